@@ -1,0 +1,45 @@
+# The front door. `make run` and `make test` each do their own set-up on a fresh
+# Debian 12 machine (scripts/bootstrap.sh) and are quick when nothing changed.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD_DIR ?= build
+TEST_BUILD_DIR ?= build-test
+LAKEHOUSE ?= lakehouse
+# SOURCE=DIR points `make run` at a folder of Olist CSV files (e.g. the Kaggle download).
+SOURCE ?=
+SCALE ?= 1
+SEED ?= 7
+
+.PHONY: all bootstrap build run test bench clean
+
+all: build
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+$(BUILD_DIR)/CMakeCache.txt: | bootstrap
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+
+build: bootstrap $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target pareto
+
+run: build
+	@bash scripts/run.sh "$(BUILD_DIR)/pareto" "$(LAKEHOUSE)" "$(SOURCE)" "$(SCALE)" "$(SEED)"
+
+# Tests build with address and undefined-behaviour sanitizers in their own tree.
+$(TEST_BUILD_DIR)/CMakeCache.txt: | bootstrap
+	cmake -S . -B $(TEST_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug -DPARETO_SANITIZE=ON
+
+test: bootstrap $(TEST_BUILD_DIR)/CMakeCache.txt
+	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
+	cd $(TEST_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	@bash scripts/bench.sh "$(BUILD_DIR)"
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

@@ -1,0 +1,25 @@
+// `pareto version`: what this binary is and which engines it links.
+#include <duckdb.h>
+
+#include <iostream>
+
+#include "cli/registrars.h"
+
+namespace pareto::cli {
+
+void RegisterInfoCommands(CLI::App& app, CliContext& ctx) {
+  CLI::App* cmd = app.add_subcommand("version", "Print pareto's version and its engines' versions");
+  cmd->callback([&ctx] {
+    ctx.action = [&ctx]() -> Status {
+      if (ctx.json) {
+        std::cout << R"({"pareto":")" << PARETO_VERSION << R"(","duckdb":")" << duckdb_library_version()
+                  << "\"}\n";
+      } else {
+        std::cout << "pareto " << PARETO_VERSION << " (DuckDB " << duckdb_library_version() << ")\n";
+      }
+      return OkStatus();
+    };
+  });
+}
+
+}  // namespace pareto::cli

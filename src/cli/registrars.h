@@ -1,0 +1,14 @@
+// The list of command groups. Each stage's commands live in cli/<stage>_commands.cc.
+#pragma once
+
+#include "cli/cli.h"
+
+namespace pareto::cli {
+
+void RegisterInfoCommands(CLI::App& app, CliContext& ctx);
+
+inline constexpr Registrar kRegistrars[] = {
+    RegisterInfoCommands,
+};
+
+}  // namespace pareto::cli

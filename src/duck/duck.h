@@ -1,0 +1,159 @@
+// Move-only owners of DuckDB's C API handles, with failures as Status values.
+//
+// DuckDB does all scans, joins, CSV parsing and Parquet I/O (DESIGN §1). This
+// header is the only place that sees duckdb.h's error conventions: every call
+// that can fail returns Status/StatusOr carrying DuckDB's one-line message.
+//
+// Ownership: Database owns duckdb_database; Connection owns duckdb_connection
+// and must not outlive its Database; Result owns a materialized duckdb_result.
+// Thread safety: a Database may be shared by threads, each with its own
+// Connection; a Connection and its Results belong to one thread at a time.
+#pragma once
+
+#include <duckdb.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pareto::duck {
+
+class Connection;
+
+struct DatabaseOptions {
+  std::string path;          // empty: in memory
+  int threads = 0;           // 0: DuckDB's default (all cores)
+  std::string memory_limit;  // empty: DuckDB's default
+};
+
+class Database {
+ public:
+  static StatusOr<Database> Open(const DatabaseOptions& options = {});
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  duckdb_database get() const { return db_; }
+  StatusOr<Connection> Connect() const;
+
+ private:
+  Database() = default;
+  duckdb_database db_ = nullptr;
+};
+
+// A fully materialized query result.
+class Result {
+ public:
+  Result(Result&& other) noexcept;
+  Result& operator=(Result&& other) noexcept;
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+  ~Result();
+
+  uint64_t RowCount() const;
+  uint64_t ColumnCount() const;
+  std::string ColumnName(uint64_t col) const;
+  duckdb_type ColumnType(uint64_t col) const;
+  // DuckDB's SQL name of the column's logical type, e.g. "DECIMAL(10,2)" or "VARCHAR[]".
+  std::string ColumnTypeName(uint64_t col) const;
+
+  bool IsNull(uint64_t col, uint64_t row) const;
+  // The value cast to text as DuckDB prints it; "" for NULL (check IsNull first).
+  std::string GetString(uint64_t col, uint64_t row) const;
+  int64_t GetInt64(uint64_t col, uint64_t row) const;
+  double GetDouble(uint64_t col, uint64_t row) const;
+  bool GetBool(uint64_t col, uint64_t row) const;
+  std::optional<std::string> GetOptionalString(uint64_t col, uint64_t row) const;
+
+  duckdb_result* raw() { return &result_; }
+
+ private:
+  friend class Connection;
+  friend class PreparedStatement;
+  Result() = default;
+  duckdb_result result_{};
+  bool valid_ = false;
+};
+
+class PreparedStatement {
+ public:
+  PreparedStatement(PreparedStatement&& other) noexcept;
+  PreparedStatement& operator=(PreparedStatement&& other) noexcept;
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+  ~PreparedStatement();
+
+  // Parameters are 1-based, as in DuckDB.
+  Status BindString(uint64_t index, std::string_view value);
+  Status BindInt64(uint64_t index, int64_t value);
+  Status BindDouble(uint64_t index, double value);
+  Status BindNull(uint64_t index);
+  StatusOr<Result> Execute();
+
+ private:
+  friend class Connection;
+  PreparedStatement() = default;
+  duckdb_prepared_statement stmt_ = nullptr;
+};
+
+class Appender {
+ public:
+  Appender(Appender&& other) noexcept;
+  Appender& operator=(Appender&& other) noexcept;
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+  ~Appender();
+
+  Status AppendString(std::string_view value);
+  Status AppendInt64(int64_t value);
+  Status AppendDouble(double value);
+  Status AppendBool(bool value);
+  Status AppendNull();
+  Status EndRow();
+  // Flushes the rows; the appender cannot be used afterwards.
+  Status Close();
+
+ private:
+  friend class Connection;
+  Appender() = default;
+  Status Check(duckdb_state state, std::string_view what);
+  duckdb_appender appender_ = nullptr;
+};
+
+class Connection {
+ public:
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  duckdb_connection get() const { return conn_; }
+
+  StatusOr<Result> Query(std::string_view sql);
+  // Runs statements for their effect; the result is discarded.
+  Status Execute(std::string_view sql);
+  StatusOr<PreparedStatement> Prepare(std::string_view sql);
+  StatusOr<Appender> CreateAppender(std::string_view schema, std::string_view table);
+
+  // Convenience for one-value queries: the first column of the first row.
+  StatusOr<std::optional<std::string>> QueryScalar(std::string_view sql);
+  StatusOr<int64_t> QueryInt64(std::string_view sql);
+
+ private:
+  friend class Database;
+  Connection() = default;
+  duckdb_connection conn_ = nullptr;
+};
+
+// SQL text helpers: 'it''s' and "a ""name""".
+std::string QuoteLiteral(std::string_view value);
+std::string QuoteIdent(std::string_view name);
+
+}  // namespace pareto::duck

@@ -1,0 +1,69 @@
+#include "duck/duck.h"
+
+#include <gtest/gtest.h>
+
+namespace pareto::duck {
+namespace {
+
+TEST(DuckTest, QueryReturnsTypedValues) {
+  auto db = Database::Open();
+  ASSERT_TRUE(db.has_value()) << db.error().message();
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.has_value());
+  auto r = conn->Query("SELECT 42::BIGINT AS a, 'x''y' AS b, NULL::INT AS c, 12.50::DECIMAL(10,2) AS d");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->RowCount(), 1u);
+  EXPECT_EQ(r->ColumnName(1), "b");
+  EXPECT_EQ(r->GetInt64(0, 0), 42);
+  EXPECT_EQ(r->GetString(1, 0), "x'y");
+  EXPECT_TRUE(r->IsNull(2, 0));
+  EXPECT_EQ(r->ColumnTypeName(3), "DECIMAL(10,2)");
+}
+
+TEST(DuckTest, ErrorsBecomeStatusValues) {
+  auto db = Database::Open();
+  auto conn = db->Connect();
+  auto r = conn->Query("SELECT * FROM no_such_table");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.error().message().find("no_such_table"), std::string::npos);
+  auto cast = conn->Query("SELECT 'abc'::INTEGER");
+  ASSERT_FALSE(cast.has_value());
+  EXPECT_EQ(cast.error().code(), StatusCode::kDataError);
+}
+
+TEST(DuckTest, SessionTimeZoneIsUtc) {
+  auto db = Database::Open();
+  auto conn = db->Connect();
+  auto tz = conn->QueryScalar("SELECT current_setting('TimeZone')");
+  ASSERT_TRUE(tz.has_value());
+  EXPECT_EQ(tz->value_or(""), "UTC");
+}
+
+TEST(DuckTest, PreparedAndAppender) {
+  auto db = Database::Open();
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn->Execute("CREATE TABLE t (s VARCHAR, n BIGINT)").ok());
+  {
+    auto app = conn->CreateAppender("", "t");
+    ASSERT_TRUE(app.has_value()) << app.error().message();
+    ASSERT_TRUE(app->AppendString("a").ok());
+    ASSERT_TRUE(app->AppendInt64(1).ok());
+    ASSERT_TRUE(app->EndRow().ok());
+    ASSERT_TRUE(app->Close().ok());
+  }
+  auto p = conn->Prepare("SELECT n FROM t WHERE s = $1");
+  ASSERT_TRUE(p.has_value());
+  ASSERT_TRUE(p->BindString(1, "a").ok());
+  auto r = p->Execute();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->GetInt64(0, 0), 1);
+}
+
+TEST(DuckTest, QuotingHelpers) {
+  EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");
+  EXPECT_EQ(QuoteIdent("a\"b"), "\"a\"\"b\"");
+}
+
+}  // namespace
+}  // namespace pareto::duck
