@@ -1,0 +1,84 @@
+// Bronze ingestion: the public API of the ingest stage.
+//
+// Ingest() lands every source file of a pipeline project's `sources:` section
+// (pipeline.yaml) as rows of one bronze Delta table per source, at
+// <lakehouse>/<catalog>/bronze/<table>/, registered as <catalog>.bronze.<table>.
+// Bronze keeps the source's values as typed by the declared schema and adds two
+// columns: `_ingested_at` (timestamp) and `_source_file` (string). Rows that do
+// not fit the schema go to <catalog>.bronze._quarantine with the source table,
+// file, line number, raw line and reason; the good rows still land.
+//
+// Exactly once: each file is one Delta commit carrying a `txn` whose appId is
+// derived from the table, the file name and a SHA-256 of the file's bytes, so
+// ingesting the same file again adds nothing, and a new file is appended.
+//
+// A file whose header does not match the declared columns is refused as a whole
+// (kDataError naming the expected and found columns); nothing of it lands.
+//
+// Ownership: Ingest borrows the metastore, connection and Env for the call.
+// Thread safety: one call per Connection at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/metastore.h"
+#include "common/env.h"
+#include "common/status.h"
+#include "duck/duck.h"
+
+namespace pareto::ingest {
+
+struct IngestOptions {
+  std::string source_dir;      // folder of CSV drops (flat; sub-folders are ignored)
+  std::string project_dir;     // pipeline project folder holding pipeline.yaml
+  std::string lakehouse_root;  // lakehouse folder (Delta tables + _meta/)
+  // When non-empty, only these bronze tables (e.g. "brz_orders") are ingested.
+  std::vector<std::string> only_tables;
+};
+
+// What happened to one source file.
+struct FileReport {
+  std::string file;             // file name within source_dir
+  bool skipped = false;         // already ingested (same name and content)
+  int64_t rows_landed = 0;
+  int64_t rows_quarantined = 0;
+  int64_t delta_version = -1;   // the commit that landed it (or the table's version when skipped)
+};
+
+// What happened to one source (one bronze table).
+struct SourceReport {
+  std::string table;      // "brz_orders"
+  std::string full_name;  // "olist.bronze.brz_orders"
+  int64_t files_seen = 0;
+  int64_t files_ingested = 0;
+  int64_t files_skipped = 0;
+  int64_t rows_landed = 0;
+  int64_t rows_quarantined = 0;
+  int64_t delta_version = -1;  // the table's version after the run (-1: no table yet)
+  std::vector<FileReport> files;
+};
+
+struct IngestReport {
+  std::vector<SourceReport> sources;  // in the order of pipeline.yaml's `sources:`
+  int64_t rows_landed = 0;
+  int64_t rows_quarantined = 0;
+  int64_t files_ingested = 0;
+  int64_t files_skipped = 0;
+};
+
+// Ingests every source file found in options.source_dir. Fails (and stops) at
+// the first file that is refused or cannot be committed; files committed before
+// it stay committed, and a rerun resumes where it stopped (exactly once).
+StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Metastore& metastore,
+                              duck::Connection& conn, Env* env = Env::Default());
+
+// A fixed-width table: source table, files (ingested/seen), rows landed,
+// quarantined, version; plus a totals line.
+std::string FormatReport(const IngestReport& report);
+nlohmann::json ReportToJson(const IngestReport& report);
+
+}  // namespace pareto::ingest
