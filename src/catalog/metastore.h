@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catalog/sqlite.h"
@@ -35,8 +36,12 @@ struct TableInfo {
 };
 
 // Splits "olist.bronze.brz_orders"; two parts ("bronze.brz_orders") use `default_catalog`.
+// Each part must be a plain identifier (letters, digits, '_', not starting with a digit).
 StatusOr<std::vector<std::string>> SplitTableName(std::string_view name,
                                                   std::string_view default_catalog);
+
+// True for a plain identifier: [A-Za-z_][A-Za-z0-9_]*.
+bool IsIdentifier(std::string_view part);
 
 class Metastore {
  public:
@@ -57,6 +62,18 @@ class Metastore {
                                               std::string_view schema = "");
   Status SetDeltaVersion(std::string_view full_name, int64_t version);
   Status DropTable(std::string_view full_name);
+
+  // Catalog names, ordered; the first is the default for two-part names.
+  StatusOr<std::vector<std::string>> ListCatalogs();
+  // Finds a table by a full, two-part (default catalog) or bare name (when exactly
+  // one table has it). kNotFound names the table; kInvalidArgument when a bare or
+  // two-part name is ambiguous or malformed.
+  StatusOr<TableInfo> ResolveTable(std::string_view name);
+  // <lakehouse_root>/<info.location>, or the location itself when absolute.
+  std::string TablePath(const TableInfo& info) const;
+
+  // The Env's clock in milliseconds since the Unix epoch, for repository rows.
+  int64_t NowMs() const { return env_->NowMicros() / 1000; }
 
   // For other stages' repositories (runs, lineage, models) over the same file.
   sqlite::Db& db() { return db_; }
