@@ -1,0 +1,62 @@
+// The `sources:` section of a pipeline project's pipeline.yaml, parsed and checked.
+//
+// A source declares one bronze table: which files feed it (a glob over file
+// names), the ordered, typed columns of those files, the business key, the
+// zone the file's timestamps are written in, and the table's comment. Types
+// use Delta's names (string, integer, long, double, boolean, date, timestamp,
+// decimal(p,s)); schemas live in YAML, never in C++.
+//
+// Thread safety: plain values.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/env.h"
+#include "common/status.h"
+
+namespace pareto::ingest {
+
+struct ColumnSpec {
+  std::string name;
+  std::string type;  // Delta type name, normalized to lower case: "decimal(12,2)"
+  std::string comment;
+};
+
+struct SourceSpec {
+  std::string table;    // bronze table name, e.g. "brz_orders"
+  std::string pattern;  // glob over file names, e.g. "olist_orders_dataset*.csv"
+  std::vector<ColumnSpec> columns;
+  std::vector<std::string> business_key;
+  std::string timezone;  // IANA zone of the file's timestamps (defaults to the top-level one)
+  std::string comment;
+  int line = 0;  // 1-based line of the source in pipeline.yaml, for messages
+
+  // True when `file_name` (no directory) matches `pattern` (fnmatch glob).
+  bool Matches(std::string_view file_name) const;
+  bool HasTimestamps() const;
+};
+
+struct SourcesConfig {
+  std::string catalog;   // top-level `catalog:`
+  std::string timezone;  // top-level `timezone:`
+  std::vector<SourceSpec> sources;  // in file order
+};
+
+// Parses pipeline.yaml text; `file_name` only labels messages ("pipeline.yaml:12: ...").
+// Every failure is kInvalidArgument naming the file and line.
+StatusOr<SourcesConfig> ParseSources(std::string_view yaml_text, std::string_view file_name);
+
+// Reads <project_dir>/pipeline.yaml through `env` and parses it.
+StatusOr<SourcesConfig> LoadSources(const std::string& project_dir, Env* env = Env::Default());
+
+// The DuckDB type read_csv parses a column as. Timestamps are read as local wall
+// times (TIMESTAMP) and converted to instants afterwards (see ingest.cc).
+std::string CsvReadType(const ColumnSpec& column);
+
+// Names bronze adds after the source columns.
+inline constexpr std::string_view kIngestedAtColumn = "_ingested_at";
+inline constexpr std::string_view kSourceFileColumn = "_source_file";
+
+}  // namespace pareto::ingest
