@@ -1,0 +1,56 @@
+// Reading one source CSV file with DuckDB: header check, typed rows, rejected rows.
+//
+// All CSV parsing is DuckDB's read_csv with explicit columns and RFC 4180 quoting
+// (quote and escape '"'); nothing here splits fields. Rows that do not fit the
+// declared types or column count are collected from DuckDB's rejects tables
+// (store_rejects) with their physical line number, raw text and reason.
+//
+// Thread safety: functions use the given Connection; one caller at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "duck/duck.h"
+#include "ingest/source_spec.h"
+
+namespace pareto::ingest {
+
+struct RejectedRow {
+  int64_t line = 0;    // 1-based physical line where the record starts (as an editor counts)
+  int64_t record = 0;  // 1-based CSV record number, the header being record 1
+  std::string raw_line;  // the record's text as in the file (without its line break)
+  std::string reason;    // DuckDB's error type and message, "; "-joined when several
+};
+
+struct LoadedFile {
+  int64_t rows = 0;  // rows in the temp table
+  std::vector<RejectedRow> rejects;  // ordered by line
+};
+
+// The first record of `path` (header names as written, BOM removed); empty for
+// a 0-byte file.
+StatusOr<std::vector<std::string>> ReadHeader(duck::Connection& conn, const std::string& path,
+                                              size_t expected_columns);
+
+// kDataError naming expected and found columns unless `found` equals the
+// declared column names, in order.
+Status CheckHeader(const SourceSpec& spec, const std::vector<std::string>& found,
+                   std::string_view file_name);
+
+// Parses `path` into the temporary table `temp_table` (replaced if present): the
+// declared columns, timestamps converted from spec.timezone wall time to UTC
+// instants (TIMESTAMPTZ), then `_ingested_at` and `_source_file`. `file_bytes` is
+// the file's content, used to turn DuckDB's byte offsets into line numbers.
+StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, std::string_view file_bytes,
+                             const SourceSpec& spec, std::string_view source_file, int64_t ingested_at_micros,
+                             std::string_view temp_table);
+
+// 1-based line holding byte `offset` of `bytes`, after skipping line-break
+// characters at `offset` (DuckDB's record offsets may point at the '\n' of a CRLF).
+int64_t LineOfRecordAt(std::string_view bytes, int64_t offset);
+
+}  // namespace pareto::ingest

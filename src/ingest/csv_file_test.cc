@@ -1,0 +1,208 @@
+#include "ingest/csv_file.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "ingest/test_util.h"
+
+namespace pareto::ingest {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ScratchDir;
+using testing::WriteBytes;
+
+constexpr char kSpec[] = R"yaml(catalog: shop
+timezone: America/Sao_Paulo
+sources:
+  - table: brz_things
+    pattern: "things*.csv"
+    comment: Things.
+    business_key: [id]
+    columns:
+      - {name: id, type: string}
+      - {name: qty, type: integer}
+      - {name: placed, type: timestamp}
+      - {name: price, type: "decimal(12,2)"}
+      - {name: note, type: string}
+)yaml";
+
+class CsvFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto config = ParseSources(kSpec, "test.yaml");
+    ASSERT_TRUE(config.has_value()) << config.error().ToString();
+    spec_ = config->sources[0];
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value()) << db.error().ToString();
+    db_.emplace(*std::move(db));
+    auto conn = db_->Connect();
+    ASSERT_TRUE(conn.has_value()) << conn.error().ToString();
+    conn_.emplace(*std::move(conn));
+  }
+
+  // Writes `bytes` as a file, loads it, and returns the result.
+  StatusOr<LoadedFile> Load(std::string_view bytes, std::string name = "things.csv") {
+    const std::string path = WriteBytes(dir_.path(), name, bytes);
+    return LoadCsv(*conn_, path, bytes, spec_, name, 1'500'000'000'000'000, "t_load");
+  }
+
+  std::string Cell(std::string_view sql) {
+    auto v = conn_->QueryScalar(sql);
+    EXPECT_TRUE(v.has_value()) << (v.has_value() ? "" : v.error().ToString());
+    return v.has_value() && v->has_value() ? **v : "NULL";
+  }
+
+  ScratchDir dir_;
+  SourceSpec spec_;
+  std::optional<duck::Database> db_;
+  std::optional<duck::Connection> conn_;
+};
+
+constexpr char kHeader[] = "id,qty,placed,price,note\n";
+
+TEST_F(CsvFileTest, LandsTypedRowsWithBronzeColumns) {
+  auto loaded = Load(std::string(kHeader) + "007,1,2017-03-01 10:00:00,58.90,plain\n");
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 1);
+  EXPECT_TRUE(loaded->rejects.empty());
+  // Leading zeros survive, cents are exact, local 10:00 (-03) is 13:00Z.
+  EXPECT_EQ(Cell("SELECT id FROM t_load"), "007");
+  EXPECT_EQ(Cell("SELECT price::VARCHAR FROM t_load"), "58.90");
+  EXPECT_EQ(Cell("SELECT typeof(price) FROM t_load"), "DECIMAL(12,2)");
+  EXPECT_EQ(Cell("SELECT strftime(placed AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') FROM t_load"), "2017-03-01 13:00:00");
+  EXPECT_EQ(Cell("SELECT typeof(placed) FROM t_load"), "TIMESTAMP WITH TIME ZONE");
+  EXPECT_EQ(Cell("SELECT _source_file FROM t_load"), "things.csv");
+  EXPECT_EQ(Cell("SELECT epoch_us(_ingested_at) FROM t_load"), "1500000000000000");
+}
+
+// Each fault kind is one quarantined record with its physical line, raw text and reason.
+TEST_F(CsvFileTest, QuarantinesEachFaultKindWithLineRawTextAndReason) {
+  const std::string csv = std::string(kHeader) +                     // line 1
+                          "a,1,2017-03-01 10:00:00,1.00,ok\n"        // 2
+                          "b,x,2017-03-01 10:00:00,1.00,bad int\n"   // 3 cast
+                          "c,2,2017-03-01 10:00:00\n"                // 4 missing columns
+                          "d,3,2017-03-01 10:00:00,1.00,n,extra\n"   // 5 too many columns
+                          "\"e\nsplit\",4,2017-03-01 10:00:00,1.00,ok\n"  // 6-7 embedded newline, fine
+                          "f,5,yesterday,1.00,bad timestamp\n"       // 8 cast
+                          "g,6,2017-03-01 10:00:00,1.00,ok\n"        // 9
+                          "h,7,2017-03-01 10:00:00,1.00,\"never closed\n"  // 10 unterminated quote
+                          "i,8,2017-03-01 10:00:00,1.00,swallowed\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 3);  // a, e, g
+  EXPECT_EQ(Cell("SELECT string_agg(id, '|' ORDER BY id) FROM t_load"), "a|e\nsplit|g");
+  ASSERT_EQ(loaded->rejects.size(), 5u);
+  const auto& r = loaded->rejects;
+  EXPECT_EQ(r[0].line, 3);
+  EXPECT_EQ(r[0].raw_line, "b,x,2017-03-01 10:00:00,1.00,bad int");
+  EXPECT_THAT(r[0].reason, HasSubstr("CAST"));
+  EXPECT_THAT(r[0].reason, HasSubstr("\"qty\""));
+  EXPECT_EQ(r[1].line, 4);
+  EXPECT_EQ(r[1].raw_line, "c,2,2017-03-01 10:00:00");
+  EXPECT_THAT(r[1].reason, HasSubstr("MISSING COLUMNS"));
+  EXPECT_EQ(r[2].line, 5);
+  EXPECT_THAT(r[2].reason, HasSubstr("TOO MANY COLUMNS"));
+  EXPECT_EQ(r[3].line, 8);
+  EXPECT_EQ(r[3].record, 7);  // the header is record 1; "e" spans two lines
+  EXPECT_THAT(r[3].reason, HasSubstr("\"placed\""));
+  EXPECT_EQ(r[4].line, 10);
+  EXPECT_THAT(r[4].raw_line, HasSubstr("h,7,"));
+  EXPECT_THAT(r[4].reason, HasSubstr("UNQUOTED VALUE"));
+}
+
+// The release's own format: BOM, CRLF, quoted header, values quoted on some rows
+// and not others, "" inside quotes, CRLF inside a quoted comment, UTF-8 accents,
+// no newline at the end.
+TEST_F(CsvFileTest, ReadsReleaseFormatQuirks) {
+  const std::string csv =
+      "\xEF\xBB\xBF\"id\",\"qty\",\"placed\",\"price\",\"note\"\r\n"
+      "\"a\",1,2017-03-01 10:00:00,1.50,\"Não chegou, \"\"urgente\"\"\r\nobrigado\"\r\n"
+      "b,\"2\",2017-03-01 10:00:00,\"2.00\",ação\r\n"
+      "c,3,,3.00,";
+  auto header = ReadHeader(*conn_, WriteBytes(dir_.path(), "things.csv", csv), spec_.columns.size());
+  ASSERT_TRUE(header.has_value()) << header.error().ToString();
+  EXPECT_TRUE(CheckHeader(spec_, *header, "things.csv").ok());
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 3);
+  EXPECT_TRUE(loaded->rejects.empty()) << loaded->rejects[0].reason;
+  EXPECT_EQ(Cell("SELECT note FROM t_load WHERE id = 'a'"), "Não chegou, \"urgente\"\r\nobrigado");
+  EXPECT_EQ(Cell("SELECT note FROM t_load WHERE id = 'b'"), "ação");
+  EXPECT_EQ(Cell("SELECT qty FROM t_load WHERE id = 'b'"), "2");
+  EXPECT_EQ(Cell("SELECT placed IS NULL AND note IS NULL FROM t_load WHERE id = 'c'"), "true");
+}
+
+TEST_F(CsvFileTest, CrlfFaultReportsTheRightLine) {
+  const std::string csv = "id,qty,placed,price,note\r\na,1,,1.00,x\r\nb,zz,,1.00,y\r\nc,3,,1.00,z\r\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 2);
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  EXPECT_EQ(loaded->rejects[0].line, 3);
+  EXPECT_EQ(loaded->rejects[0].raw_line, "b,zz,,1.00,y");
+}
+
+TEST_F(CsvFileTest, EmptyFiles) {
+  auto none = ReadHeader(*conn_, WriteBytes(dir_.path(), "empty.csv", ""), spec_.columns.size());
+  ASSERT_TRUE(none.has_value()) << none.error().ToString();
+  EXPECT_TRUE(none->empty());
+
+  auto header = ReadHeader(*conn_, WriteBytes(dir_.path(), "things.csv", kHeader), spec_.columns.size());
+  ASSERT_TRUE(header.has_value()) << header.error().ToString();
+  EXPECT_TRUE(CheckHeader(spec_, *header, "things.csv").ok());
+  auto loaded = Load(kHeader);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 0);
+  EXPECT_EQ(Cell("SELECT count(*) FROM (DESCRIBE t_load)"), "7");  // five declared + two bronze columns
+}
+
+TEST_F(CsvFileTest, HeaderMismatchNamesExpectedAndFound) {
+  auto header = ReadHeader(*conn_, WriteBytes(dir_.path(), "things.csv", "id,quantity,placed,price,note,extra\n1,2,,,,\n"),
+                           spec_.columns.size());
+  ASSERT_TRUE(header.has_value()) << header.error().ToString();
+  EXPECT_THAT(*header, ::testing::ElementsAre("id", "quantity", "placed", "price", "note", "extra"));
+  Status s = CheckHeader(spec_, *header, "things.csv");
+  EXPECT_EQ(s.code(), StatusCode::kDataError);
+  EXPECT_THAT(s.message(), HasSubstr("expected [id, qty, placed, price, note]"));
+  EXPECT_THAT(s.message(), HasSubstr("found [id, quantity, placed, price, note, extra]"));
+  EXPECT_THAT(s.message(), HasSubstr("column 2: expected `qty`, found `quantity`"));
+
+  EXPECT_FALSE(CheckHeader(spec_, {"id", "qty", "placed", "price"}, "x.csv").ok());
+  EXPECT_FALSE(CheckHeader(spec_, {}, "x.csv").ok());
+}
+
+// Brazil's DST, resolved as ICU does: the nonexistent 2017-10-15 00:30 is read
+// with the offset before the jump (-03); the doubled 2018-02-17 23:30 is the
+// later, standard-time instant (-03).
+TEST_F(CsvFileTest, DaylightSavingGapAndOverlap) {
+  const std::string csv = std::string(kHeader) +
+                          "gap,1,2017-10-15 00:30:00,1,\n"
+                          "after_gap,1,2017-10-15 01:30:00,1,\n"
+                          "before_overlap,1,2018-02-17 22:30:00,1,\n"
+                          "overlap,1,2018-02-17 23:30:00,1,\n"
+                          "winter,1,2017-07-01 12:00:00,1,\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  auto utc = [&](std::string_view id) {
+    return Cell(fmt::format("SELECT strftime(placed AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM t_load WHERE id = '{}'", id));
+  };
+  EXPECT_EQ(utc("gap"), "2017-10-15 03:30");
+  EXPECT_EQ(utc("after_gap"), "2017-10-15 03:30");  // 01:30 -02
+  EXPECT_EQ(utc("before_overlap"), "2018-02-18 00:30");  // 22:30 -02
+  EXPECT_EQ(utc("overlap"), "2018-02-18 02:30");
+  EXPECT_EQ(utc("winter"), "2017-07-01 15:00");
+}
+
+TEST(LineOfRecordAtTest, CountsLineBreaksBeforeTheRecord) {
+  EXPECT_EQ(LineOfRecordAt("a\nb\nc", 0), 1);
+  EXPECT_EQ(LineOfRecordAt("a\nb\nc", 2), 2);
+  EXPECT_EQ(LineOfRecordAt("a\r\nb\r\nc", 2), 2);  // pointing at the '\n' of CRLF
+  EXPECT_EQ(LineOfRecordAt("a\r\nb\r\nc", 6), 3);
+  EXPECT_EQ(LineOfRecordAt("a\nb", 99), 2);
+}
+
+}  // namespace
+}  // namespace pareto::ingest
