@@ -1,0 +1,130 @@
+#include "catalog/runs.h"
+
+#include <gtest/gtest.h>
+
+#include "catalog/test_util.h"
+
+namespace pareto::catalog {
+namespace {
+
+using ::pareto::catalog::testing::TempDir;
+
+class FakeClockEnv : public EnvWrapper {
+ public:
+  FakeClockEnv() : EnvWrapper(Env::Default()) {}
+  int64_t NowMicros() override { return now_ms * 1000; }
+  int64_t now_ms = 1'000;
+};
+
+TEST(RunsTest, RecordsARunWithTasksFromStartToFinish) {
+  TempDir dir;
+  FakeClockEnv env;
+  auto ms = Metastore::Open(dir.path(), &env);
+  ASSERT_TRUE(ms.has_value());
+  auto run = StartPipelineRun(*ms, "olist", "manual");
+  ASSERT_TRUE(run.has_value()) << run.error().ToString();
+  env.now_ms = 2'000;
+  auto ok_task = StartTaskRun(*ms, *run, "olist.silver.slv_a");
+  auto bad_task = StartTaskRun(*ms, *run, "olist.silver.slv_b");
+  ASSERT_TRUE(ok_task.has_value() && bad_task.has_value());
+  env.now_ms = 3'000;
+  ASSERT_TRUE(FinishTaskRun(*ms, *ok_task, {.rows_written = 42, .delta_version = 1}).ok());
+  ASSERT_TRUE(FinishTaskRun(*ms, *bad_task, {.status = RunStatus::kFailed, .message = "expectation failed"}).ok());
+  env.now_ms = 4'000;
+  ASSERT_TRUE(FinishPipelineRun(*ms, *run, RunStatus::kFailed, "1 task failed").ok());
+
+  auto got = GetPipelineRun(*ms, *run);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ((*got)->pipeline, "olist");
+  EXPECT_EQ((*got)->triggered_by, "manual");
+  EXPECT_EQ((*got)->status, RunStatus::kFailed);
+  EXPECT_EQ((*got)->message, "1 task failed");
+  EXPECT_EQ((*got)->started_ms, 1'000);
+  EXPECT_EQ((*got)->ended_ms, 4'000);
+
+  auto tasks = ListTaskRuns(*ms, *run);
+  ASSERT_TRUE(tasks.has_value());
+  ASSERT_EQ(tasks->size(), 2u);
+  EXPECT_EQ((*tasks)[0].task, "olist.silver.slv_a");
+  EXPECT_EQ((*tasks)[0].status, RunStatus::kSucceeded);
+  EXPECT_EQ((*tasks)[0].rows_written, 42);
+  EXPECT_EQ((*tasks)[0].delta_version, 1);
+  EXPECT_EQ((*tasks)[0].ended_ms, 3'000);
+  EXPECT_EQ((*tasks)[1].status, RunStatus::kFailed);
+  EXPECT_EQ((*tasks)[1].rows_written, std::nullopt);
+}
+
+TEST(RunsTest, FinishingTwiceOrUnknownIdsFail) {
+  TempDir dir;
+  auto ms = Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  auto run = StartPipelineRun(*ms, "olist", "schedule");
+  ASSERT_TRUE(run.has_value());
+  ASSERT_TRUE(FinishPipelineRun(*ms, *run, RunStatus::kSucceeded, "").ok());
+  EXPECT_EQ(FinishPipelineRun(*ms, *run, RunStatus::kFailed, "").code(), StatusCode::kConflict);
+  EXPECT_EQ(FinishPipelineRun(*ms, *run + 100, RunStatus::kFailed, "").code(), StatusCode::kNotFound);
+  EXPECT_EQ(FinishPipelineRun(*ms, *run, RunStatus::kRunning, "").code(), StatusCode::kInvalidArgument);
+  auto orphan = StartTaskRun(*ms, *run + 100, "t");
+  ASSERT_FALSE(orphan.has_value());
+  EXPECT_EQ(orphan.error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(FinishTaskRun(*ms, 12345, {}).code(), StatusCode::kNotFound);
+}
+
+TEST(RunsTest, ListsRunsNewestFirstAndFiltersByPipeline) {
+  TempDir dir;
+  auto ms = Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  auto a = StartPipelineRun(*ms, "olist", "manual");
+  auto b = StartPipelineRun(*ms, "other", "manual");
+  auto c = StartPipelineRun(*ms, "olist", "schedule");
+  ASSERT_TRUE(a.has_value() && b.has_value() && c.has_value());
+  auto olist = ListPipelineRuns(*ms, "olist");
+  ASSERT_TRUE(olist.has_value());
+  ASSERT_EQ(olist->size(), 2u);
+  EXPECT_EQ((*olist)[0].id, *c);
+  EXPECT_EQ((*olist)[1].id, *a);
+  EXPECT_EQ(ListPipelineRuns(*ms, "", 1).value().size(), 1u);
+  EXPECT_EQ(ListPipelineRuns(*ms).value().size(), 3u);
+}
+
+TEST(RunsTest, StoresExpectationResultsPerRunAndTable) {
+  TempDir dir;
+  FakeClockEnv env;
+  auto ms = Metastore::Open(dir.path(), &env);
+  ASSERT_TRUE(ms.has_value());
+  auto run = StartPipelineRun(*ms, "olist", "manual");
+  ASSERT_TRUE(run.has_value());
+  ASSERT_TRUE(RecordExpectationResult(*ms, {.run_id = *run,
+                                            .table = "olist.silver.slv_orders",
+                                            .expectation = "valid_status",
+                                            .action = ExpectationAction::kDrop,
+                                            .passed_rows = 990,
+                                            .failed_rows = 10})
+                  .ok());
+  env.now_ms = 5'000;
+  ASSERT_TRUE(RecordExpectationResult(*ms, {.table = "olist.silver.slv_orders",
+                                            .expectation = "has_customer",
+                                            .action = ExpectationAction::kWarn,
+                                            .passed_rows = 1000})
+                  .ok());
+  auto of_run = ListExpectationResults(*ms, *run);
+  ASSERT_TRUE(of_run.has_value());
+  ASSERT_EQ(of_run->size(), 1u);
+  EXPECT_EQ((*of_run)[0].expectation, "valid_status");
+  EXPECT_EQ((*of_run)[0].action, ExpectationAction::kDrop);
+  EXPECT_EQ((*of_run)[0].failed_rows, 10);
+  EXPECT_EQ((*of_run)[0].recorded_ms, 1'000);
+  auto of_table = ListExpectationResultsForTable(*ms, "olist.silver.slv_orders");
+  ASSERT_TRUE(of_table.has_value());
+  ASSERT_EQ(of_table->size(), 2u);
+  EXPECT_EQ((*of_table)[0].expectation, "has_customer");
+  EXPECT_EQ((*of_table)[0].run_id, std::nullopt);
+
+  EXPECT_EQ(RecordExpectationResult(*ms, {.run_id = *run + 7, .table = "t", .expectation = "e"}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(ParseExpectationAction("explode").error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseExpectationAction("fail").value(), ExpectationAction::kFail);
+}
+
+}  // namespace
+}  // namespace pareto::catalog
