@@ -1,0 +1,125 @@
+#include "ml/tree_models.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "ml/metrics.h"
+#include "ml/random.h"
+
+namespace pareto::ml {
+namespace {
+
+// y depends on x0 and x1 (and an interaction); x2 is noise; some values missing.
+void MakeData(int n, uint64_t seed, Eigen::MatrixXd& x, Eigen::VectorXd& y) {
+  Rng rng(seed);
+  x.resize(n, 3);
+  y.resize(n);
+  for (int i = 0; i < n; ++i) {
+    x(i, 0) = rng.Uniform();
+    x(i, 1) = rng.Uniform();
+    x(i, 2) = rng.Uniform();
+    const double logit = 4 * (x(i, 0) - 0.5) + 3 * (x(i, 1) > 0.7) * (x(i, 0) > 0.3);
+    y(i) = rng.Uniform() < 1 / (1 + std::exp(-logit)) ? 1 : 0;
+    if (i % 17 == 0) x(i, 2) = std::nan("");
+  }
+}
+
+std::span<const double> View(const Eigen::VectorXd& v) { return {v.data(), static_cast<size_t>(v.size())}; }
+
+TEST(TreeModelsTest, ShapValuesPlusBiasSumToTheMargin) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(1000, 1, x, y);
+  BoostingOptions bo;
+  bo.max_rounds = 100;
+  bo.learning_rate = 0.2;
+  ForestOptions fo;
+  fo.trees = 10;
+  fo.max_depth = 6;
+  auto gbt = TreeModel::FitBoosting(x, y, bo);
+  auto rf = TreeModel::FitForest(x, y, fo);
+  ASSERT_TRUE(gbt.has_value()) << gbt.error().ToString();
+  ASSERT_TRUE(rf.has_value()) << rf.error().ToString();
+  for (const TreeModel* m : {&*gbt, &*rf}) {
+    auto contrib = m->Contributions(x);
+    auto margin = m->Margin(x);
+    ASSERT_TRUE(contrib && margin);
+    ASSERT_EQ(contrib->cols(), 4);
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      EXPECT_NEAR(contrib->row(i).sum(), (*margin)(i), 1e-4) << m->Kind() << " row " << i;
+    }
+  }
+}
+
+TEST(TreeModelsTest, LearnsTheSignalOnHeldOutRows) {
+  Eigen::MatrixXd x, xt;
+  Eigen::VectorXd y, yt;
+  MakeData(3000, 2, x, y);
+  MakeData(1000, 3, xt, yt);
+  BoostingOptions bo;
+  bo.learning_rate = 0.2;
+  auto gbt = TreeModel::FitBoosting(x, y, bo);
+  ASSERT_TRUE(gbt.has_value());
+  auto p = gbt->PredictProba(xt);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_GT(*RocAuc(View(yt), View(*p)), 0.75);
+  // Early stopping chose fewer rounds than the ceiling.
+  EXPECT_LT(gbt->training_info().at("rounds").get<int>(), bo.max_rounds);
+}
+
+TEST(TreeModelsTest, EarlyStoppingStopsQuicklyOnNoise) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(1000, 4, x, y);
+  Rng rng(99);
+  for (Eigen::Index i = 0; i < y.size(); ++i) y(i) = rng.Uniform() < 0.25 ? 1 : 0;
+  BoostingOptions bo;
+  bo.early_stopping_rounds = 20;
+  auto gbt = TreeModel::FitBoosting(x, y, bo);
+  ASSERT_TRUE(gbt.has_value());
+  EXPECT_LT(gbt->training_info().at("rounds_tried").get<int>(), 400);
+}
+
+TEST(TreeModelsTest, SameSeedSamePredictionsBitForBit) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(1500, 5, x, y);
+  ForestOptions fo;
+  fo.trees = 20;
+  auto a = TreeModel::FitForest(x, y, fo), b = TreeModel::FitForest(x, y, fo);
+  BoostingOptions bo;
+  bo.max_rounds = 60;
+  bo.learning_rate = 0.2;
+  auto c = TreeModel::FitBoosting(x, y, bo), d = TreeModel::FitBoosting(x, y, bo);
+  ASSERT_TRUE(a && b && c && d);
+  EXPECT_EQ(*a->PredictProba(x), *b->PredictProba(x));
+  EXPECT_EQ(*c->PredictProba(x), *d->PredictProba(x));
+}
+
+TEST(TreeModelsTest, SavedModelPredictsTheSame) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(800, 6, x, y);
+  ForestOptions fo;
+  fo.trees = 10;
+  auto rf = TreeModel::FitForest(x, y, fo);
+  ASSERT_TRUE(rf.has_value());
+  const auto dir = std::filesystem::temp_directory_path() / "pareto_rf_test";
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(rf->Save(dir.string()).ok());
+  auto loaded = TreeModel::Load(dir.string(), "rf");
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(*loaded->PredictProba(x), *rf->PredictProba(x));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TreeModelsTest, LoadingAMissingFileFailsWithAMessage) {
+  auto loaded = TreeModel::Load("/nonexistent/pareto", "gbt");
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_NE(loaded.error().message().find("XGBoost"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pareto::ml

@@ -1,0 +1,72 @@
+// Move-only owners of XGBoost's C API handles (DMatrixHandle, BoosterHandle),
+// with every failure turned into a Status carrying XGBGetLastError().
+//
+// This header is the only place that sees xgboost/c_api.h's conventions.
+// Ownership: DMatrix owns its DMatrixHandle; Booster owns its BoosterHandle and
+// keeps no pointer to the DMatrix objects it was created with (XGBoost copies
+// what it needs). Thread safety: one thread at a time per object.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pareto::ml::xgb {
+
+class DMatrix {
+ public:
+  // A dense row-major float matrix; NaN marks a missing value.
+  static StatusOr<DMatrix> FromDense(std::span<const float> values, uint64_t rows, uint64_t cols);
+  DMatrix(DMatrix&& other) noexcept;
+  DMatrix& operator=(DMatrix&& other) noexcept;
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+  ~DMatrix();
+
+  Status SetLabels(std::span<const float> labels);
+  void* get() const { return handle_; }
+
+ private:
+  DMatrix() = default;
+  void* handle_ = nullptr;
+};
+
+// A prediction: `values` in row-major order with `shape`.
+struct Prediction {
+  std::vector<uint64_t> shape;
+  std::vector<float> values;
+};
+
+enum class PredictType { kValue = 0, kMargin = 1, kContributions = 2 };
+
+class Booster {
+ public:
+  // `cache`: the matrices the booster trains or evaluates on.
+  static StatusOr<Booster> Create(std::span<const DMatrix* const> cache);
+  // A booster read from a JSON model file written by SaveJson.
+  static StatusOr<Booster> LoadJson(const std::string& path);
+  Booster(Booster&& other) noexcept;
+  Booster& operator=(Booster&& other) noexcept;
+  Booster(const Booster&) = delete;
+  Booster& operator=(const Booster&) = delete;
+  ~Booster();
+
+  Status SetParam(std::string_view name, std::string_view value);
+  Status UpdateOneIter(int iteration, const DMatrix& train);
+  // XGBoost's evaluation line, e.g. "[3]\tvalid-logloss:0.512".
+  StatusOr<std::string> EvalOneIter(int iteration, const DMatrix& data, std::string_view name);
+  // `iteration_end` 0 = every tree.
+  StatusOr<Prediction> Predict(const DMatrix& data, PredictType type, int iteration_end = 0) const;
+  StatusOr<int> BoostedRounds() const;
+  Status SaveJson(const std::string& path) const;  // path must end in .json
+
+ private:
+  Booster() = default;
+  void* handle_ = nullptr;
+};
+
+}  // namespace pareto::ml::xgb
