@@ -1,0 +1,13 @@
+-- Customers, one row per customer_id (Olist issues a new customer_id per order); the person
+-- is customer_unique_id. Latest ingested version of each customer_id wins
+-- (max _ingested_at, then max _source_file, then the other columns).
+SELECT
+  c.customer_id,
+  c.customer_unique_id,
+  c.customer_zip_code_prefix AS zip_code_prefix,
+  lower(trim(c.customer_city)) AS city,
+  upper(trim(c.customer_state)) AS state
+FROM bronze.brz_customers AS c
+QUALIFY row_number() OVER (
+  PARTITION BY c.customer_id ORDER BY c._ingested_at DESC NULLS LAST, c._source_file DESC NULLS LAST,
+    c.customer_unique_id NULLS LAST, c.customer_zip_code_prefix NULLS LAST, c.customer_city NULLS LAST, c.customer_state NULLS LAST) = 1

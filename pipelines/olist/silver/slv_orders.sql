@@ -1,0 +1,24 @@
+-- Orders, one row per order_id: the latest ingested version of each order
+-- (max _ingested_at, then max _source_file, then the other columns, so the choice is deterministic).
+-- Instants stay UTC timestamps; purchase_date is the shop's local calendar date of the purchase.
+WITH latest AS (
+  SELECT o.*
+  FROM bronze.brz_orders AS o
+  QUALIFY row_number() OVER (
+    PARTITION BY o.order_id ORDER BY o._ingested_at DESC NULLS LAST, o._source_file DESC NULLS LAST,
+    o.customer_id NULLS LAST, o.order_status NULLS LAST, o.order_purchase_timestamp NULLS LAST, o.order_approved_at NULLS LAST, o.order_delivered_carrier_date NULLS LAST, o.order_delivered_customer_date NULLS LAST, o.order_estimated_delivery_date NULLS LAST) = 1
+)
+SELECT
+  l.order_id,
+  l.customer_id,
+  lower(trim(l.order_status)) AS order_status,
+  l.order_purchase_timestamp AS purchase_ts,
+  l.order_approved_at AS approved_ts,
+  l.order_delivered_carrier_date AS delivered_carrier_ts,
+  l.order_delivered_customer_date AS delivered_customer_ts,
+  l.order_estimated_delivery_date AS estimated_delivery_ts,
+  timezone(s.business_time_zone, l.order_purchase_timestamp)::DATE AS purchase_date,
+  timezone(s.business_time_zone, l.order_delivered_customer_date)::DATE AS delivered_date,
+  timezone(s.business_time_zone, l.order_estimated_delivery_date)::DATE AS estimated_delivery_date
+FROM latest AS l
+CROSS JOIN silver.slv_settings AS s
