@@ -3,7 +3,7 @@
 --   total_orders: all orders placed; purchases: orders counted as revenue
 --   first_/last_purchase_ts: first and last purchase instants (UTC); NULL without purchases
 --   recency_days: days from the last purchase's local date to the reference date
---     (silver.slv_settings.reference_date = day after the last purchase in the data)
+--     (silver.slv_settings.reference_date = day after the last order in the data)
 --   tenure_days: days from the first purchase's local date to the reference date
 --   purchase_frequency: purchases per 30 days of tenure
 --   avg_days_between_purchases: (last - first purchase date) / (purchases - 1); NULL below 2
