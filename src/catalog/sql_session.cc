@@ -1,0 +1,424 @@
+#include "catalog/sql_session.h"
+
+#include <duckdb.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "delta/table.h"
+
+namespace pareto::catalog {
+namespace {
+
+// ---- A small SQL lexer: enough to find table references outside literals and comments ----
+
+enum class TokenKind { kIdent, kString, kNumber, kSymbol };
+
+struct Token {
+  TokenKind kind;
+  size_t begin;
+  size_t end;
+  std::string text;  // identifiers unquoted; strings without quotes ('' unescaped)
+  bool quoted = false;
+};
+
+bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+StatusOr<std::vector<Token>> Lex(std::string_view sql) {
+  std::vector<Token> tokens;
+  size_t i = 0;
+  const size_t n = sql.size();
+  while (i < n) {
+    const char c = sql[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+    } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+      while (i < n && sql[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      size_t close = sql.find("*/", i + 2);
+      if (close == std::string_view::npos) return std::unexpected(InvalidArgument("SQL has an unclosed /* comment"));
+      i = close + 2;
+    } else if (c == '\'' || c == '"') {
+      // A literal or quoted identifier; a doubled quote is an escaped one.
+      const size_t begin = i++;
+      std::string text;
+      while (true) {
+        if (i >= n) {
+          return std::unexpected(InvalidArgument(c == '\'' ? "SQL has an unclosed string literal"
+                                                           : "SQL has an unclosed quoted identifier"));
+        }
+        if (sql[i] == c) {
+          if (i + 1 < n && sql[i + 1] == c) {
+            text += c;
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        text += sql[i++];
+      }
+      tokens.push_back({c == '\'' ? TokenKind::kString : TokenKind::kIdent, begin, i, std::move(text), c == '"'});
+    } else if (IsIdentStart(c)) {
+      const size_t begin = i;
+      while (i < n && IsIdentChar(sql[i])) ++i;
+      tokens.push_back({TokenKind::kIdent, begin, i, std::string(sql.substr(begin, i - begin))});
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      const size_t begin = i;
+      while (i < n && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '.' || sql[i] == '_')) ++i;
+      tokens.push_back({TokenKind::kNumber, begin, i, std::string(sql.substr(begin, i - begin))});
+    } else {
+      tokens.push_back({TokenKind::kSymbol, i, i + 1, std::string(1, c)});
+      ++i;
+    }
+  }
+  return tokens;
+}
+
+bool IsWord(const std::vector<Token>& t, size_t k, std::string_view word) {
+  return k < t.size() && t[k].kind == TokenKind::kIdent && !t[k].quoted && EqualsIgnoreCase(t[k].text, word);
+}
+
+bool IsSymbol(const std::vector<Token>& t, size_t k, char symbol) {
+  return k < t.size() && t[k].kind == TokenKind::kSymbol && t[k].text[0] == symbol;
+}
+
+// Words that may follow a table reference without being its alias.
+bool IsClauseKeyword(std::string_view word) {
+  static const std::set<std::string, std::less<>> kWords = {
+      "where",  "join",      "inner",    "left",      "right",      "full",      "cross",  "natural",
+      "on",     "using",     "group",    "order",     "limit",      "offset",    "union",  "except",
+      "intersect", "having", "window",   "qualify",   "sample",     "tablesample", "positional", "asof",
+      "anti",   "semi",      "lateral",  "returning", "fetch",      "pivot",     "unpivot", "outer",
+      "select", "from",      "into",     "values",    "set"};
+  return kWords.contains(Lower(word));
+}
+
+bool IsVersionSuffix(std::string_view word, int64_t* version) {
+  if (word.size() < 2 || (word[0] != 'v' && word[0] != 'V')) return false;
+  auto [ptr, ec] = std::from_chars(word.data() + 1, word.data() + word.size(), *version);
+  return ec == std::errc() && ptr == word.data() + word.size();
+}
+
+// ---- RAII for the two DuckDB handles only this file uses ----
+
+struct ExtractedDeleter {
+  void operator()(_duckdb_extracted_statements* p) const {
+    duckdb_extracted_statements handle = p;
+    duckdb_destroy_extracted(&handle);
+  }
+};
+struct PreparedDeleter {
+  void operator()(_duckdb_prepared_statement* p) const {
+    duckdb_prepared_statement handle = p;
+    duckdb_destroy_prepare(&handle);
+  }
+};
+using ExtractedPtr = std::unique_ptr<_duckdb_extracted_statements, ExtractedDeleter>;
+using PreparedPtr = std::unique_ptr<_duckdb_prepared_statement, PreparedDeleter>;
+
+// The first keyword of `sql` after whitespace and comments, and where the rest starts.
+std::pair<std::string, size_t> FirstWord(std::string_view sql) {
+  auto tokens = Lex(sql);
+  if (!tokens.has_value() || tokens->empty()) return {"", sql.size()};
+  const Token& first = tokens->front();
+  if (first.kind == TokenKind::kSymbol) return {first.text, first.end};
+  if (first.kind != TokenKind::kIdent || first.quoted) return {"", first.end};
+  return {Lower(first.text), first.end};
+}
+
+}  // namespace
+
+StatusOr<std::vector<TimeTravelRef>> FindTimeTravel(std::string_view sql) {
+  PARETO_ASSIGN_OR_RETURN(std::vector<Token> t, Lex(sql));
+  std::vector<TimeTravelRef> refs;
+  size_t k = 0;
+  while (k < t.size()) {
+    if (t[k].kind != TokenKind::kIdent) {
+      ++k;
+      continue;
+    }
+    // A dotted name: ident ('.' ident)*.
+    const size_t name_begin = k;
+    std::string name = t[k].text;
+    size_t j = k + 1;
+    while (IsSymbol(t, j, '.') && j + 1 < t.size() && t[j + 1].kind == TokenKind::kIdent) {
+      name += "." + t[j + 1].text;
+      j += 2;
+    }
+    TimeTravelRef ref;
+    ref.begin = t[name_begin].begin;
+    ref.table = name;
+    size_t after = 0;
+    if ((IsWord(t, j, "version") || IsWord(t, j, "timestamp")) && IsWord(t, j + 1, "as") && IsWord(t, j + 2, "of")) {
+      const bool by_version = IsWord(t, j, "version");
+      const size_t v = j + 3;
+      if (by_version) {
+        int64_t version = 0;
+        const bool ok = v < t.size() && t[v].kind == TokenKind::kNumber &&
+                        std::from_chars(t[v].text.data(), t[v].text.data() + t[v].text.size(), version).ptr ==
+                            t[v].text.data() + t[v].text.size();
+        if (!ok) {
+          return std::unexpected(
+              InvalidArgument(name + " VERSION AS OF needs a version number, e.g. VERSION AS OF 3"));
+        }
+        ref.version = version;
+      } else {
+        if (v >= t.size() || t[v].kind != TokenKind::kString) {
+          return std::unexpected(InvalidArgument(
+              name + " TIMESTAMP AS OF needs a quoted timestamp, e.g. TIMESTAMP AS OF '2024-01-31 12:00:00'"));
+        }
+        ref.timestamp = t[v].text;
+      }
+      after = v + 1;
+    } else if (IsSymbol(t, j, '@') && j + 1 < t.size() && t[j + 1].kind == TokenKind::kIdent &&
+               t[j].end == t[j + 1].begin) {
+      int64_t version = 0;
+      if (!IsVersionSuffix(t[j + 1].text, &version)) {
+        return std::unexpected(InvalidArgument(name + "@" + t[j + 1].text + " is not a version; write " + name +
+                                               "@v<number>, e.g. " + name + "@v3"));
+      }
+      ref.version = version;
+      after = j + 2;
+    } else {
+      k = j;
+      continue;
+    }
+    ref.end = t[after - 1].end;
+    ref.has_alias = IsWord(t, after, "as") ||
+                    (after < t.size() && t[after].kind == TokenKind::kIdent &&
+                     (t[after].quoted || !IsClauseKeyword(t[after].text)));
+    refs.push_back(std::move(ref));
+    k = after;
+  }
+  return refs;
+}
+
+// ---- SqlSession ----
+
+StatusOr<SqlSession> SqlSession::Open(Metastore& ms, const SqlSessionOptions& options) {
+  PARETO_ASSIGN_OR_RETURN(duck::Database db,
+                          duck::Database::Open({.threads = options.threads, .memory_limit = options.memory_limit}));
+  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+  SqlSession session(std::move(db), std::move(conn));
+  session.read_only_ = options.read_only;
+  std::error_code ec;
+  std::filesystem::path root = std::filesystem::absolute(ms.lakehouse_root(), ec);
+  if (ec) return std::unexpected(IoError("cannot resolve lakehouse path " + ms.lakehouse_root() + ": " + ec.message()));
+  session.lakehouse_root_ = root.lexically_normal().string();
+  while (session.lakehouse_root_.size() > 1 && session.lakehouse_root_.ends_with('/')) {
+    session.lakehouse_root_.pop_back();
+  }
+  PARETO_ASSIGN_OR_RETURN(session.tables_, ms.ListTables());
+  PARETO_ASSIGN_OR_RETURN(std::vector<std::string> catalogs, ms.ListCatalogs());
+  if (!catalogs.empty()) session.default_catalog_ = catalogs.front();
+  PARETO_RETURN_IF_ERROR(session.CreateViews());
+  if (session.read_only_) PARETO_RETURN_IF_ERROR(session.LockDown());
+  return session;
+}
+
+std::string SqlSession::TableRoot(const TableInfo& info) const {
+  if (!info.location.empty() && info.location.front() == '/') {
+    return std::filesystem::path(info.location).lexically_normal().string();
+  }
+  return (std::filesystem::path(lakehouse_root_) / info.location).lexically_normal().string();
+}
+
+Status SqlSession::CreateViews() {
+  std::set<std::string> catalogs;
+  if (!default_catalog_.empty()) catalogs.insert(default_catalog_);
+  for (const TableInfo& t : tables_) catalogs.insert(t.catalog);
+  for (const std::string& catalog : catalogs) {
+    // Each catalog is an empty in-memory database that only holds views.
+    PARETO_RETURN_IF_ERROR(
+        conn_.Execute("ATTACH ':memory:' AS " + duck::QuoteIdent(catalog)).WithContext("catalog " + catalog));
+  }
+
+  std::vector<TableInfo> with_view;
+  std::set<std::string> schemas;
+  for (const TableInfo& t : tables_) {
+    const std::string qualified =
+        duck::QuoteIdent(t.catalog) + "." + duck::QuoteIdent(t.schema) + "." + duck::QuoteIdent(t.name);
+    const std::string schema = duck::QuoteIdent(t.catalog) + "." + duck::QuoteIdent(t.schema);
+    if (schemas.insert(schema).second) {
+      PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE SCHEMA IF NOT EXISTS " + schema));
+    }
+    auto snapshot = delta::Table(TableRoot(t)).Load();
+    StatusOr<std::string> scan =
+        snapshot.has_value() ? delta::ScanSql(*snapshot) : StatusOr<std::string>(std::unexpected(snapshot.error()));
+    Status created = scan.has_value() ? conn_.Execute("CREATE VIEW " + qualified + " AS SELECT * FROM " + *scan)
+                                      : scan.error();
+    if (!created.ok()) {
+      warnings_.push_back(t.FullName() + " is not queryable: " + created.message());
+      continue;
+    }
+    with_view.push_back(t);
+  }
+
+  // Bare names: a view in the default catalog's main schema for each name exactly one table has.
+  if (!default_catalog_.empty()) {
+    std::map<std::string, std::vector<const TableInfo*>> by_name;
+    for (const TableInfo& t : with_view) by_name[Lower(t.name)].push_back(&t);
+    for (const auto& [name, tables] : by_name) {
+      const TableInfo& t = *tables.front();
+      if (tables.size() != 1 || (t.catalog == default_catalog_ && Lower(t.schema) == "main")) continue;
+      PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE VIEW " + duck::QuoteIdent(default_catalog_) + ".main." +
+                                           duck::QuoteIdent(t.name) + " AS SELECT * FROM " +
+                                           duck::QuoteIdent(t.catalog) + "." + duck::QuoteIdent(t.schema) + "." +
+                                           duck::QuoteIdent(t.name)));
+    }
+    PARETO_RETURN_IF_ERROR(conn_.Execute("USE " + duck::QuoteIdent(default_catalog_)));
+  }
+  return OkStatus();
+}
+
+Status SqlSession::LockDown() {
+  // Only the tables' own folders: not the lakehouse root, whose _meta/ holds the metastore.
+  std::string dirs = "[";
+  std::set<std::string> seen;
+  for (const TableInfo& t : tables_) {
+    std::string dir = TableRoot(t);
+    if (!dir.ends_with('/')) dir += '/';
+    if (!seen.insert(dir).second) continue;
+    if (dirs.size() > 1) dirs += ", ";
+    dirs += duck::QuoteLiteral(dir);
+  }
+  dirs += "]";
+  PARETO_RETURN_IF_ERROR(conn_.Execute("SET allowed_directories = " + dirs));
+  PARETO_RETURN_IF_ERROR(conn_.Execute("SET enable_external_access = false"));
+  PARETO_RETURN_IF_ERROR(conn_.Execute("SET lock_configuration = true"));
+  return OkStatus();
+}
+
+Status SqlSession::CheckReadOnly(std::string_view sql) {
+  static const std::set<std::string, std::less<>> kAllowedFirstWords = {
+      "select", "with", "from", "values", "table", "explain", "describe", "show", "summarize", "("};
+  auto [word, rest] = FirstWord(sql);
+  if (word.empty()) return InvalidArgument("no SQL statement given");
+  if (!kAllowedFirstWords.contains(word)) {
+    return InvalidArgument("only queries may run here (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW); got " +
+                           std::string(word == "(" ? "(" : Lower(word)));
+  }
+  if (word == "explain") {
+    // EXPLAIN ANALYZE runs its statement: the statement itself must be a query.
+    std::string_view inner = sql.substr(rest);
+    auto [next, next_rest] = FirstWord(inner);
+    if (next == "analyze") inner = inner.substr(next_rest);
+    return CheckReadOnly(inner);
+  }
+
+  const std::string text(sql);
+  duckdb_extracted_statements raw_extracted = nullptr;
+  const idx_t count = duckdb_extract_statements(conn_.get(), text.c_str(), &raw_extracted);
+  ExtractedPtr extracted(raw_extracted);
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(raw_extracted);
+    return InvalidArgument(error != nullptr ? error : "cannot parse the SQL statement");
+  }
+  if (count > 1) return InvalidArgument("run one SQL statement at a time");
+  duckdb_prepared_statement raw_prepared = nullptr;
+  const duckdb_state state = duckdb_prepare_extracted_statement(conn_.get(), raw_extracted, 0, &raw_prepared);
+  PreparedPtr prepared(raw_prepared);
+  if (state != DuckDBSuccess) {
+    const char* error = duckdb_prepare_error(raw_prepared);
+    return InvalidArgument(error != nullptr ? error : "cannot prepare the SQL statement");
+  }
+  const duckdb_statement_type type = duckdb_prepared_statement_type(raw_prepared);
+  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    return InvalidArgument("only queries may run here (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW)");
+  }
+  return OkStatus();
+}
+
+StatusOr<TableInfo> SqlSession::Resolve(std::string_view name) const {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = name.find('.', start);
+    parts.push_back(Lower(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start)));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  std::vector<const TableInfo*> matches;
+  for (const TableInfo& t : tables_) {
+    const std::string c = Lower(t.catalog), s = Lower(t.schema), n = Lower(t.name);
+    const bool match = (parts.size() == 3 && parts[0] == c && parts[1] == s && parts[2] == n) ||
+                       (parts.size() == 2 && parts[0] == s && parts[1] == n) ||
+                       (parts.size() == 1 && parts[0] == n);
+    if (match) matches.push_back(&t);
+  }
+  // Two-part names mean the default catalog first, as DuckDB resolves them after USE.
+  if (parts.size() == 2 && matches.size() > 1) {
+    std::erase_if(matches, [&](const TableInfo* t) { return t->catalog != default_catalog_; });
+  }
+  if (matches.empty()) {
+    return std::unexpected(NotFound("table " + std::string(name) + " not found; `pareto tables` lists them"));
+  }
+  if (matches.size() > 1) {
+    return std::unexpected(InvalidArgument("table name " + std::string(name) + " is ambiguous; use the full name (" +
+                                           matches[0]->FullName() + ", " + matches[1]->FullName() + ")"));
+  }
+  return *matches.front();
+}
+
+StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
+  PARETO_ASSIGN_OR_RETURN(std::vector<TimeTravelRef> refs, FindTimeTravel(sql));
+  std::string out;
+  size_t pos = 0;
+  for (const TimeTravelRef& ref : refs) {
+    PARETO_ASSIGN_OR_RETURN(TableInfo info, Resolve(ref.table));
+    delta::VersionSpec at;
+    std::string what;
+    if (ref.version.has_value()) {
+      at.version = *ref.version;
+      what = info.FullName() + " version " + std::to_string(*ref.version);
+    } else {
+      PARETO_ASSIGN_OR_RETURN(duck::PreparedStatement stmt,
+                              conn_.Prepare("SELECT epoch_ms(CAST(? AS TIMESTAMPTZ))"));
+      PARETO_RETURN_IF_ERROR(stmt.BindString(1, *ref.timestamp));
+      auto result = stmt.Execute();
+      if (!result.has_value() || result->RowCount() != 1 || result->IsNull(0, 0)) {
+        return std::unexpected(InvalidArgument("TIMESTAMP AS OF '" + *ref.timestamp +
+                                               "' is not a timestamp; write e.g. '2024-01-31 12:00:00' (UTC)"));
+      }
+      at.timestamp_ms = result->GetInt64(0, 0);
+      what = info.FullName() + " as of " + *ref.timestamp;
+    }
+    auto snapshot = delta::Table(TableRoot(info)).Load(at);
+    if (!snapshot.has_value()) return std::unexpected(snapshot.error().WithContext(what));
+    auto scan = delta::ScanSql(*snapshot);
+    if (!scan.has_value()) return std::unexpected(scan.error().WithContext(what));
+    out.append(sql.substr(pos, ref.begin - pos));
+    out += *scan;
+    if (!ref.has_alias) out += " AS " + duck::QuoteIdent(info.name);
+    pos = ref.end;
+  }
+  out.append(sql.substr(pos));
+  return out;
+}
+
+StatusOr<duck::Result> SqlSession::Query(std::string_view sql) {
+  PARETO_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(sql));
+  if (read_only_) PARETO_RETURN_IF_ERROR(CheckReadOnly(rewritten));
+  return conn_.Query(rewritten);
+}
+
+}  // namespace pareto::catalog

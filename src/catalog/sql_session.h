@@ -1,0 +1,109 @@
+// A DuckDB SQL session over the lakehouse's registered tables.
+//
+// Every table of the metastore becomes a view that reads its latest Delta
+// snapshot, named as in the reference platform: `olist.bronze.brz_orders`, or
+// `bronze.brz_orders` in the default catalog (the first by name), or the bare
+// `brz_orders` when no other table has that name. Before running, Delta/Spark
+// time travel is rewritten into a scan of the requested version:
+//
+//   SELECT … FROM olist.bronze.brz_orders VERSION AS OF 3
+//   SELECT … FROM bronze.brz_orders TIMESTAMP AS OF '2024-01-01 00:00:00'
+//   SELECT … FROM brz_orders@v3
+//
+// Two modes:
+//  - read-only (user SQL: CLI `pareto sql`, the server's SQL endpoint): only
+//    SELECT / WITH / FROM / VALUES / TABLE / EXPLAIN / DESCRIBE / SHOW / SUMMARIZE
+//    statements, one at a time; DuckDB can then reach only the registered tables'
+//    folders (`allowed_directories`; not `_meta/`, which holds the metastore), with
+//    `enable_external_access = false` and `lock_configuration = true`, so neither
+//    `read_csv('/etc/passwd')` nor re-enabling a setting works (DESIGN §1).
+//  - writable (the pipeline runner): no lockdown and any statement; the runner uses
+//    connection() to resolve `bronze.brz_orders`-style names in model SQL.
+//
+// The views are fixed when the session opens: a table committed to afterwards is
+// seen at its new version only by a new session.
+//
+// Ownership: SqlSession owns its DuckDB database and connection (move-only) and
+// borrows nothing after Open. Thread safety: one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/metastore.h"
+#include "common/status.h"
+#include "duck/duck.h"
+
+namespace pareto::catalog {
+
+struct SqlSessionOptions {
+  bool read_only = true;
+  int threads = 0;           // 0: DuckDB's default
+  std::string memory_limit;  // empty: DuckDB's default
+};
+
+// A time-travel reference found in SQL text, e.g. `bronze.brz_orders VERSION AS OF 3`.
+struct TimeTravelRef {
+  size_t begin = 0;  // byte range of the whole reference in the original SQL
+  size_t end = 0;
+  std::string table;  // the name as written, unquoted: "bronze.brz_orders"
+  std::optional<int64_t> version;
+  std::optional<std::string> timestamp;  // the literal's text, unquoted
+  bool has_alias = false;                // an alias follows (`… AS OF 3 o` / `… AS o`)
+};
+
+// Finds time-travel references outside string literals, quoted identifiers and
+// comments. kInvalidArgument for a malformed one (`VERSION AS OF x`).
+StatusOr<std::vector<TimeTravelRef>> FindTimeTravel(std::string_view sql);
+
+class SqlSession {
+ public:
+  // Builds the session from every table registered in `ms`. A table whose Delta
+  // log cannot be read gets no view; its error is kept in warnings().
+  static StatusOr<SqlSession> Open(Metastore& ms, const SqlSessionOptions& options = {});
+
+  SqlSession(SqlSession&&) noexcept = default;
+  // No move assignment: it would replace the database while the old connection is open.
+  SqlSession& operator=(SqlSession&&) = delete;
+  SqlSession(const SqlSession&) = delete;
+  SqlSession& operator=(const SqlSession&) = delete;
+  ~SqlSession() = default;
+
+  // Runs one statement after rewriting its time travel. In read-only mode a
+  // statement of another kind fails with kInvalidArgument before it runs.
+  StatusOr<duck::Result> Query(std::string_view sql);
+  // The SQL that Query would run (time travel replaced by scans).
+  StatusOr<std::string> Rewrite(std::string_view sql);
+
+  // The DuckDB connection with the views (writable mode: free to use for anything).
+  duck::Connection& connection() { return conn_; }
+  const std::vector<TableInfo>& tables() const { return tables_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  const std::string& default_catalog() const { return default_catalog_; }
+  bool read_only() const { return read_only_; }
+
+  // The registered table a name written in SQL refers to (full, two-part or bare).
+  StatusOr<TableInfo> Resolve(std::string_view name) const;
+
+ private:
+  SqlSession(duck::Database db, duck::Connection conn) : db_(std::move(db)), conn_(std::move(conn)) {}
+  Status CreateViews();
+  Status LockDown();
+  Status CheckReadOnly(std::string_view sql);
+  // Absolute path of a table's Delta folder.
+  std::string TableRoot(const TableInfo& info) const;
+
+  // Declared before conn_: the connection must close first.
+  duck::Database db_;
+  duck::Connection conn_;
+  std::string lakehouse_root_;  // absolute
+  std::vector<TableInfo> tables_;
+  std::vector<std::string> warnings_;
+  std::string default_catalog_;
+  bool read_only_ = true;
+};
+
+}  // namespace pareto::catalog
