@@ -1,0 +1,33 @@
+// Checkpoints: `N.checkpoint.parquet` (and multi-part `N.checkpoint.i.n.parquet`)
+// read and written through DuckDB, plus the `_last_checkpoint` hint.
+//
+// Each call opens its own in-memory DuckDB database, so it never touches a
+// caller's connection. Thread safety: safe from any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "delta/log_replay.h"
+
+namespace pareto::delta {
+
+inline constexpr int64_t kDefaultCheckpointInterval = 100;
+
+// The actions stored in the parts (absolute paths) of one checkpoint, as single-key
+// objects like {"add": {...}}, exactly as they would appear in a JSON commit.
+StatusOr<std::vector<nlohmann::json>> ReadCheckpointActions(const std::vector<std::string>& part_paths);
+
+// Writes `<version>.checkpoint.parquet` for `state` (put-if-absent: a checkpoint
+// already there is kept) and then points `_last_checkpoint` at it.
+Status WriteCheckpoint(Env* env, const std::string& root, const TableState& state);
+
+// The checkpoint interval of a table: metaData.configuration "delta.checkpointInterval",
+// else kDefaultCheckpointInterval.
+int64_t CheckpointInterval(const TableState& state);
+
+}  // namespace pareto::delta

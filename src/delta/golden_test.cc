@@ -1,0 +1,339 @@
+// Conformance against Delta's golden tables (../shared/delta-golden). What each
+// table must give comes from EXPECTED.md, parsed here; nothing is taken from our reader.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "delta/test_util.h"
+
+namespace pareto::delta {
+namespace {
+
+using nlohmann::json;
+using testing::Duck;
+using testing::ReadRowCount;
+
+const std::string kGolden = std::string(PARETO_SHARED_DIR) + "/delta-golden";
+
+struct Column {
+  std::string name;
+  std::string type;
+  bool partition = false;
+};
+
+struct Entry {
+  std::string cls;  // SUPPORTED, MUST_REFUSE, SKIP
+  std::string name;
+  int64_t latest = -1;
+  int64_t rows = -1;
+  std::vector<Column> schema;
+  std::string error;                            // MUST_REFUSE: the error kind
+  std::string why;                              // MUST_REFUSE: the explanation
+  std::map<int64_t, int64_t> readable_earlier;  // MUST_REFUSE: version -> rows
+};
+
+std::vector<std::string> Cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cur;
+  for (size_t i = 1; i < line.size(); ++i) {
+    if (line[i] == '|') {
+      size_t b = cur.find_first_not_of(' '), e = cur.find_last_not_of(' ');
+      cells.push_back(b == std::string::npos ? "" : cur.substr(b, e - b + 1));
+      cur.clear();
+    } else {
+      cur += line[i];
+    }
+  }
+  return cells;
+}
+
+std::string Unquote(const std::string& cell) {
+  if (cell.size() >= 2 && cell.front() == '`' && cell.back() == '`') return cell.substr(1, cell.size() - 2);
+  return cell;
+}
+
+// "`a` integer, `b` decimal(12,5) (P)" -> columns. Types never hold a backtick.
+std::vector<Column> ParseSchema(const std::string& cell) {
+  std::vector<Column> out;
+  size_t pos = 0;
+  while ((pos = cell.find('`', pos)) != std::string::npos) {
+    size_t end = cell.find('`', pos + 1);
+    Column c;
+    c.name = cell.substr(pos + 1, end - pos - 1);
+    size_t next = cell.find(", `", end);
+    std::string type = cell.substr(end + 1, next == std::string::npos ? std::string::npos : next - end - 1);
+    type.erase(0, type.find_first_not_of(' '));
+    if (type.ends_with(" (P)")) {
+      c.partition = true;
+      type.resize(type.size() - 4);
+    }
+    c.type = type;
+    out.push_back(c);
+    if (next == std::string::npos) break;
+    pos = next + 2;
+  }
+  return out;
+}
+
+std::vector<Entry> ParseExpected() {
+  std::ifstream in(kGolden + "/EXPECTED.md");
+  std::vector<Entry> out;
+  std::string line, section;
+  static const std::regex kEarlier(R"(v(\d+) \((\d+) rows\))");
+  while (std::getline(in, line)) {
+    if (line.starts_with("## ")) {
+      section = line.substr(3, line.find(' ', 3) - 3);
+      continue;
+    }
+    if (!line.starts_with("| `")) continue;
+    auto cells = Cells(line);
+    Entry e;
+    e.cls = section;
+    e.name = Unquote(cells.at(0));
+    if (section == "SUPPORTED") {
+      e.latest = std::stoll(cells.at(1));
+      e.rows = std::stoll(cells.at(2));
+      e.schema = ParseSchema(cells.at(3));
+    } else if (section == "MUST_REFUSE") {
+      e.error = Unquote(cells.at(1).substr(0, cells.at(1).find(' ')));
+      e.why = cells.at(2);
+      const std::string& earlier = cells.at(3);
+      for (std::sregex_iterator it(earlier.begin(), earlier.end(), kEarlier), end; it != end; ++it) {
+        e.readable_earlier[std::stoll((*it)[1])] = std::stoll((*it)[2]);
+      }
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+// Delta type in EXPECTED.md's notation: array<x>, map<k,v>, struct<a:t,...>.
+std::string Render(const json& t) {
+  if (t.is_string()) return t.get<std::string>();
+  std::string kind = t.at("type");
+  if (kind == "array") return "array<" + Render(t.at("elementType")) + ">";
+  if (kind == "map") return "map<" + Render(t.at("keyType")) + "," + Render(t.at("valueType")) + ">";
+  std::string out = "struct<";
+  bool first = true;
+  for (const auto& f : t.at("fields")) {
+    if (!first) out += ",";
+    first = false;
+    out += f.at("name").get<std::string>() + ":" + Render(f.at("type"));
+  }
+  return out + ">";
+}
+
+const std::vector<Entry>& Entries() {
+  static const std::vector<Entry> entries = ParseExpected();
+  return entries;
+}
+
+const Entry* Find(const std::string& name) {
+  for (const auto& e : Entries()) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+class GoldenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kGolden + "/EXPECTED.md")) GTEST_SKIP() << "no " << kGolden;
+    duck_.emplace(Duck::Open());
+  }
+  duck::Connection& conn() { return duck_->conn; }
+  std::optional<Duck> duck_;
+};
+
+TEST_F(GoldenTest, ExpectedMdListsEveryClass) {
+  int supported = 0, refuse = 0, skip = 0;
+  for (const auto& e : Entries()) {
+    supported += e.cls == "SUPPORTED";
+    refuse += e.cls == "MUST_REFUSE";
+    skip += e.cls == "SKIP";
+  }
+  // The counts EXPECTED.md announces in its own header line.
+  std::ifstream in(kGolden + "/EXPECTED.md");
+  std::stringstream all;
+  all << in.rdbuf();
+  std::smatch m;
+  std::string text = all.str();
+  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"((\d+) SUPPORTED, (\d+) MUST_REFUSE, (\d+) SKIP)")));
+  EXPECT_EQ(supported, std::stoi(m[1]));
+  EXPECT_EQ(refuse, std::stoi(m[2]));
+  EXPECT_EQ(skip, std::stoi(m[3]));
+}
+
+TEST_F(GoldenTest, SupportedTablesReadAtLatestWithSchemaAndRows) {
+  for (const auto& e : Entries()) {
+    if (e.cls != "SUPPORTED") continue;
+    SCOPED_TRACE(e.name);
+    Table table(kGolden + "/" + e.name);
+    auto snap = table.Load();
+    ASSERT_TRUE(snap.has_value()) << snap.error().ToString();
+    EXPECT_EQ(snap->version, e.latest);
+    const auto& fields = snap->schema.at("fields");
+    ASSERT_EQ(fields.size(), e.schema.size());
+    for (size_t i = 0; i < e.schema.size(); ++i) {
+      EXPECT_EQ(fields[i].at("name").get<std::string>(), e.schema[i].name);
+      EXPECT_EQ(Render(fields[i].at("type")), e.schema[i].type) << e.schema[i].name;
+      bool is_partition = std::find(snap->partition_columns.begin(), snap->partition_columns.end(),
+                                    e.schema[i].name) != snap->partition_columns.end();
+      EXPECT_EQ(is_partition, e.schema[i].partition) << e.schema[i].name;
+    }
+    auto scan = ScanSql(*snap);
+    ASSERT_TRUE(scan.has_value()) << scan.error().ToString();
+    auto r = conn().Query("SELECT * FROM " + *scan + " AS t");
+    ASSERT_TRUE(r.has_value()) << r.error().ToString();
+    EXPECT_EQ(static_cast<int64_t>(r->RowCount()), e.rows);
+    ASSERT_EQ(r->ColumnCount(), e.schema.size());
+    for (size_t i = 0; i < e.schema.size(); ++i) {
+      EXPECT_EQ(r->ColumnName(i), e.schema[i].name);
+      EXPECT_EQ(r->ColumnTypeName(i).empty(), false);
+    }
+  }
+}
+
+// Every version of every SUPPORTED table: either it reads, and its row count equals
+// the row count Parquet's own footers give for exactly the live files, or it fails
+// because a live file is missing (never partial data).
+TEST_F(GoldenTest, EveryVersionReadsAllOrNothing) {
+  for (const auto& e : Entries()) {
+    if (e.cls != "SUPPORTED") continue;
+    Table table(kGolden + "/" + e.name);
+    for (int64_t v = 0; v <= e.latest; ++v) {
+      SCOPED_TRACE(e.name + " v" + std::to_string(v));
+      auto snap = table.Load({.version = v});
+      ASSERT_TRUE(snap.has_value()) << snap.error().ToString();
+      bool all_present = true;
+      int64_t footer_rows = 0;
+      for (const auto& f : snap->files) {
+        std::string path = f.path.starts_with("/") ? f.path : snap->root + "/" + f.path;
+        if (!std::filesystem::exists(path)) {
+          all_present = false;
+          continue;
+        }
+        auto n = conn().QueryInt64("SELECT num_rows FROM parquet_file_metadata(" + duck::QuoteLiteral(path) + ")");
+        ASSERT_TRUE(n.has_value()) << n.error().ToString();
+        footer_rows += *n;
+      }
+      auto rows = ReadRowCount(conn(), table, {.version = v});
+      if (all_present) {
+        ASSERT_TRUE(rows.has_value()) << rows.error().ToString();
+        EXPECT_EQ(*rows, footer_rows);
+      } else {
+        ASSERT_FALSE(rows.has_value());
+        EXPECT_NE(rows.error().message().find("missing"), std::string::npos) << rows.error().ToString();
+      }
+    }
+  }
+}
+
+// Tables that are later states of another golden table: version k of the later one
+// must give the rows EXPECTED.md lists for the earlier table.
+TEST_F(GoldenTest, DocumentedEarlierVersions) {
+  struct Chain {
+    std::string table;
+    int64_t version;
+    std::string same_as;
+  };
+  const std::vector<Chain> chains = {
+      {"snapshot-data3", 0, "snapshot-data0"},
+      {"snapshot-data3", 1, "snapshot-data1"},
+      {"snapshot-data3", 2, "snapshot-data2"},
+      {"snapshot-data2-deleted", 3, "snapshot-data3"},
+      {"snapshot-repartitioned", 4, "snapshot-data2-deleted"},
+      {"time-travel-start-start20-start40", 0, "time-travel-start"},
+      {"time-travel-start-start20-start40", 1, "time-travel-start-start20"},
+      {"time-travel-schema-changes-b", 0, "time-travel-schema-changes-a"},
+      {"time-travel-partition-changes-b", 0, "time-travel-partition-changes-a"},
+  };
+  for (const auto& c : chains) {
+    SCOPED_TRACE(c.table + " v" + std::to_string(c.version));
+    const Entry* earlier = Find(c.same_as);
+    ASSERT_NE(earlier, nullptr);
+    Table table(kGolden + "/" + c.table);
+    auto snap = table.Load({.version = c.version});
+    ASSERT_TRUE(snap.has_value()) << snap.error().ToString();
+    // Time travel uses that version's schema and partitioning.
+    ASSERT_EQ(snap->schema.at("fields").size(), earlier->schema.size());
+    for (size_t i = 0; i < earlier->schema.size(); ++i) {
+      EXPECT_EQ(snap->schema["fields"][i]["name"].get<std::string>(), earlier->schema[i].name);
+    }
+    std::vector<std::string> partitions;
+    for (const auto& col : earlier->schema) {
+      if (col.partition) partitions.push_back(col.name);
+    }
+    EXPECT_EQ(snap->partition_columns, partitions);
+    auto rows = ReadRowCount(conn(), table, {.version = c.version});
+    ASSERT_TRUE(rows.has_value()) << rows.error().ToString();
+    EXPECT_EQ(*rows, earlier->rows);
+  }
+  // snapshot-vacuumed: versions 0..4 lost their files to VACUUM.
+  Table vacuumed(kGolden + "/snapshot-vacuumed");
+  for (int64_t v = 0; v <= 4; ++v) {
+    auto rows = ReadRowCount(conn(), vacuumed, {.version = v});
+    EXPECT_FALSE(rows.has_value()) << "v" << v;
+  }
+}
+
+StatusCode CodeFor(const std::string& kind) {
+  if (kind == "unsupported_protocol") return StatusCode::kUnsupported;
+  if (kind == "not_a_delta_table") return StatusCode::kNotFound;
+  return StatusCode::kDataError;  // missing_metadata, missing_protocol, non_contiguous_versions
+}
+
+// The word the error message must contain for each kind of refusal.
+std::vector<std::string> ExpectedWords(const Entry& e) {
+  if (e.error == "not_a_delta_table") return {"not a Delta table"};
+  if (e.error == "non_contiguous_versions") return {"non-contiguous"};
+  if (e.error == "missing_protocol") return {"protocol"};
+  if (e.error == "missing_metadata") return {"metadata"};
+  std::smatch m;
+  static const std::regex kFeatures(R"(readerFeatures \[([A-Za-z0-9_-]+))");
+  if (std::regex_search(e.why, m, kFeatures)) return {m[1]};
+  if (e.why.find("columnMapping") != std::string::npos) return {"columnMapping"};
+  static const std::regex kReader(R"(minReaderVersion (\d+))");
+  if (std::regex_search(e.why, m, kReader)) return {m[1]};
+  return {"reader version"};
+}
+
+TEST_F(GoldenTest, MustRefuseTablesFailWithTheRightKindAndFeature) {
+  for (const auto& e : Entries()) {
+    if (e.cls != "MUST_REFUSE") continue;
+    SCOPED_TRACE(e.name);
+    Table table(kGolden + "/" + e.name);
+    auto rows = ReadRowCount(conn(), table);
+    ASSERT_FALSE(rows.has_value()) << "read " << *rows << " rows";
+    EXPECT_EQ(rows.error().code(), CodeFor(e.error)) << rows.error().ToString();
+    for (const auto& word : ExpectedWords(e)) {
+      std::string msg = rows.error().message();
+      std::string lower_msg = msg, lower_word = word;
+      std::transform(lower_msg.begin(), lower_msg.end(), lower_msg.begin(), ::tolower);
+      std::transform(lower_word.begin(), lower_word.end(), lower_word.begin(), ::tolower);
+      EXPECT_NE(lower_msg.find(lower_word), std::string::npos) << "message lacks '" << word << "': " << msg;
+    }
+    for (const auto& [version, expected_rows] : e.readable_earlier) {
+      auto earlier = ReadRowCount(conn(), table, {.version = version});
+      ASSERT_TRUE(earlier.has_value()) << "v" << version << ": " << earlier.error().ToString();
+      EXPECT_EQ(*earlier, expected_rows) << "v" << version;
+    }
+  }
+}
+
+TEST_F(GoldenTest, EveryFolderIsListedInExpected) {
+  for (const auto& dir : std::filesystem::directory_iterator(kGolden)) {
+    if (!dir.is_directory()) continue;
+    EXPECT_NE(Find(dir.path().filename().string()), nullptr) << dir.path();
+  }
+}
+
+}  // namespace
+}  // namespace pareto::delta

@@ -1,0 +1,155 @@
+#include "delta/writer.h"
+
+#include <cmath>
+#include <utility>
+
+#include "delta/actions.h"
+#include "delta/types.h"
+
+namespace pareto::delta {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Subquery(std::string_view select_sql) {
+  // A trailing ';' would end the statement inside our parentheses.
+  std::string sql(select_sql);
+  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())))) sql.pop_back();
+  return "(" + sql + "\n)";
+}
+
+// The projection that writes each column as its Delta type's DuckDB type, e.g. a
+// naive TIMESTAMP cast to TIMESTAMPTZ (read as UTC: connections use TimeZone=UTC),
+// so the Parquet column says isAdjustedToUTC=true.
+StatusOr<std::string> WriteProjection(const json& schema) {
+  std::string out;
+  for (const auto& f : schema["fields"]) {
+    PARETO_ASSIGN_OR_RETURN(std::string duck_type, DuckTypeOf(f["type"]));
+    std::string name = duck::QuoteIdent(f["name"].get<std::string>());
+    if (!out.empty()) out += ", ";
+    out += "CAST(" + name + " AS " + duck_type + ") AS " + name;
+  }
+  return out;
+}
+
+bool IsStatsType(const json& t, bool* quoted) {
+  if (!t.is_string()) return false;
+  const std::string s = t.get<std::string>();
+  *quoted = s == "string" || s == "date" || s == "timestamp";
+  return s == "long" || s == "integer" || s == "short" || s == "byte" || s == "float" || s == "double" ||
+         s == "string" || s == "date" || s == "timestamp" || s.starts_with("decimal");
+}
+
+}  // namespace
+
+bool SameColumns(const json& a, const json& b) {
+  if (!a.contains("fields") || !b.contains("fields") || a["fields"].size() != b["fields"].size()) return false;
+  for (size_t i = 0; i < a["fields"].size(); ++i) {
+    const json& fa = a["fields"][i];
+    const json& fb = b["fields"][i];
+    if (fa.value("name", "") != fb.value("name", "") || fa["type"] != fb["type"]) return false;
+  }
+  return true;
+}
+
+StatusOr<json> QuerySchema(duck::Connection& conn, std::string_view select_sql) {
+  PARETO_ASSIGN_OR_RETURN(duck::Result r, conn.Query("SELECT * FROM " + Subquery(select_sql) + " LIMIT 0"));
+  return DeltaSchemaOfResult(r.raw());
+}
+
+StatusOr<std::string> ComputeStats(duck::Connection& conn, const std::string& file_path, const json& schema) {
+  // One pass over the written file: count, and per column null count, min and max
+  // (as text, typed back below; strings longer than 32 characters are left out so a
+  // min/max is never a truncated, wrong bound).
+  std::string sql = "SELECT count(*)";
+  std::vector<std::pair<std::string, bool>> stat_cols;  // name, min/max collected
+  std::vector<bool> quoted;
+  for (const auto& f : schema["fields"]) {
+    std::string name = f["name"].get<std::string>();
+    std::string q = duck::QuoteIdent(name);
+    bool is_quoted = false;
+    bool minmax = IsStatsType(f["type"], &is_quoted);
+    sql += ", count(*) - count(" + q + ")";
+    if (minmax) {
+      if (f["type"] == "timestamp") {
+        sql += ", strftime(min(" + q + "), '%Y-%m-%dT%H:%M:%S.%fZ'), strftime(max(" + q + "), '%Y-%m-%dT%H:%M:%S.%fZ')";
+      } else {
+        sql += ", CAST(min(" + q + ") AS VARCHAR), CAST(max(" + q + ") AS VARCHAR)";
+      }
+    }
+    stat_cols.emplace_back(name, minmax);
+    quoted.push_back(is_quoted);
+  }
+  sql += " FROM read_parquet(" + duck::QuoteLiteral(file_path) + ", hive_partitioning = false)";
+  PARETO_ASSIGN_OR_RETURN(duck::Result r, conn.Query(sql));
+  json stats = {{"numRecords", r.GetInt64(0, 0)},
+                {"minValues", json::object()},
+                {"maxValues", json::object()},
+                {"nullCount", json::object()}};
+  uint64_t col = 1;
+  for (size_t i = 0; i < stat_cols.size(); ++i) {
+    const auto& [name, minmax] = stat_cols[i];
+    stats["nullCount"][name] = r.GetInt64(col++, 0);
+    if (!minmax) continue;
+    for (const char* which : {"minValues", "maxValues"}) {
+      uint64_t c = col++;
+      if (r.IsNull(c, 0)) continue;
+      std::string text = r.GetString(c, 0);
+      if (quoted[i]) {
+        if (text.size() <= 32) stats[which][name] = text;
+        continue;
+      }
+      json number = json::parse(text, nullptr, false);
+      // NaN and infinities have no JSON form; such a column simply has no bound.
+      if (number.is_number() && (!number.is_number_float() || std::isfinite(number.get<double>()))) {
+        stats[which][name] = number;
+      }
+    }
+  }
+  return stats.dump();
+}
+
+StatusOr<StagedFiles> WriteDataFiles(duck::Connection& conn, Env* env, const std::string& root,
+                                     std::string_view select_sql, int64_t rows_per_file) {
+  StagedFiles staged;
+  PARETO_ASSIGN_OR_RETURN(staged.schema, QuerySchema(conn, select_sql));
+  if (staged.schema["fields"].empty()) return std::unexpected(InvalidArgument("the query returns no columns"));
+  PARETO_ASSIGN_OR_RETURN(std::string projection, WriteProjection(staged.schema));
+  PARETO_RETURN_IF_ERROR(env->CreateDirs(root));
+
+  // The rows are materialized once so that the schema, the row count and the split
+  // into files all see the same data, even for a non-deterministic query.
+  const std::string temp = "__pareto_delta_write_" + NewUuid().substr(0, 8);
+  const std::string temp_q = duck::QuoteIdent(temp);
+  PARETO_RETURN_IF_ERROR(conn.Execute("CREATE TEMP TABLE " + temp_q + " AS SELECT " + projection + " FROM " +
+                                      Subquery(select_sql)));
+  auto result = [&]() -> StatusOr<StagedFiles> {
+    PARETO_ASSIGN_OR_RETURN(int64_t rows, conn.QueryInt64("SELECT count(*) FROM " + temp_q));
+    staged.rows = rows;
+    const int64_t per_file = rows_per_file > 0 ? rows_per_file : rows;
+    int part = 0;
+    for (int64_t start = 0; start < rows; start += per_file, ++part) {
+      char prefix[32];
+      std::snprintf(prefix, sizeof prefix, "part-%05d-", part);
+      AddFile file;
+      file.path = std::string(prefix) + NewUuid() + "-c000.snappy.parquet";
+      const std::string full = root + "/" + file.path;
+      // rowid of a fresh temporary table runs 0..n-1 in insertion order.
+      PARETO_RETURN_IF_ERROR(conn.Execute("COPY (SELECT * FROM " + temp_q + " WHERE rowid >= " + std::to_string(start) +
+                                          " AND rowid < " + std::to_string(start + per_file) + " ORDER BY rowid) TO " +
+                                          duck::QuoteLiteral(full) + " (FORMAT parquet, COMPRESSION snappy)"));
+      PARETO_ASSIGN_OR_RETURN(FileInfo info, env->Stat(full));
+      file.size = info.size;
+      file.modification_time = info.modified_ms;
+      PARETO_ASSIGN_OR_RETURN(file.stats, ComputeStats(conn, full, staged.schema));
+      staged.bytes += file.size;
+      staged.files.push_back(std::move(file));
+    }
+    return staged;
+  }();
+  conn.Execute("DROP TABLE IF EXISTS " + temp_q).IgnoreError();
+  return result;
+}
+
+}  // namespace pareto::delta
