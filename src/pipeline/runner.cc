@@ -1,0 +1,374 @@
+#include "pipeline/runner.h"
+
+#include <openssl/evp.h>
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "catalog/lineage.h"
+#include "catalog/runs.h"
+#include "delta/table.h"
+#include "pipeline/column_lineage.h"
+#include "pipeline/session.h"
+#include "pipeline/sql_parse.h"
+
+namespace pareto::pipeline {
+namespace {
+
+constexpr std::string_view kResultTable = "__pareto_model";
+
+catalog::ExpectationAction ToCatalog(ExpectationAction a) {
+  switch (a) {
+    case ExpectationAction::kWarn: return catalog::ExpectationAction::kWarn;
+    case ExpectationAction::kDrop: return catalog::ExpectationAction::kDrop;
+    case ExpectationAction::kFail: return catalog::ExpectationAction::kFail;
+  }
+  return catalog::ExpectationAction::kWarn;
+}
+
+catalog::RunStatus ToRunStatus(TaskState s) {
+  switch (s) {
+    case TaskState::kBuilt: return catalog::RunStatus::kSucceeded;
+    case TaskState::kFailed: return catalog::RunStatus::kFailed;
+    case TaskState::kUpToDate:
+    case TaskState::kSkipped: return catalog::RunStatus::kSkipped;
+  }
+  return catalog::RunStatus::kFailed;
+}
+
+class Runner {
+ public:
+  Runner(const RunOptions& options, Env* env, Project project, catalog::Metastore ms, LakehouseSession session)
+      : options_(options), env_(env), project_(std::move(project)), ms_(std::move(ms)), session_(std::move(session)) {}
+
+  StatusOr<RunReport> Run() {
+    const int64_t start = NowMs();
+    PARETO_ASSIGN_OR_RETURN(report_.run_id, catalog::StartPipelineRun(ms_, project_.catalog, options_.triggered_by));
+    Status status = RunTasks();
+    report_.duration_ms = NowMs() - start;
+    const bool ok = status.ok() && report_.ok();
+    std::string message = status.ok() ? Summary() : status.message();
+    Status finished = catalog::FinishPipelineRun(
+        ms_, report_.run_id, ok ? catalog::RunStatus::kSucceeded : catalog::RunStatus::kFailed, message);
+    PARETO_RETURN_IF_ERROR(status);
+    PARETO_RETURN_IF_ERROR(finished);
+    return std::move(report_);
+  }
+
+ private:
+  int64_t NowMs() const { return env_->NowMicros() / 1000; }
+  std::string FullName(const std::string& qualified) const { return project_.catalog + "." + qualified; }
+
+  std::string Summary() const {
+    int built = 0, current = 0, failed = 0, skipped = 0;
+    for (const TaskReport& t : report_.tasks) {
+      built += t.state == TaskState::kBuilt;
+      current += t.state == TaskState::kUpToDate;
+      failed += t.state == TaskState::kFailed;
+      skipped += t.state == TaskState::kSkipped;
+    }
+    return fmt::format("{} built, {} up to date, {} failed, {} skipped", built, current, failed, skipped);
+  }
+
+  Status RunTasks() {
+    if (!options_.source_dir.empty()) {
+      PARETO_RETURN_IF_ERROR(RunIngest());
+    }
+    PARETO_RETURN_IF_ERROR(session_.AttachAll(ms_, project_.catalog, env_));
+    std::set<std::string> inputs;
+    for (const std::string& t : session_.Tables()) {
+      if (t.starts_with("bronze.")) inputs.insert(t);
+    }
+    PARETO_ASSIGN_OR_RETURN(Graph graph, BuildGraph(session_.conn(), project_, inputs));
+    const bool ingest_failed = !failed_.empty();
+    for (const std::string& name : graph.order()) {
+      const Model& model = *project_.FindModel(name);
+      std::string blocked;
+      if (ingest_failed) blocked = "ingest";
+      for (const std::string& up : graph.Find(name)->upstream) {
+        if (failed_.contains(up)) blocked = up;
+      }
+      PARETO_RETURN_IF_ERROR(blocked.empty() ? BuildModel(model, graph)
+                                             : Skip(name, FullName(name), "upstream " + blocked + " failed"));
+    }
+    for (const PostTask& task : options_.post_tasks) PARETO_RETURN_IF_ERROR(RunPostTask(task, graph));
+    return OkStatus();
+  }
+
+  // Records a task that did not run because something it needs failed.
+  Status Skip(const std::string& task, const std::string& record_name, const std::string& why) {
+    failed_.insert(task);
+    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, record_name));
+    TaskReport r{.task = task, .state = TaskState::kSkipped, .message = why};
+    return Finish(id, std::move(r));
+  }
+
+  Status Finish(int64_t task_id, TaskReport r) {
+    if (r.state == TaskState::kFailed || r.state == TaskState::kSkipped) failed_.insert(r.task);
+    catalog::TaskOutcome outcome{.status = ToRunStatus(r.state), .message = r.message};
+    if (r.state == TaskState::kBuilt) outcome.rows_written = r.rows_written;
+    if (r.delta_version >= 0) outcome.delta_version = r.delta_version;
+    PARETO_RETURN_IF_ERROR(catalog::FinishTaskRun(ms_, task_id, outcome));
+    report_.tasks.push_back(std::move(r));
+    return OkStatus();
+  }
+
+  Status RunIngest() {
+    const int64_t start = NowMs();
+    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, "ingest"));
+    ingest::IngestOptions io{.source_dir = options_.source_dir,
+                             .project_dir = options_.project_dir,
+                             .lakehouse_root = options_.lakehouse_root};
+    auto result = ingest::Ingest(io, ms_, session_.conn(), env_);
+    TaskReport r{.task = "ingest"};
+    r.duration_ms = NowMs() - start;
+    if (!result) {
+      r.state = TaskState::kFailed;
+      r.message = result.error().message();
+    } else {
+      r.rows_written = result->rows_landed;
+      r.message = fmt::format("{} files ingested, {} already seen, {} rows landed, {} quarantined",
+                              result->files_ingested, result->files_skipped, result->rows_landed,
+                              result->rows_quarantined);
+      report_.ingest = std::move(*result);
+    }
+    return Finish(id, std::move(r));
+  }
+
+  Status BuildModel(const Model& model, const Graph& graph) {
+    const int64_t start = NowMs();
+    const std::string qualified = model.QualifiedName();
+    const std::string full = FullName(qualified);
+    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, full));
+    TaskReport r{.task = qualified};
+    Status built = Build(model, graph, full, r);
+    if (!built.ok()) {
+      r.state = TaskState::kFailed;
+      r.message = built.message();
+    }
+    session_.conn().Execute("DROP TABLE IF EXISTS " + std::string(kResultTable)).IgnoreError();
+    r.duration_ms = NowMs() - start;
+    return Finish(id, std::move(r));
+  }
+
+  // Builds one model; a returned error fails the task (not the run).
+  Status Build(const Model& model, const Graph& graph, const std::string& full, TaskReport& r) {
+    const GraphNode& node = *graph.Find(model.QualifiedName());
+    std::vector<std::pair<std::string, int64_t>> versions;
+    for (const std::string& up : node.upstream) {
+      auto v = session_.VersionOf(up);
+      if (!v) return NotFound("input " + up + " has no data yet");
+      versions.emplace_back(up, *v);
+    }
+    const auto& expectations = project_.ExpectationsOf(model.QualifiedName());
+    const std::string fingerprint = ModelFingerprint(model, expectations, versions);
+    const std::string location = project_.catalog + "/" + model.layer + "/" + model.name;
+    delta::Table table(options_.lakehouse_root + "/" + location, env_);
+    if (!options_.full && table.Exists()) {
+      PARETO_ASSIGN_OR_RETURN(auto history, table.History());
+      if (!history.empty() && history.front().operation_parameters.value("fingerprint", "") == fingerprint) {
+        r.state = TaskState::kUpToDate;
+        r.message = "up to date";
+        r.delta_version = history.front().version;
+        return OkStatus();
+      }
+    }
+
+    duck::Connection& conn = session_.conn();
+    PARETO_RETURN_IF_ERROR(
+        conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kResultTable) + " AS\n" + model.sql + "\n"));
+    PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + std::string(kResultTable) + " LIMIT 0"));
+    std::vector<std::string> columns;
+    for (uint64_t c = 0; c < shape.ColumnCount(); ++c) columns.push_back(shape.ColumnName(c));
+
+    PARETO_ASSIGN_OR_RETURN(ExpectationOutcome checked, EvaluateExpectations(conn, kResultTable, expectations));
+    for (const ExpectationCount& c : checked.counts) {
+      PARETO_RETURN_IF_ERROR(catalog::RecordExpectationResult(
+          ms_, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
+                .action = ToCatalog(c.expectation.action), .passed_rows = c.passed, .failed_rows = c.failed}));
+    }
+    r.expectations = checked.counts;
+    r.dropped_rows = checked.dropped_rows;
+    if (!checked.failure.empty()) return DataError(full + ": " + checked.failure + "; nothing committed");
+
+    delta::WriteOptions write;
+    write.operation = "CREATE OR REPLACE TABLE AS SELECT";
+    write.operation_parameters = {{"fingerprint", fingerprint}, {"model", model.layer + "/" + model.name + ".sql"}};
+    write.description = model.comment;
+    PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, table.Overwrite(conn, checked.keep_sql, write));
+
+    catalog::TableInfo info;
+    info.catalog = project_.catalog;
+    info.schema = model.layer;
+    info.name = model.name;
+    info.location = location;
+    info.comment = model.comment;
+    info.delta_version = commit.version;
+    PARETO_RETURN_IF_ERROR(ms_.UpsertTable(info));
+    std::vector<std::string> upstream;
+    for (const std::string& up : node.upstream) upstream.push_back(FullName(up));
+    PARETO_RETURN_IF_ERROR(catalog::ReplaceTableLineage(ms_, full, upstream));
+    PARETO_RETURN_IF_ERROR(catalog::ReplaceColumnLineage(ms_, full, ColumnEdges(model, node, columns)));
+    PARETO_RETURN_IF_ERROR(session_.Attach(options_.lakehouse_root, info, env_));
+
+    r.state = TaskState::kBuilt;
+    r.rows_written = commit.rows_written;
+    r.delta_version = commit.version;
+    r.message = fmt::format("{} rows", commit.rows_written) +
+                (checked.dropped_rows ? fmt::format(" ({} dropped by expectations)", checked.dropped_rows) : "");
+    return OkStatus();
+  }
+
+  // Column lineage of the model as metastore edges. When the SQL holds something
+  // the analyzer does not follow, every column may come from every input column.
+  std::vector<catalog::ColumnEdge> ColumnEdges(const Model& model, const GraphNode& node,
+                                               const std::vector<std::string>& columns) {
+    SchemaLookup schema = [this](const std::string& t) { return session_.ColumnsOf(t); };
+    std::vector<OutputColumn> lineage;
+    auto tree = ParseQuery(session_.conn(), model.sql);
+    auto computed = tree ? ComputeColumnLineage(*tree, schema) : std::unexpected(tree.error());
+    if (computed) {
+      lineage = AlignToOutput(std::move(*computed), columns);
+    } else {
+      std::set<ColumnName> all;
+      for (const std::string& up : node.upstream) {
+        for (const std::string& c : session_.ColumnsOf(up).value_or(std::vector<std::string>{"*"})) {
+          all.insert({up, c});
+        }
+      }
+      for (const std::string& c : columns) lineage.push_back({c, all});
+    }
+    std::vector<catalog::ColumnEdge> edges;
+    for (const OutputColumn& col : lineage) {
+      for (const ColumnName& src : col.sources) {
+        edges.push_back({col.name, {FullName(src.table), src.column}});
+      }
+    }
+    return edges;
+  }
+
+  Status RunPostTask(const PostTask& task, const Graph& graph) {
+    for (const std::string& dep : task.depends_on) {
+      if (failed_.contains(dep)) return Skip(task.name, task.name, "upstream " + dep + " failed");
+    }
+    const int64_t start = NowMs();
+    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, task.name));
+    TaskContext ctx{project_, graph, ms_, session_.conn(), report_.run_id, env_};
+    auto result = task.run(ctx);
+    TaskReport r{.task = task.name};
+    if (result) {
+      r.message = *result;
+    } else {
+      r.state = TaskState::kFailed;
+      r.message = result.error().message();
+    }
+    r.duration_ms = NowMs() - start;
+    return Finish(id, std::move(r));
+  }
+
+  const RunOptions& options_;
+  Env* env_;
+  Project project_;
+  catalog::Metastore ms_;
+  LakehouseSession session_;
+  RunReport report_;
+  std::set<std::string> failed_;  // tasks that failed or were skipped because of a failure
+};
+
+}  // namespace
+
+std::string_view TaskStateName(TaskState state) {
+  switch (state) {
+    case TaskState::kBuilt: return "built";
+    case TaskState::kUpToDate: return "up to date";
+    case TaskState::kFailed: return "failed";
+    case TaskState::kSkipped: return "skipped";
+  }
+  return "failed";
+}
+
+bool RunReport::ok() const {
+  for (const TaskReport& t : tasks) {
+    if (t.state == TaskState::kFailed || t.state == TaskState::kSkipped) return false;
+  }
+  return true;
+}
+
+const TaskReport* RunReport::Find(std::string_view task) const {
+  for (const TaskReport& t : tasks) {
+    if (t.task == task) return &t;
+  }
+  return nullptr;
+}
+
+std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
+                             const std::vector<std::pair<std::string, int64_t>>& input_versions) {
+  // Length-prefixed fields, so no two different inputs serialize the same way.
+  std::string text;
+  auto add = [&text](std::string_view field) {
+    text += std::to_string(field.size());
+    text += ':';
+    text += field;
+  };
+  add("pareto-model-v1");
+  add(model.QualifiedName());
+  add(model.sql);
+  for (const Expectation& e : expectations) {
+    add(e.name);
+    add(e.condition);
+    add(ActionName(e.action));
+  }
+  auto sorted = input_versions;
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [table, version] : sorted) {
+    add(table);
+    add(std::to_string(version));
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env) {
+  PARETO_ASSIGN_OR_RETURN(Project project, LoadProject(options.project_dir, env));
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(options.lakehouse_root, env));
+  PARETO_ASSIGN_OR_RETURN(LakehouseSession session, LakehouseSession::Open());
+  Runner runner(options, env, std::move(project), std::move(ms), std::move(session));
+  return runner.Run();
+}
+
+std::string FormatRunReport(const RunReport& report) {
+  std::string out = fmt::format("{:<34} {:<10} {:>10} {:>8} {:>9}  {}\n", "task", "state", "rows", "version",
+                                "ms", "message");
+  for (const TaskReport& t : report.tasks) {
+    out += fmt::format("{:<34} {:<10} {:>10} {:>8} {:>9}  {}\n", t.task, TaskStateName(t.state),
+                       t.state == TaskState::kBuilt ? std::to_string(t.rows_written) : "-",
+                       t.delta_version >= 0 ? std::to_string(t.delta_version) : "-", t.duration_ms, t.message);
+  }
+  out += fmt::format("run {} {} in {} ms\n", report.run_id, report.ok() ? "succeeded" : "FAILED", report.duration_ms);
+  return out;
+}
+
+nlohmann::json RunReportToJson(const RunReport& report) {
+  nlohmann::json tasks = nlohmann::json::array();
+  for (const TaskReport& t : report.tasks) {
+    nlohmann::json exp = nlohmann::json::array();
+    for (const ExpectationCount& c : t.expectations) {
+      exp.push_back({{"name", c.expectation.name}, {"action", ActionName(c.expectation.action)},
+                     {"passed", c.passed}, {"failed", c.failed}});
+    }
+    tasks.push_back({{"task", t.task}, {"state", TaskStateName(t.state)}, {"message", t.message},
+                     {"rows_written", t.rows_written}, {"delta_version", t.delta_version},
+                     {"duration_ms", t.duration_ms}, {"dropped_rows", t.dropped_rows}, {"expectations", exp}});
+  }
+  nlohmann::json out = {{"run_id", report.run_id}, {"ok", report.ok()}, {"duration_ms", report.duration_ms},
+                        {"tasks", tasks}};
+  if (report.ingest) out["ingest"] = ingest::ReportToJson(*report.ingest);
+  return out;
+}
+
+}  // namespace pareto::pipeline

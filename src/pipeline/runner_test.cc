@@ -1,0 +1,223 @@
+#include "pipeline/runner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "catalog/lineage.h"
+#include "catalog/runs.h"
+#include "delta/table.h"
+#include "pipeline/test_util.h"
+
+namespace pareto::pipeline {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+using testing::TempDir;
+using testing::WriteFile;
+
+// A lakehouse with two hand-made bronze tables, and a small project over them:
+//   bronze.brz_orders ─┬─> silver.slv_orders ─┬─> gold.gld_by_status
+//   bronze.brz_pay ────┘                      └─> gold.gld_top ─> gold.gld_top_count
+//   bronze.brz_pay ──────────────────────────────> gold.gld_pay_total
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lakehouse_ = dir_.path() + "/lakehouse";
+    project_ = dir_.path() + "/project";
+    WriteFile(project_, "pipeline.yaml", R"y(catalog: shop
+expectations:
+  silver.slv_orders:
+    - {name: id_not_null, condition: "order_id IS NOT NULL", action: fail}
+    - {name: known_status, condition: "status IN ('delivered', 'shipped')", action: drop}
+    - {name: paid, condition: "paid > 0", action: warn}
+)y");
+    WriteFile(project_, "silver/slv_orders.sql", R"y(-- One row per order with what was paid.
+WITH pay AS (SELECT order_id, sum(value) AS paid FROM bronze.brz_pay GROUP BY order_id)
+SELECT o.order_id, o.status, coalesce(pay.paid, 0) AS paid
+FROM bronze.brz_orders o LEFT JOIN pay USING (order_id)
+ORDER BY o.order_id
+)y");
+    WriteFile(project_, "gold/gld_by_status.sql",
+              "SELECT status, count(*) AS orders, sum(paid) AS revenue FROM silver.slv_orders GROUP BY status ORDER BY status\n");
+    WriteFile(project_, "gold/gld_top.sql", "SELECT order_id, paid FROM silver.slv_orders WHERE paid >= 10\n");
+    WriteFile(project_, "gold/gld_top_count.sql", "SELECT count(*) AS n FROM gold.gld_top\n");
+    WriteFile(project_, "gold/gld_pay_total.sql", "SELECT sum(value) AS total FROM bronze.brz_pay\n");
+
+    auto ms = catalog::Metastore::Open(lakehouse_);
+    ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value());
+    auto conn = db->Connect();
+    ASSERT_TRUE(conn.has_value());
+    MakeBronze(*ms, *conn, "brz_orders",
+               "SELECT * FROM (VALUES (1, 'delivered'), (2, 'shipped'), (3, 'canceled'), (4, 'delivered')) "
+               "t(order_id, status)");
+    MakeBronze(*ms, *conn, "brz_pay", "SELECT * FROM (VALUES (1, 10.0), (1, 5.0), (2, 7.5), (3, 1.0)) t(order_id, value)");
+  }
+
+  void MakeBronze(catalog::Metastore& ms, duck::Connection& conn, const std::string& name, const std::string& sql) {
+    delta::Table table(lakehouse_ + "/shop/bronze/" + name);
+    auto commit = table.Overwrite(conn, sql);
+    ASSERT_TRUE(commit.has_value()) << commit.error().ToString();
+    catalog::TableInfo info{.catalog = "shop", .schema = "bronze", .name = name,
+                            .location = "shop/bronze/" + name, .delta_version = commit->version};
+    ASSERT_TRUE(ms.UpsertTable(info).ok());
+  }
+
+  RunReport Run(bool full = false) {
+    RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .full = full};
+    auto report = RunPipeline(options);
+    EXPECT_TRUE(report.has_value()) << report.error().ToString();
+    return report.value_or(RunReport{});
+  }
+
+  int64_t Version(const std::string& layer_table) {
+    auto snapshot = delta::Table(lakehouse_ + "/shop/" + layer_table).Load();
+    return snapshot ? snapshot->version : -1;
+  }
+
+  std::vector<std::string> Rows(const std::string& layer_table, const std::string& columns) {
+    auto snapshot = delta::Table(lakehouse_ + "/shop/" + layer_table).Load();
+    EXPECT_TRUE(snapshot.has_value());
+    auto scan = delta::ScanSql(*snapshot);
+    auto db = duck::Database::Open();
+    auto conn = db->Connect();
+    auto result = conn->Query("SELECT concat_ws('|', " + columns + ") FROM " + *scan + " ORDER BY ALL");
+    EXPECT_TRUE(result.has_value()) << result.error().ToString();
+    std::vector<std::string> rows;
+    for (uint64_t r = 0; r < result->RowCount(); ++r) rows.push_back(result->GetString(0, r));
+    return rows;
+  }
+
+  TempDir dir_;
+  std::string lakehouse_, project_;
+};
+
+TEST_F(RunnerTest, BuildsEveryModelInOrderWithExpectationsAndOneCommitEach) {
+  RunReport report = Run();
+  ASSERT_TRUE(report.ok()) << FormatRunReport(report);
+  std::vector<std::string> order;
+  for (const TaskReport& t : report.tasks) order.push_back(t.task);
+  EXPECT_THAT(order, ElementsAre("silver.slv_orders", "gold.gld_by_status", "gold.gld_pay_total", "gold.gld_top",
+                                 "gold.gld_top_count"));
+
+  // drop removed the canceled order; warn kept order 4 (nothing paid) and counted it.
+  EXPECT_THAT(Rows("silver/slv_orders", "order_id, status, paid"),
+              ElementsAre("1|delivered|15.0", "2|shipped|7.5", "4|delivered|0.0"));
+  const TaskReport* silver = report.Find("silver.slv_orders");
+  ASSERT_NE(silver, nullptr);
+  EXPECT_EQ(silver->dropped_rows, 1);
+  ASSERT_EQ(silver->expectations.size(), 3u);
+  EXPECT_EQ(silver->expectations[1].failed, 1);  // known_status
+  EXPECT_EQ(silver->expectations[2].failed, 1);  // paid > 0 (order 4)
+  EXPECT_EQ(silver->expectations[2].passed, 3);
+  EXPECT_THAT(Rows("gold/gld_by_status", "status, orders, revenue"), ElementsAre("delivered|2|15.0", "shipped|1|7.5"));
+  EXPECT_THAT(Rows("gold/gld_top_count", "n"), ElementsAre("1"));
+  EXPECT_EQ(Version("silver/slv_orders"), 0);  // one commit
+
+  auto ms = catalog::Metastore::Open(lakehouse_);
+  ASSERT_TRUE(ms.has_value());
+  auto info = ms->GetTable("shop.silver.slv_orders");
+  ASSERT_TRUE(info.has_value() && info->has_value());
+  EXPECT_EQ((*info)->comment, "One row per order with what was paid.");
+  EXPECT_EQ((*info)->location, "shop/silver/slv_orders");
+  auto up = catalog::UpstreamTables(*ms, "shop.silver.slv_orders");
+  ASSERT_TRUE(up.has_value());
+  EXPECT_THAT(*up, ElementsAre("shop.bronze.brz_orders", "shop.bronze.brz_pay"));
+  auto paid = catalog::UpstreamColumns(*ms, {"shop.silver.slv_orders", "paid"});
+  ASSERT_TRUE(paid.has_value());
+  EXPECT_THAT(*paid, ElementsAre(catalog::ColumnRef{"shop.bronze.brz_pay", "value"}));
+  auto results = catalog::ListExpectationResults(*ms, report.run_id);
+  ASSERT_TRUE(results.has_value());
+  EXPECT_EQ(results->size(), 3u);
+  auto tasks = catalog::ListTaskRuns(*ms, report.run_id);
+  ASSERT_TRUE(tasks.has_value());
+  EXPECT_EQ(tasks->size(), 5u);
+  EXPECT_EQ(tasks->front().rows_written, 3);
+}
+
+TEST_F(RunnerTest, AFailedExpectationCommitsNothingAndStopsOnlyDescendants) {
+  WriteFile(project_, "pipeline.yaml", R"y(catalog: shop
+expectations:
+  gold.gld_top:
+    - {name: small, condition: "paid < 12", action: fail}
+)y");
+  RunReport report = Run();
+  EXPECT_FALSE(report.ok());
+  const TaskReport* top = report.Find("gold.gld_top");
+  ASSERT_NE(top, nullptr);
+  EXPECT_EQ(top->state, TaskState::kFailed);
+  EXPECT_THAT(top->message, HasSubstr("shop.gold.gld_top"));
+  EXPECT_THAT(top->message, HasSubstr("'small' failed for 1 of 1 rows"));
+  EXPECT_THAT(top->message, HasSubstr("order_id=1, paid=15.0"));
+  EXPECT_FALSE(delta::Table(lakehouse_ + "/shop/gold/gld_top").Exists());
+  EXPECT_EQ(report.Find("gold.gld_top_count")->state, TaskState::kSkipped);
+  EXPECT_EQ(report.Find("gold.gld_by_status")->state, TaskState::kBuilt);
+  EXPECT_EQ(report.Find("gold.gld_pay_total")->state, TaskState::kBuilt);
+
+  auto ms = catalog::Metastore::Open(lakehouse_);
+  ASSERT_TRUE(ms.has_value());
+  auto run = catalog::GetPipelineRun(*ms, report.run_id);
+  ASSERT_TRUE(run.has_value() && run->has_value());
+  EXPECT_EQ((*run)->status, catalog::RunStatus::kFailed);
+}
+
+TEST_F(RunnerTest, ChangingOneGoldFileRebuildsItAndItsDescendantsOnly) {
+  ASSERT_TRUE(Run().ok());
+  RunReport again = Run();
+  for (const TaskReport& t : again.tasks) EXPECT_EQ(t.state, TaskState::kUpToDate) << t.task;
+
+  WriteFile(project_, "gold/gld_top.sql", "SELECT order_id, paid FROM silver.slv_orders WHERE paid >= 5\n");
+  RunReport changed = Run();
+  ASSERT_TRUE(changed.ok()) << FormatRunReport(changed);
+  EXPECT_EQ(changed.Find("gold.gld_top")->state, TaskState::kBuilt);
+  EXPECT_EQ(changed.Find("gold.gld_top_count")->state, TaskState::kBuilt);
+  EXPECT_EQ(changed.Find("silver.slv_orders")->state, TaskState::kUpToDate);
+  EXPECT_EQ(changed.Find("gold.gld_by_status")->state, TaskState::kUpToDate);
+  EXPECT_EQ(Version("gold/gld_top"), 1);
+  EXPECT_EQ(Version("gold/gld_top_count"), 1);
+  EXPECT_EQ(Version("silver/slv_orders"), 0);
+  EXPECT_EQ(Version("gold/gld_by_status"), 0);
+  EXPECT_EQ(Version("gold/gld_pay_total"), 0);
+  EXPECT_THAT(Rows("gold/gld_top_count", "n"), ElementsAre("2"));
+
+  RunReport full = Run(/*full=*/true);
+  for (const TaskReport& t : full.tasks) EXPECT_EQ(t.state, TaskState::kBuilt) << t.task;
+  EXPECT_EQ(Version("gold/gld_by_status"), 1);
+}
+
+TEST_F(RunnerTest, PostTasksRunAfterTheirTablesAndAreSkippedWhenOneFailed) {
+  int calls = 0;
+  PostTask task{.name = "ml.train", .depends_on = {"gold.gld_top"}, .run = [&](TaskContext& ctx) -> StatusOr<std::string> {
+    ++calls;
+    PARETO_ASSIGN_OR_RETURN(int64_t n, ctx.conn.QueryInt64("SELECT count(*) FROM gold.gld_top"));
+    return "saw " + std::to_string(n) + " rows";
+  }};
+  RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .post_tasks = {task}};
+  auto report = RunPipeline(options);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->Find("ml.train")->message, "saw 1 rows");
+  EXPECT_EQ(calls, 1);
+
+  WriteFile(project_, "gold/gld_top.sql", "SELECT nope FROM silver.slv_orders\n");
+  report = RunPipeline(options);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->Find("gold.gld_top")->state, TaskState::kFailed);
+  EXPECT_EQ(report->Find("ml.train")->state, TaskState::kSkipped);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(RunnerTest, InvalidGraphFailsTheRunBeforeBuildingAnything) {
+  WriteFile(project_, "gold/gld_bad.sql", "SELECT * FROM silver.slv_missing\n");
+  auto report = RunPipeline({.project_dir = project_, .lakehouse_root = lakehouse_});
+  ASSERT_FALSE(report.has_value());
+  EXPECT_THAT(report.error().message(), HasSubstr("gld_bad.sql"));
+  EXPECT_THAT(report.error().message(), HasSubstr("silver.slv_missing"));
+  EXPECT_FALSE(delta::Table(lakehouse_ + "/shop/silver/slv_orders").Exists());
+}
+
+}  // namespace
+}  // namespace pareto::pipeline
