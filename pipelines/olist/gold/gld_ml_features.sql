@@ -24,7 +24,8 @@ first_items AS (
   SELECT
     f.order_id,
     count(DISTINCT i.category) AS category_count,
-    arg_max(i.category, (i.price, -i.order_item_id)) AS main_category,
+    -- the first item's category: ranking items by price would make the column monetary
+    arg_min(i.category, i.order_item_id) AS main_category,
     avg(p.weight_g) AS avg_weight_g,
     avg(p.volume_cm3) AS avg_volume_cm3,
     avg(p.photos_qty) AS avg_photos_qty,
@@ -52,7 +53,7 @@ SELECT
   p.total_spend,
   t.spend_p75,
   p.total_spend >= t.spend_p75 AS high_value,
-  p.customer_state,
+  f.customer_state,
   hour(timezone(s.business_time_zone, f.purchase_ts)) AS first_purchase_hour,
   isodow(timezone(s.business_time_zone, f.purchase_ts)) AS first_purchase_weekday,
   month(timezone(s.business_time_zone, f.purchase_ts)) AS first_purchase_month,

@@ -1,0 +1,58 @@
+-- What pareto knows about a person at their first order, without money: the early
+-- protocol's features (pipeline.yaml ml.protocols.early). One row per person of
+-- gold.gld_ml_features (same persons, same first order).
+--
+-- Two columns differ from gold.gld_ml_features, because there the choice itself
+-- looks at money, and the leakage guard follows lineage through such choices:
+--   first_item_category  the category of the first order's FIRST item (lowest
+--                        order_item_id); gld_ml_features' first_order_main_category
+--                        is the category of the most expensive item (arg_max by price)
+--   first_payment_type   the type of the first order's first payment (lowest
+--                        payment_sequential); not the type carrying the most value
+-- total_spend is carried for the label only (it is monetary; never a feature).
+WITH first_orders AS (
+  SELECT order_id, customer_unique_id
+  FROM silver.slv_order_fact
+  WHERE counts_as_revenue AND customer_unique_id IS NOT NULL
+  QUALIFY row_number() OVER (PARTITION BY customer_unique_id ORDER BY purchase_ts, order_id) = 1
+),
+first_item AS (
+  SELECT order_id, arg_min(category, order_item_id) AS first_item_category
+  FROM silver.slv_order_items
+  GROUP BY order_id
+),
+first_payment AS (
+  SELECT order_id, arg_min(payment_type, payment_sequential) AS first_payment_type
+  FROM silver.slv_payments
+  GROUP BY order_id
+)
+SELECT
+  m.customer_unique_id,
+  m.first_purchase_ts,
+  m.total_spend,
+  coalesce(fi.first_item_category, 'no_items') AS first_item_category,
+  m.first_order_categories,
+  m.first_order_items,
+  m.first_order_products,
+  m.first_order_sellers,
+  m.first_order_avg_weight_g,
+  m.first_order_avg_volume_cm3,
+  m.first_order_avg_photos,
+  m.first_order_avg_description_length,
+  m.first_order_avg_name_length,
+  coalesce(fp.first_payment_type, 'none') AS first_payment_type,
+  m.first_order_installments,
+  m.first_order_payments,
+  m.customer_state,
+  m.first_order_seller_distance_km,
+  m.first_purchase_hour,
+  m.first_purchase_weekday,
+  m.first_purchase_month,
+  m.first_order_delivery_days,
+  m.first_order_delivery_delay_days,
+  m.first_order_review_score
+FROM gold.gld_ml_features AS m
+JOIN first_orders AS f ON f.customer_unique_id = m.customer_unique_id
+LEFT JOIN first_item AS fi ON fi.order_id = f.order_id
+LEFT JOIN first_payment AS fp ON fp.order_id = f.order_id
+ORDER BY m.customer_unique_id
