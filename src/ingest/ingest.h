@@ -43,7 +43,8 @@ struct IngestOptions {
 // What happened to one source file.
 struct FileReport {
   std::string file;             // file name within source_dir
-  bool skipped = false;         // already ingested (same name and content)
+  bool skipped = false;         // nothing landed: already ingested (same name and content) or empty
+  std::string note;             // why it was skipped, e.g. "already ingested", "empty file (0 bytes)"
   int64_t rows_landed = 0;
   int64_t rows_quarantined = 0;
   int64_t delta_version = -1;   // the commit that landed it (or the table's version when skipped)

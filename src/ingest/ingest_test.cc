@@ -1,0 +1,373 @@
+// End-to-end ingestion into a scratch lakehouse: Delta tables, quarantine,
+// metastore registration, exactly-once, and (when ../shared exists) real data.
+#include "ingest/ingest.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "delta/table.h"
+#include "ingest/test_util.h"
+
+namespace pareto::ingest {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ScratchDir;
+using testing::WriteBytes;
+namespace fs = std::filesystem;
+
+const std::string kProject = std::string(PARETO_SOURCE_DIR) + "/pipelines/olist";
+const std::string kMini = std::string(PARETO_SOURCE_DIR) + "/tests/fixtures/olist-mini";
+const std::string kShared = PARETO_SHARED_DIR;
+
+constexpr char kOrdersHeader[] =
+    "order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,"
+    "order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date\n";
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lakehouse_ = dir_.Sub("lakehouse");
+    auto ms = catalog::Metastore::Open(lakehouse_);
+    ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
+    metastore_.emplace(*std::move(ms));
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value()) << db.error().ToString();
+    db_.emplace(*std::move(db));
+    auto conn = db_->Connect();
+    ASSERT_TRUE(conn.has_value()) << conn.error().ToString();
+    conn_.emplace(*std::move(conn));
+  }
+
+  StatusOr<IngestReport> Run(const std::string& source) {
+    IngestOptions o{.source_dir = source, .project_dir = kProject, .lakehouse_root = lakehouse_};
+    return Ingest(o, *metastore_, *conn_);
+  }
+
+  // A copy of the fixture (or an empty folder) that the test may change.
+  std::string SourceCopy(bool with_fixture = true) {
+    const std::string src = dir_.Sub("source");
+    if (with_fixture) fs::copy(kMini, src, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    fs::remove(src + "/README.md");
+    return src;
+  }
+
+  std::string TableRoot(std::string_view table) { return lakehouse_ + "/olist/bronze/" + std::string(table); }
+
+  // A DuckDB table expression over the latest snapshot of a bronze table.
+  std::string Scan(std::string_view table) {
+    auto snap = delta::Table(TableRoot(table)).Load();
+    EXPECT_TRUE(snap.has_value()) << table << ": " << (snap ? "" : snap.error().ToString());
+    if (!snap) return "(SELECT 1 WHERE false)";
+    auto sql = delta::ScanSql(*snap);
+    EXPECT_TRUE(sql.has_value());
+    return sql ? *sql : "(SELECT 1 WHERE false)";
+  }
+
+  int64_t Count(std::string_view table) {
+    auto n = conn_->QueryInt64(fmt::format("SELECT count(*) FROM {}", Scan(table)));
+    EXPECT_TRUE(n.has_value()) << (n ? "" : n.error().ToString());
+    return n.value_or(-1);
+  }
+
+  std::string Cell(std::string_view sql) {
+    auto v = conn_->QueryScalar(sql);
+    EXPECT_TRUE(v.has_value()) << sql << ": " << (v ? "" : v.error().ToString());
+    return v.has_value() && v->has_value() ? **v : "NULL";
+  }
+
+  static const SourceReport* Find(const IngestReport& r, std::string_view table) {
+    for (const SourceReport& s : r.sources)
+      if (s.table == table) return &s;
+    return nullptr;
+  }
+
+  // The bronze folder itself: DuckDB's read_parquet over exactly the files the
+  // log names gives the rows the scan gives.
+  void ExpectParquetMatchesScan(std::string_view table) {
+    auto snap = delta::Table(TableRoot(table)).Load();
+    ASSERT_TRUE(snap.has_value()) << snap.error().ToString();
+    std::vector<std::string> files;
+    for (const delta::AddFile& f : snap->files) {
+      const std::string path = f.path.starts_with("/") ? f.path : TableRoot(table) + "/" + f.path;
+      EXPECT_TRUE(fs::exists(path)) << path;
+      files.push_back(duck::QuoteLiteral(path));
+    }
+    if (files.empty()) return;
+    const std::string parquet = fmt::format("read_parquet([{}])", fmt::join(files, ", "));
+    EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM (SELECT * FROM {} EXCEPT ALL SELECT * FROM {})", parquet,
+                               Scan(table))),
+              "0");
+    EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {}", parquet)), std::to_string(Count(table)));
+  }
+
+  ScratchDir dir_;
+  std::string lakehouse_;
+  std::optional<catalog::Metastore> metastore_;
+  std::optional<duck::Database> db_;
+  std::optional<duck::Connection> conn_;
+};
+
+// Record counts of the hand-made fixture (tests/fixtures/olist-mini/README.md).
+const std::map<std::string, int64_t> kMiniCounts = {
+    {"brz_orders", 20},  {"brz_customers", 20}, {"brz_order_items", 29},
+    {"brz_payments", 24}, {"brz_reviews", 19},  {"brz_products", 10},
+    {"brz_sellers", 5},   {"brz_geolocation", 16}, {"brz_product_category_translation", 6}};
+
+TEST_F(IngestTest, FixtureLandsNineRegisteredTables) {
+  auto report = Run(SourceCopy());
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  ASSERT_EQ(report->sources.size(), 9u);
+  EXPECT_EQ(report->rows_quarantined, 0);
+  for (const auto& [table, rows] : kMiniCounts) {
+    const SourceReport* s = Find(*report, table);
+    ASSERT_NE(s, nullptr) << table;
+    EXPECT_EQ(s->rows_landed, rows) << table;
+    EXPECT_EQ(s->files_ingested, 1) << table;
+    EXPECT_EQ(s->delta_version, 0) << table;
+    EXPECT_EQ(Count(table), rows) << table;
+    auto info = metastore_->GetTable("olist.bronze." + table);
+    ASSERT_TRUE(info.has_value() && info->has_value()) << table;
+    EXPECT_EQ((*info)->location, "olist/bronze/" + table);
+    EXPECT_EQ((*info)->delta_version, 0);
+    EXPECT_FALSE((*info)->comment.empty());
+    ExpectParquetMatchesScan(table);
+  }
+  // Bronze adds exactly two columns and keeps the values: leading zeros, cents,
+  // the review's quotes and CRLF, the BOM-less first header name.
+  EXPECT_EQ(Cell(fmt::format("SELECT string_agg(column_name, ',') FROM (DESCRIBE SELECT * FROM {})", Scan("brz_sellers"))),
+            "seller_id,seller_zip_code_prefix,seller_city,seller_state,_ingested_at,_source_file");
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE seller_zip_code_prefix IN ('01151', '04726', '09790')", Scan("brz_sellers"))), "3");
+  EXPECT_EQ(Cell(fmt::format("SELECT typeof(price) FROM {} LIMIT 1", Scan("brz_order_items"))), "DECIMAL(12,2)");
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE review_comment_message LIKE '%\"perfeito\"!\r\nRecomendo%'",
+                             Scan("brz_reviews"))),
+            "1");
+  EXPECT_EQ(Cell(fmt::format("SELECT min(_source_file) FROM {}", Scan("brz_product_category_translation"))),
+            "product_category_name_translation.csv");
+}
+
+// The fixture's DST orders, read back from the Delta table in UTC.
+TEST_F(IngestTest, TimestampsLandAsUtcInstants) {
+  ASSERT_TRUE(Run(SourceCopy()).has_value());
+  auto purchase_utc = [&](std::string_view local) {
+    return Cell(fmt::format(
+        "SELECT string_agg(strftime(order_purchase_timestamp AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), ',') FROM {} "
+        "WHERE strftime(order_purchase_timestamp AT TIME ZONE 'America/Sao_Paulo', '%Y-%m-%d') = '{}'",
+        Scan("brz_orders"), local));
+  };
+  EXPECT_EQ(purchase_utc("2017-10-15"), "2017-10-15 03:30");  // gap: 00:30 read as -03
+  EXPECT_EQ(purchase_utc("2018-02-17"), "2018-02-18 02:30");  // overlap: the later (-03) 23:30
+}
+
+TEST_F(IngestTest, SecondRunAddsNothing) {
+  const std::string src = SourceCopy();
+  ASSERT_TRUE(Run(src).has_value());
+  auto again = Run(src);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->rows_landed, 0);
+  EXPECT_EQ(again->files_ingested, 0);
+  EXPECT_EQ(again->files_skipped, 9);
+  for (const SourceReport& s : again->sources) {
+    EXPECT_EQ(s.delta_version, 0) << s.table;
+    EXPECT_EQ(Count(s.table), kMiniCounts.at(s.table)) << s.table;
+  }
+}
+
+TEST_F(IngestTest, NewDropIsAppendedAsOneCommit) {
+  const std::string src = SourceCopy();
+  ASSERT_TRUE(Run(src).has_value());
+  WriteBytes(src, "olist_orders_dataset_2018-09.csv",
+             std::string(kOrdersHeader) +
+                 "n1,c1,delivered,2018-09-01 10:00:00,,,,2018-09-20 00:00:00\n"
+                 "n2,c2,processing,2018-09-02 11:00:00,,,,2018-09-21 00:00:00\n");
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* orders = Find(*report, "brz_orders");
+  ASSERT_NE(orders, nullptr);
+  EXPECT_EQ(orders->files_seen, 2);
+  EXPECT_EQ(orders->files_ingested, 1);
+  EXPECT_EQ(orders->files_skipped, 1);
+  EXPECT_EQ(orders->rows_landed, 2);
+  EXPECT_EQ(orders->delta_version, 1);
+  EXPECT_EQ(Count("brz_orders"), 22);
+  EXPECT_EQ(Find(*report, "brz_order_items")->files_seen, 1);  // the orders drop is not an items file
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE _source_file = 'olist_orders_dataset_2018-09.csv'",
+                             Scan("brz_orders"))),
+            "2");
+  auto info = metastore_->GetTable("olist.bronze.brz_orders");
+  ASSERT_TRUE(info.has_value() && info->has_value());
+  EXPECT_EQ((*info)->delta_version, 1);
+  auto history = delta::Table(TableRoot("brz_orders")).History();
+  ASSERT_TRUE(history.has_value());
+  EXPECT_EQ(history->size(), 2u);  // one commit per file
+}
+
+// A corrected re-export under the same name is new content: it is appended.
+TEST_F(IngestTest, ChangedContentUnderSameNameIsNewFile) {
+  const std::string src = SourceCopy(false);
+  WriteBytes(src, "olist_orders_dataset.csv", std::string(kOrdersHeader) + "a,c,delivered,,,,,\n");
+  ASSERT_TRUE(Run(src).has_value());
+  WriteBytes(src, "olist_orders_dataset.csv", std::string(kOrdersHeader) + "a,c,delivered,,,,,\nb,c,delivered,,,,,\n");
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(Find(*report, "brz_orders")->rows_landed, 2);
+  EXPECT_EQ(Count("brz_orders"), 3);
+}
+
+TEST_F(IngestTest, FaultyRowsGoToQuarantineAndGoodRowsLand) {
+  const std::string src = SourceCopy(false);
+  WriteBytes(src, "olist_order_payments_dataset.csv",
+             "order_id,payment_sequential,payment_type,payment_installments,payment_value\n"  // 1
+             "o1,1,credit_card,2,10.50\n"                                                      // 2
+             "o2,one,credit_card,2,10.50\n"                                                    // 3 type
+             "o3,1,boleto\n"                                                                   // 4 too few
+             "o4,1,voucher,1,5.00,surplus\n"                                                   // 5 too many
+             "o5,1,credit_card,1,7.25\n"                                                       // 6
+             "o6,1,\"credit_card,1,7.25\n");                                                   // 7 unterminated
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* pay = Find(*report, "brz_payments");
+  ASSERT_NE(pay, nullptr);
+  EXPECT_EQ(pay->rows_landed, 2);
+  EXPECT_EQ(pay->rows_quarantined, 4);
+  EXPECT_EQ(Count("brz_payments"), 2);
+  EXPECT_EQ(Cell(fmt::format("SELECT sum(payment_value)::VARCHAR FROM {}", Scan("brz_payments"))), "17.75");
+
+  auto q = metastore_->GetTable("olist.bronze._quarantine");
+  ASSERT_TRUE(q.has_value() && q->has_value());
+  const std::string quarantine = Scan("_quarantine");
+  EXPECT_EQ(Cell(fmt::format("SELECT string_agg(line::VARCHAR, ',' ORDER BY line) FROM {}", quarantine)), "3,4,5,7");
+  EXPECT_EQ(Cell(fmt::format("SELECT raw_line FROM {} WHERE line = 3", quarantine)), "o2,one,credit_card,2,10.50");
+  EXPECT_EQ(Cell(fmt::format("SELECT source_table || ' ' || source_file FROM {} WHERE line = 4", quarantine)),
+            "brz_payments olist_order_payments_dataset.csv");
+  EXPECT_THAT(Cell(fmt::format("SELECT reason FROM {} WHERE line = 3", quarantine)), HasSubstr("payment_sequential"));
+  EXPECT_THAT(Cell(fmt::format("SELECT reason FROM {} WHERE line = 4", quarantine)), HasSubstr("MISSING COLUMNS"));
+  EXPECT_THAT(Cell(fmt::format("SELECT reason FROM {} WHERE line = 5", quarantine)), HasSubstr("TOO MANY COLUMNS"));
+  EXPECT_THAT(Cell(fmt::format("SELECT reason FROM {} WHERE line = 7", quarantine)), HasSubstr("UNQUOTED VALUE"));
+
+  // Exactly once holds for the quarantine too.
+  auto again = Run(src);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {}", Scan("_quarantine"))), "4");
+}
+
+TEST_F(IngestTest, HeaderMismatchRefusesTheWholeFile) {
+  const std::string src = SourceCopy(false);
+  WriteBytes(src, "olist_sellers_dataset.csv",
+             "seller_id,seller_zip,seller_city,seller_state\ns1,01151,sao paulo,SP\n");
+  auto report = Run(src);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), StatusCode::kDataError);
+  EXPECT_THAT(report.error().message(), HasSubstr("brz_sellers"));
+  EXPECT_THAT(report.error().message(),
+              HasSubstr("expected [seller_id, seller_zip_code_prefix, seller_city, seller_state]"));
+  EXPECT_THAT(report.error().message(), HasSubstr("found [seller_id, seller_zip, seller_city, seller_state]"));
+  EXPECT_FALSE(delta::Table(TableRoot("brz_sellers")).Exists());
+}
+
+TEST_F(IngestTest, EmptyFiles) {
+  const std::string src = SourceCopy(false);
+  WriteBytes(src, "olist_orders_dataset.csv", "");
+  WriteBytes(src, "olist_sellers_dataset.csv", "seller_id,seller_zip_code_prefix,seller_city,seller_state\r\n");
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* orders = Find(*report, "brz_orders");
+  EXPECT_EQ(orders->files_seen, 1);
+  EXPECT_EQ(orders->files_skipped, 1);
+  EXPECT_EQ(orders->files[0].note, "empty file (0 bytes)");
+  EXPECT_EQ(orders->delta_version, -1);
+  const SourceReport* sellers = Find(*report, "brz_sellers");
+  EXPECT_EQ(sellers->files_ingested, 1);
+  EXPECT_EQ(sellers->rows_landed, 0);
+  EXPECT_EQ(sellers->delta_version, 0);
+  EXPECT_EQ(Count("brz_sellers"), 0);
+}
+
+TEST_F(IngestTest, MissingSourceFolderIsNotFound) {
+  auto report = Run(dir_.path() + "/no-such-folder");
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), StatusCode::kNotFound);
+}
+
+TEST_F(IngestTest, ReportFormats) {
+  auto report = Run(SourceCopy());
+  ASSERT_TRUE(report.has_value());
+  const std::string text = FormatReport(*report);
+  EXPECT_THAT(text, HasSubstr("olist.bronze.brz_geolocation"));
+  EXPECT_THAT(text, HasSubstr("rows landed"));
+  const nlohmann::json j = ReportToJson(*report);
+  EXPECT_EQ(j["sources"].size(), 9u);
+  EXPECT_EQ(j["rows_landed"].get<int64_t>(), report->rows_landed);
+}
+
+// ---- Real data (skipped without ../shared) ---------------------------------
+
+class SharedDataTest : public IngestTest {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kShared + "/olist-subset")) GTEST_SKIP() << "no shared data at " << kShared;
+    IngestTest::SetUp();
+  }
+};
+
+// The counts are the README's record counts of olist-subset.
+TEST_F(SharedDataTest, SubsetLandsEveryRecord) {
+  const std::map<std::string, int64_t> expected = {
+      {"brz_orders", 8135},  {"brz_customers", 8135}, {"brz_order_items", 8365},
+      {"brz_payments", 8924}, {"brz_reviews", 8225},  {"brz_products", 5460},
+      {"brz_sellers", 1610},  {"brz_geolocation", 45928}, {"brz_product_category_translation", 71}};
+  auto report = Run(kShared + "/olist-subset");
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rows_quarantined, 0);
+  for (const auto& [table, rows] : expected) {
+    EXPECT_EQ(Find(*report, table)->rows_landed, rows) << table;
+    EXPECT_EQ(Count(table), rows) << table;
+  }
+  ExpectParquetMatchesScan("brz_reviews");
+  auto again = Run(kShared + "/olist-subset");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->rows_landed, 0);
+  EXPECT_EQ(again->files_skipped, 9);
+}
+
+// The README's record counts and payment total of the complete release files.
+TEST_F(SharedDataTest, ReferenceFilesLandEveryRecord) {
+  auto report = Run(kShared + "/olist-reference");
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rows_quarantined, 0);
+  EXPECT_EQ(Count("brz_payments"), 103886);
+  EXPECT_EQ(Count("brz_products"), 32951);
+  EXPECT_EQ(Count("brz_sellers"), 3095);
+  EXPECT_EQ(Count("brz_product_category_translation"), 71);
+  EXPECT_EQ(Cell(fmt::format("SELECT sum(payment_value)::VARCHAR FROM {}", Scan("brz_payments"))), "16008872.12");
+  EXPECT_EQ(Cell(fmt::format("SELECT count(DISTINCT order_id) FROM {}", Scan("brz_payments"))), "99440");
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE product_category_name IS NULL", Scan("brz_products"))),
+            "610");
+  ExpectParquetMatchesScan("brz_payments");
+}
+
+// olist-messy: the release's own quoting. Expected counts were derived offline
+// with Python's csv module (csv.reader over each file, utf-8-sig; a record is
+// well-formed when it has the header's field count and every integer, decimal
+// and "%Y-%m-%d %H:%M:%S" field parses or is empty): every record is well-formed.
+TEST_F(SharedDataTest, MessyReleaseFormatKeepsEveryWellFormedRow) {
+  const std::map<std::string, int64_t> expected = {
+      {"brz_orders", 4071},  {"brz_customers", 200}, {"brz_order_items", 5154}, {"brz_payments", 4733},
+      {"brz_reviews", 6123}, {"brz_products", 751},  {"brz_sellers", 164},
+      {"brz_product_category_translation", 71}};
+  auto report = Run(kShared + "/olist-messy");
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rows_quarantined, 0);
+  for (const auto& [table, rows] : expected) EXPECT_EQ(Count(table), rows) << table;
+  EXPECT_EQ(Find(*report, "brz_geolocation")->files_seen, 0);
+  ExpectParquetMatchesScan("brz_reviews");
+}
+
+}  // namespace
+}  // namespace pareto::ingest
