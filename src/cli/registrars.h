@@ -6,9 +6,11 @@
 namespace pareto::cli {
 
 void RegisterInfoCommands(CLI::App& app, CliContext& ctx);
+void RegisterIngestCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
+    RegisterIngestCommands,
 };
 
 }  // namespace pareto::cli

@@ -47,7 +47,7 @@ struct FileReport {
   std::string note;             // why it was skipped, e.g. "already ingested", "empty file (0 bytes)"
   int64_t rows_landed = 0;
   int64_t rows_quarantined = 0;
-  int64_t delta_version = -1;   // the commit that landed it (or the table's version when skipped)
+  int64_t delta_version = -1;   // the commit that landed it; -1 when nothing was committed
 };
 
 // What happened to one source (one bronze table).

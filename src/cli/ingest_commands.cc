@@ -1,0 +1,38 @@
+// `pareto ingest`: land source CSV files in bronze (see ingest/ingest.h).
+#include <iostream>
+
+#include "catalog/metastore.h"
+#include "cli/registrars.h"
+#include "duck/duck.h"
+#include "ingest/ingest.h"
+
+namespace pareto::cli {
+
+void RegisterIngestCommands(CLI::App& app, CliContext& ctx) {
+  CLI::App* cmd = app.add_subcommand(
+      "ingest", "Land new source CSV files as bronze Delta tables (each file once; bad rows to _quarantine)");
+  auto source = std::make_shared<std::string>();
+  auto tables = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--source", *source, "Folder of source CSV files (e.g. the Olist Kaggle download)")->required();
+  cmd->add_option("--table", *tables, "Only these bronze tables (e.g. brz_orders); repeatable");
+  cmd->callback([&ctx, source, tables] {
+    ctx.action = [&ctx, source, tables]() -> Status {
+      PARETO_ASSIGN_OR_RETURN(catalog::Metastore metastore, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+      PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+      PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+      ingest::IngestOptions options{.source_dir = *source,
+                                    .project_dir = ctx.ProjectDir(),
+                                    .lakehouse_root = ctx.lakehouse,
+                                    .only_tables = *tables};
+      PARETO_ASSIGN_OR_RETURN(ingest::IngestReport report, ingest::Ingest(options, metastore, conn, ctx.env));
+      if (ctx.json) {
+        std::cout << ingest::ReportToJson(report).dump(2) << "\n";
+      } else {
+        std::cout << ingest::FormatReport(report);
+      }
+      return OkStatus();
+    };
+  });
+}
+
+}  // namespace pareto::cli
