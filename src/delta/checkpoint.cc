@@ -115,6 +115,16 @@ Status WriteCheckpoint(Env* env, const std::string& root, const TableState& stat
   if (!linked.ok() && linked.code() != StatusCode::kAlreadyExists) return linked;
   PARETO_RETURN_IF_ERROR(env->SyncDir(log));
 
+  // A slower writer must not point the hint back at an older checkpoint. (Two writers
+  // can still interleave here; readers list the log and only use what they find.)
+  auto existing = env->ReadFile(log + "/_last_checkpoint");
+  if (existing) {
+    json old = json::parse(*existing, nullptr, false);
+    if (old.is_object() && old.contains("version") && old["version"].is_number() &&
+        old["version"].get<int64_t>() >= state.version) {
+      return OkStatus();
+    }
+  }
   json hint = {{"version", state.version}, {"size", static_cast<int64_t>(rows.size())}};
   const std::string staged_hint = log + "/." + id + ".last_checkpoint.tmp";
   PARETO_RETURN_IF_ERROR(env->WriteFile(staged_hint, hint.dump(), /*sync=*/true));

@@ -105,6 +105,7 @@ StatusOr<CommitOutcome> CommitActions(Env* env, const std::string& root, CommitR
         }
         if (!ours || !SameTableShape(*ours, *w.metadata)) return conflict(": schema changed");
         std::erase_if(request.actions, [](const json& a) { return a.contains("metaData") || a.contains("protocol"); });
+        if (request.operation == "CREATE TABLE AS SELECT") request.operation = "WRITE";
       }
       ++next;
     }

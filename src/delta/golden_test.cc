@@ -328,6 +328,76 @@ TEST_F(GoldenTest, MustRefuseTablesFailWithTheRightKindAndFeature) {
   }
 }
 
+// Values EXPECTED.md documents in its notes: timestamps are instants (UTC), written
+// as local wall-clock 2020-01-01 08:09:10 in the zone the table name gives.
+TEST_F(GoldenTest, TimestampsAreInstants) {
+  const std::vector<std::pair<std::string, std::string>> zones = {
+      {"data-reader-date-types-UTC", "UTC"},
+      {"data-reader-date-types-Iceland", "Atlantic/Reykjavik"},
+      {"data-reader-date-types-JST", "Asia/Tokyo"},
+      {"data-reader-date-types-PST", "America/Los_Angeles"},
+      {"data-reader-date-types-America/Los_Angeles", "America/Los_Angeles"},
+      {"data-reader-date-types-Asia/Beirut", "Asia/Beirut"},
+      {"data-reader-date-types-Etc/GMT+9", "Etc/GMT+9"},
+  };
+  for (const auto& [name, zone] : zones) {
+    SCOPED_TRACE(name);
+    auto snap = Table(kGolden + "/" + name).Load();
+    ASSERT_TRUE(snap.has_value()) << snap.error().ToString();
+    auto scan = ScanSql(*snap);
+    auto local = conn().QueryScalar("SELECT strftime(timezone(" + duck::QuoteLiteral(zone) +
+                                    ", \"timestamp\"), '%Y-%m-%d %H:%M:%S') FROM " + *scan);
+    ASSERT_TRUE(local.has_value()) << local.error().ToString();
+    EXPECT_EQ(local->value_or(""), "2020-01-01 08:09:10");
+  }
+  // kernel-timestamp-PST: partition strings equal the UTC table's; data instants are 8 h later.
+  auto utc = ScanSql(*Table(kGolden + "/kernel-timestamp-TIMESTAMP_MICROS").Load());
+  auto pst = ScanSql(*Table(kGolden + "/kernel-timestamp-PST").Load());
+  auto diff = conn().Query("SELECT count(*) FILTER (u.part IS NOT DISTINCT FROM p.part), "
+                           "count(*) FILTER (p.\"time\" - u.\"time\" = INTERVAL 8 HOUR), count(u.\"time\"), count(*) "
+                           "FROM " + *utc + " u JOIN " + *pst + " p USING (id)");
+  ASSERT_TRUE(diff.has_value()) << diff.error().ToString();
+  EXPECT_EQ(diff->GetInt64(0, 0), diff->GetInt64(3, 0));
+  EXPECT_EQ(diff->GetInt64(1, 0), diff->GetInt64(2, 0));
+  EXPECT_GT(diff->GetInt64(2, 0), 0);
+  // INT96, MILLIS and MICROS forms of the same table read the same.
+  for (const char* other : {"kernel-timestamp-INT96", "kernel-timestamp-TIMESTAMP_MILLIS"}) {
+    auto o = ScanSql(*Table(kGolden + "/" + other).Load());
+    auto d = conn().QueryInt64("SELECT count(*) FROM ((SELECT * FROM " + *utc + ") EXCEPT ALL (SELECT * FROM " + *o +
+                               "))");
+    ASSERT_TRUE(d.has_value()) << d.error().ToString();
+    EXPECT_EQ(*d, 0) << other;
+  }
+  // ISO-8601 partition values with Z.
+  auto iso = ScanSql(*Table(kGolden + "/kernel-timestamp-partition-col-ISO8601").Load());
+  auto epochs = conn().QueryScalar("SELECT string_agg(epoch(ts)::BIGINT::VARCHAR, ',' ORDER BY ts) FROM " + *iso);
+  ASSERT_TRUE(epochs.has_value());
+  EXPECT_EQ(epochs->value_or(""), "1704103200,1704198600");  // 2024-01-01 10:00Z, 2024-01-02 12:30Z
+}
+
+// Partition values come from the log, typed by the schema: null is null, "null" is a string.
+TEST_F(GoldenTest, PartitionValuesAreTypedFromTheLog) {
+  auto scan = ScanSql(*Table(kGolden + "/data-reader-partition-values").Load());
+  ASSERT_TRUE(scan.has_value());
+  auto r = conn().Query("SELECT count(*) FILTER (as_int IS NULL AND as_timestamp IS NULL AND as_string IS NULL), "
+                        "count(*) FILTER (as_string_lit_null = 'null'), "
+                        "count(*) FILTER (as_int::VARCHAR = as_string AND as_long = as_int AND as_date = DATE '2021-09-08' "
+                        "AND epoch(as_timestamp) = epoch(TIMESTAMPTZ '2021-09-08 11:11:11+00')) FROM " + *scan);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->GetInt64(0, 0), 1);
+  EXPECT_EQ(r->GetInt64(1, 0), 2);
+  EXPECT_EQ(r->GetInt64(2, 0), 2);
+  // Paths percent-encoded twice over decode exactly once; "+" stays "+".
+  auto escaped = ScanSql(*Table(kGolden + "/data-reader-escaped-chars").Load());
+  auto values = conn().QueryScalar("SELECT string_agg(_2, ',' ORDER BY _2) FROM " + *escaped);
+  ASSERT_TRUE(values.has_value()) << values.error().ToString();
+  EXPECT_EQ(values->value_or(""), "bar+%21,bar+%22,bar+%23");
+  auto special = ScanSql(*Table(kGolden + "/hive/deltatbl-special-chars-in-partition-column").Load());
+  auto distinct = conn().QueryScalar("SELECT string_agg(DISTINCT c2, '|' ORDER BY c2) FROM " + *special);
+  ASSERT_TRUE(distinct.has_value());
+  EXPECT_EQ(distinct->value_or(""), "+ =%0|+ =%1");
+}
+
 TEST_F(GoldenTest, EveryFolderIsListedInExpected) {
   for (const auto& dir : std::filesystem::directory_iterator(kGolden)) {
     if (!dir.is_directory()) continue;

@@ -307,6 +307,19 @@ StatusOr<VacuumResult> Table::Vacuum(std::chrono::milliseconds retention, bool d
         ++result.files_deleted;
       }
     }
+    // Temporary files of writers that died mid-commit (".<uuid>.json.tmp" and the
+    // like) are litter once older than the retention period.
+    PARETO_ASSIGN_OR_RETURN(auto log_names, env_->ListDir(LogDir(root_)));
+    for (const auto& name : log_names) {
+      if (!name.starts_with(".") || !name.ends_with(".tmp")) continue;
+      std::string full = LogDir(root_) + "/" + name;
+      auto info = env_->Stat(full);
+      if (!info || info->modified_ms >= horizon) continue;
+      result.deleted.push_back("_delta_log/" + name);
+      result.bytes_deleted += info->size;
+      if (!dry_run) PARETO_RETURN_IF_ERROR(env_->RemoveFile(full));
+      ++result.files_deleted;
+    }
     return result;
   });
 }

@@ -124,6 +124,25 @@ TEST_F(TableTest, TypesRoundTrip) {
   EXPECT_EQ(type_name->ColumnType(0), DUCKDB_TYPE_TIMESTAMP_TZ);
 }
 
+TEST_F(TableTest, TypesWithoutDeltaEquivalentAreWidenedOrRefused) {
+  Table t(dir_.Sub("t"));
+  auto r = t.Append(conn(), "SELECT 200::UTINYINT AS u8, 4000000000::UINTEGER AS u32, 'a'::ENUM ('a', 'b') AS e, "
+                            "123456789012345678901234::HUGEINT AS h");
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  auto snap = t.Load();
+  EXPECT_EQ(snap->schema["fields"][0]["type"], "short");
+  EXPECT_EQ(snap->schema["fields"][1]["type"], "long");
+  EXPECT_EQ(snap->schema["fields"][2]["type"], "string");
+  EXPECT_EQ(snap->schema["fields"][3]["type"], "decimal(38,0)");
+  auto v = conn().QueryScalar("SELECT (u8 = 200 AND u32 = 4000000000 AND e = 'a')::VARCHAR FROM " + *ScanSql(*snap));
+  ASSERT_TRUE(v.has_value()) << v.error().ToString();
+  EXPECT_EQ(v->value_or(""), "true");
+  auto refused = Table(dir_.Sub("u")).Append(conn(), "SELECT INTERVAL 1 DAY AS i");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kUnsupported);
+  EXPECT_NE(refused.error().message().find("column i"), std::string::npos) << refused.error().message();
+}
+
 TEST_F(TableTest, AppendOverwriteAndTimeTravel) {
   Table t(dir_.Sub("t"));
   ASSERT_TRUE(t.Append(conn(), "SELECT range AS id FROM range(3)").has_value());
@@ -271,8 +290,10 @@ TEST_F(TableTest, VacuumDeletesOnlyOldUnreferencedFiles) {
   ASSERT_TRUE(t.Overwrite(conn(), "SELECT 2 AS a").has_value());
   std::string old_file = t.Load({.version = 0})->files[0].path;
   std::string live_file = t.Load()->files[0].path;
-  // A stray file no version references (e.g. from a writer that died before committing).
+  // A stray file no version references (e.g. from a writer that died before committing),
+  // and the temporary commit such a writer left in the log.
   std::ofstream(t.root() + "/part-99999-stray.snappy.parquet") << "x";
+  std::ofstream(t.root() + "/_delta_log/.dead-writer.json.tmp") << "{}";
 
   // At +2 h with 5 h retention every file is too young.
   env.now_ms = real + 2 * hour;
@@ -283,15 +304,16 @@ TEST_F(TableTest, VacuumDeletesOnlyOldUnreferencedFiles) {
   // still within the window (a version there still reads it).
   auto dry = t.Vacuum(std::chrono::hours(1), /*dry_run=*/true);
   ASSERT_TRUE(dry.has_value());
-  EXPECT_EQ(dry->deleted, (std::vector<std::string>{"part-99999-stray.snappy.parquet"}));
+  EXPECT_EQ(dry->deleted, (std::vector<std::string>{"part-99999-stray.snappy.parquet", "_delta_log/.dead-writer.json.tmp"}));
   EXPECT_TRUE(std::filesystem::exists(t.root() + "/part-99999-stray.snappy.parquet"));
 
   env.now_ms = real + 20 * hour;
   auto done = t.Vacuum(std::chrono::hours(1), /*dry_run=*/false);
   ASSERT_TRUE(done.has_value());
   std::set<std::string> deleted(done->deleted.begin(), done->deleted.end());
-  EXPECT_EQ(deleted, (std::set<std::string>{"part-99999-stray.snappy.parquet", old_file}));
-  EXPECT_EQ(done->files_deleted, 2);
+  EXPECT_EQ(deleted, (std::set<std::string>{"part-99999-stray.snappy.parquet", old_file,
+                                            "_delta_log/.dead-writer.json.tmp"}));
+  EXPECT_EQ(done->files_deleted, 3);
   EXPECT_FALSE(std::filesystem::exists(t.root() + "/" + old_file));
   EXPECT_TRUE(std::filesystem::exists(t.root() + "/" + live_file));
   EXPECT_EQ(*ReadRowCount(conn(), t), 1);

@@ -64,6 +64,14 @@ StatusOr<json> DeltaTypeOfDuck(duckdb_logical_type type) {
     case DUCKDB_TYPE_BOOLEAN: return json("boolean");
     case DUCKDB_TYPE_BLOB: return json("binary");
     case DUCKDB_TYPE_DATE: return json("date");
+    // Types Delta lacks, written as the nearest type that holds every value.
+    case DUCKDB_TYPE_UTINYINT: return json("short");
+    case DUCKDB_TYPE_USMALLINT: return json("integer");
+    case DUCKDB_TYPE_UINTEGER: return json("long");
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT: return json("decimal(38,0)");
+    case DUCKDB_TYPE_ENUM:
+    case DUCKDB_TYPE_UUID: return json("string");
     // Delta's timestamp is an instant in UTC microseconds. A naive TIMESTAMP is taken
     // to be UTC and written as TIMESTAMPTZ (see the writer's cast).
     case DUCKDB_TYPE_TIMESTAMP:
