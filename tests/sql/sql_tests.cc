@@ -1,5 +1,5 @@
 // Runs every SQL test file under tests/sql/ (format: sql_test_file.h) as one test case, each
-// in a fresh in-memory DuckDB with the bronze tables of fixtures/bronze_schema.sql and the
+// in a fresh in-memory DuckDB with the bronze tables of pipeline.yaml (test_support.h) and the
 // models of pipelines/olist.
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// Set-up shared by the SQL tests: the Olist project folder, the bronze fixture schema and
-// the loader of a folder of Olist CSV exports. Thread safety: plain functions; each
-// Connection is used by one thread.
+// Set-up shared by the SQL tests: the Olist project folder, the bronze tables of its
+// pipeline.yaml and a loader of a folder of Olist CSV exports.
+// Thread safety: plain functions; each Connection is used by one thread.
 #pragma once
 
 #include <string>
@@ -15,12 +15,14 @@ std::string OlistProjectDir();
 
 StatusOr<std::string> ReadText(const std::string& path);
 
-// Creates schemas bronze/silver/gold, the (empty) bronze tables as pipeline.yaml declares
-// them (fixtures/bronze_schema.sql) and the harness' pareto_test schema.
+// Creates schemas bronze/silver/gold, the (empty) bronze tables as the `sources:` section of
+// pipeline.yaml declares them (plus _ingested_at and _source_file) and the harness'
+// pareto_test schema.
 Status PrepareBronze(duck::Connection& conn);
 
-// Appends the nine Olist CSV files of `dir` to the bronze tables, reading local times in the
-// shop's zone as the ingest stage does (fixtures/load_csv_dir.sql).
+// Appends the CSV files of `dir` matching each source's pattern to its bronze table, casting
+// to the declared types and reading timestamps in the source's zone, as the ingest stage does
+// (without its quarantine: a value that does not fit fails the load).
 Status LoadCsvFolder(duck::Connection& conn, const std::string& dir);
 
 }  // namespace pareto::sqltest
