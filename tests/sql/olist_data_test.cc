@@ -204,6 +204,25 @@ TEST_P(OlistDataTest, TheItemGrainJoinOfTheReferenceInflatesRevenue) {
   RecordProperty("reference_item_grain_revenue", inflated);
 }
 
+// Every model is deterministic: a rebuild over the same bronze gives the same rows (compared
+// as the sorted text of each row, so only content counts, not the order of rows).
+TEST_P(OlistDataTest, RebuildingGivesIdenticalTables) {
+  auto tables = data_->conn->Query(
+      "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+      "WHERE schema_name IN ('silver', 'gold') ORDER BY 1");
+  ASSERT_TRUE(tables.has_value());
+  auto fingerprint = [&](const std::string& table) {
+    return Scalar("SELECT md5(coalesce(string_agg(t::VARCHAR, chr(10) ORDER BY t::VARCHAR), '')) FROM " +
+                  table + " AS t");
+  };
+  std::map<std::string, std::string> first;
+  for (uint64_t r = 0; r < tables->RowCount(); ++r) first[tables->GetString(0, r)] = fingerprint(tables->GetString(0, r));
+  auto runner = ModelRunner::Load(OlistProjectDir(), *data_->conn);
+  ASSERT_TRUE(runner.has_value()) << runner.error().ToString();
+  ASSERT_TRUE(runner->BuildAll(*data_->conn).ok());
+  for (const auto& [table, print] : first) EXPECT_EQ(fingerprint(table), print) << table;
+}
+
 TEST_P(OlistDataTest, SettingsZoneIsThePipelineZone) {
   EXPECT_EQ(Scalar("SELECT business_time_zone FROM silver.slv_settings"), data_->timezone);
 }
