@@ -45,7 +45,7 @@ allocated AS (
 per_category AS (
   SELECT
     category,
-    CAST(sum(revenue_cents) AS DECIMAL(18,0)) / 100 AS revenue,
+    sum(revenue_cents) * 0.01 AS revenue,  -- exact: integer cents times a DECIMAL, no division
     count(DISTINCT order_id) AS orders,
     count(*) AS items,
     sum(price) AS items_value
