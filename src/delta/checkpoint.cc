@@ -1,6 +1,10 @@
 #include "delta/checkpoint.h"
 
+#include <unistd.h>
+
 #include <charconv>
+#include <mutex>
+#include <optional>
 #include <utility>
 
 #include "delta/actions.h"
@@ -12,9 +16,20 @@ using nlohmann::json;
 
 namespace {
 
-StatusOr<duck::Connection> PrivateConnection(duck::Database& db) {
-  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
-  return conn;
+// One in-memory database per process serves all checkpoint I/O: opening DuckDB
+// costs about 100 ms, a connection almost nothing. A child made by fork() does not
+// use its parent's handle; it opens its own.
+StatusOr<duck::Connection> CheckpointConnection() {
+  static std::mutex mu;
+  static std::optional<duck::Database> db;
+  static pid_t owner = 0;
+  std::lock_guard<std::mutex> lock(mu);
+  if (!db || owner != ::getpid()) {
+    PARETO_ASSIGN_OR_RETURN(duck::Database opened, duck::Database::Open({.threads = 1}));
+    db = std::move(opened);
+    owner = ::getpid();
+  }
+  return db->Connect();
 }
 
 std::string ListLiteral(const std::vector<std::string>& paths) {
@@ -43,8 +58,7 @@ constexpr const char* kCheckpointColumns =
 }  // namespace
 
 StatusOr<std::vector<json>> ReadCheckpointActions(const std::vector<std::string>& part_paths) {
-  PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open({.threads = 1}));
-  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, PrivateConnection(db));
+  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, CheckpointConnection());
   // to_json of the whole row turns MAP columns into JSON objects, so each row reads
   // like a line of a JSON commit with null for the action kinds it does not hold.
   std::string sql = "SELECT to_json(t)::VARCHAR FROM read_parquet(" + ListLiteral(part_paths) +
@@ -56,7 +70,14 @@ StatusOr<std::vector<json>> ReadCheckpointActions(const std::vector<std::string>
     if (!j.is_object()) return std::unexpected(DataError("checkpoint row " + std::to_string(row) + " is not an object"));
     for (const auto& key : {"protocol", "metaData", "txn", "add", "remove"}) {
       auto it = j.find(key);
-      if (it != j.end() && it->is_object()) actions.push_back(json{{key, *it}});
+      if (it == j.end() || !it->is_object()) continue;
+      // Parquet has a null for every absent optional field (e.g. metaData.description);
+      // dropping them makes the action read exactly like its JSON-commit form.
+      json body = *it;
+      for (auto field = body.begin(); field != body.end();) {
+        field = field->is_null() ? body.erase(field) : std::next(field);
+      }
+      actions.push_back(json{{key, std::move(body)}});
     }
   }
   return actions;
@@ -98,8 +119,7 @@ Status WriteCheckpoint(Env* env, const std::string& root, const TableState& stat
 
   PARETO_RETURN_IF_ERROR(env->WriteFile(staged_json, SerializeCommit(rows), /*sync=*/false));
   Status written = [&]() -> Status {
-    PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open({.threads = 1}));
-    PARETO_ASSIGN_OR_RETURN(duck::Connection conn, PrivateConnection(db));
+    PARETO_ASSIGN_OR_RETURN(duck::Connection conn, CheckpointConnection());
     return conn.Execute("COPY (SELECT * FROM read_json(" + duck::QuoteLiteral(staged_json) +
                         ", format = 'newline_delimited', columns = " + kCheckpointColumns + ")) TO " +
                         duck::QuoteLiteral(staged_parquet) + " (FORMAT parquet, COMPRESSION snappy)");

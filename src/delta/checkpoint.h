@@ -1,8 +1,9 @@
 // Checkpoints: `N.checkpoint.parquet` (and multi-part `N.checkpoint.i.n.parquet`)
 // read and written through DuckDB, plus the `_last_checkpoint` hint.
 //
-// Each call opens its own in-memory DuckDB database, so it never touches a
-// caller's connection. Thread safety: safe from any thread.
+// DuckDB work runs on a process-wide in-memory database of this module (one
+// connection a call), never on a caller's connection. Thread safety: safe from any
+// thread; after fork() the child opens its own database.
 #pragma once
 
 #include <string>

@@ -170,9 +170,12 @@ StatusOr<CommitResult> Table::Overwrite(duck::Connection& conn, std::string_view
     } else if (!SameColumns(staged.schema, SchemaOf(*current)) || !PartitionColumnsOf(*current).empty()) {
       // The schema changes: same table id, new schema, unpartitioned as everything pareto writes.
       const json& md = *current->metadata;
-      json config = md.contains("configuration") ? md["configuration"] : json::object();
-      req.actions.push_back(MetadataAction(md.value("id", NewUuid()), staged.schema, {}, config,
-                                           md.value("createdTime", now_ms), md.value("description", "")));
+      json config = md.contains("configuration") && md["configuration"].is_object() ? md["configuration"] : json::object();
+      std::string id = md.contains("id") && md["id"].is_string() ? md["id"].get<std::string>() : NewUuid();
+      int64_t created = md.contains("createdTime") && md["createdTime"].is_number() ? md["createdTime"].get<int64_t>() : now_ms;
+      std::string description =
+          md.contains("description") && md["description"].is_string() ? md["description"].get<std::string>() : "";
+      req.actions.push_back(MetadataAction(id, staged.schema, {}, config, created, description));
     }
     int64_t removed = 0;
     if (current) {

@@ -370,6 +370,14 @@ TEST_F(TableTest, CheckpointEveryHundredCommitsAndReadersUseIt) {
   EXPECT_EQ(TableRows(t), expected);
   std::ofstream(log + "_last_checkpoint", std::ios::trunc) << "{not json";
   EXPECT_EQ(TableRows(t), expected);
+  // Writers work from the checkpointed state too.
+  auto ow = t.Overwrite(conn(), "SELECT 'x' AS s");
+  ASSERT_TRUE(ow.has_value()) << ow.error().ToString();
+  EXPECT_EQ(*ReadRowCount(conn(), t), 1);
+  auto restored = t.Restore(104);
+  ASSERT_TRUE(restored.has_value()) << restored.error().ToString();
+  EXPECT_EQ(*ReadRowCount(conn(), t), 105);
+  EXPECT_TRUE(ValidateLog(t.root()).ok()) << ValidateLog(t.root()).ToString();
 }
 
 TEST_F(TableTest, RefusesWhatItCannotRead) {
