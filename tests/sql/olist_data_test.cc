@@ -223,6 +223,21 @@ TEST_P(OlistDataTest, RebuildingGivesIdenticalTables) {
   for (const auto& [table, print] : first) EXPECT_EQ(fingerprint(table), print) << table;
 }
 
+// Every output column has a type of the Delta subset pareto writes (DESIGN §3): string, long,
+// integer, double, boolean, date, decimal, timestamp (TIMESTAMPTZ). A HUGEINT from a sum of
+// counts, say, would not be writable.
+TEST_P(OlistDataTest, EveryColumnHasADeltaType) {
+  auto columns = data_->conn->Query(
+      "SELECT table_schema || '.' || table_name || '.' || column_name, data_type "
+      "FROM information_schema.columns WHERE table_schema IN ('silver', 'gold') "
+      "AND data_type NOT IN ('VARCHAR', 'BIGINT', 'INTEGER', 'DOUBLE', 'BOOLEAN', 'DATE', "
+      "'TIMESTAMP WITH TIME ZONE') AND NOT regexp_matches(data_type, '^DECIMAL\\(\\d+,\\d+\\)$')");
+  ASSERT_TRUE(columns.has_value());
+  for (uint64_t r = 0; r < columns->RowCount(); ++r) {
+    ADD_FAILURE() << columns->GetString(0, r) << " has type " << columns->GetString(1, r);
+  }
+}
+
 TEST_P(OlistDataTest, SettingsZoneIsThePipelineZone) {
   EXPECT_EQ(Scalar("SELECT business_time_zone FROM silver.slv_settings"), data_->timezone);
 }

@@ -15,7 +15,7 @@ per_segment AS (
   SELECT
     segment,
     count(*) AS persons,
-    sum(frequency) AS purchases,
+    CAST(sum(frequency) AS BIGINT) AS purchases,
     sum(total_spend) AS revenue,
     min(total_spend) AS min_spend,
     any_value(spend_p75) AS spend_p75
