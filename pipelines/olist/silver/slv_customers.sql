@@ -9,5 +9,7 @@ SELECT
   upper(trim(c.customer_state)) AS state
 FROM bronze.brz_customers AS c
 QUALIFY row_number() OVER (
-  PARTITION BY c.customer_id ORDER BY c._ingested_at DESC NULLS LAST, c._source_file DESC NULLS LAST,
-    c.customer_unique_id NULLS LAST, c.customer_zip_code_prefix NULLS LAST, c.customer_city NULLS LAST, c.customer_state NULLS LAST) = 1
+  PARTITION BY c.customer_id ORDER BY c._ingested_at DESC NULLS LAST,
+  c._source_file DESC NULLS LAST,
+    c.customer_unique_id NULLS LAST, c.customer_zip_code_prefix NULLS LAST,
+    c.customer_city NULLS LAST, c.customer_state NULLS LAST) = 1

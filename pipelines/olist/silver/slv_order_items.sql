@@ -9,7 +9,8 @@ WITH items AS (
   QUALIFY row_number() OVER (
     PARTITION BY i.order_id, i.order_item_id
     ORDER BY i._ingested_at DESC NULLS LAST, i._source_file DESC NULLS LAST,
-    i.product_id NULLS LAST, i.seller_id NULLS LAST, i.shipping_limit_date NULLS LAST, i.price NULLS LAST, i.freight_value NULLS LAST) = 1
+    i.product_id NULLS LAST, i.seller_id NULLS LAST, i.shipping_limit_date NULLS LAST,
+    i.price NULLS LAST, i.freight_value NULLS LAST) = 1
 )
 SELECT
   i.order_id,

@@ -1,12 +1,15 @@
 -- Orders, one row per order_id: the latest ingested version of each order
--- (max _ingested_at, then max _source_file, then the other columns, so the choice is deterministic).
+-- (max _ingested_at, then max _source_file, then the other columns, so the choice is
+-- deterministic).
 -- Instants stay UTC timestamps; purchase_date is the shop's local calendar date of the purchase.
 WITH latest AS (
   SELECT o.*
   FROM bronze.brz_orders AS o
   QUALIFY row_number() OVER (
     PARTITION BY o.order_id ORDER BY o._ingested_at DESC NULLS LAST, o._source_file DESC NULLS LAST,
-    o.customer_id NULLS LAST, o.order_status NULLS LAST, o.order_purchase_timestamp NULLS LAST, o.order_approved_at NULLS LAST, o.order_delivered_carrier_date NULLS LAST, o.order_delivered_customer_date NULLS LAST, o.order_estimated_delivery_date NULLS LAST) = 1
+    o.customer_id NULLS LAST, o.order_status NULLS LAST, o.order_purchase_timestamp NULLS LAST,
+    o.order_approved_at NULLS LAST, o.order_delivered_carrier_date NULLS LAST,
+    o.order_delivered_customer_date NULLS LAST, o.order_estimated_delivery_date NULLS LAST) = 1
 )
 SELECT
   l.order_id,

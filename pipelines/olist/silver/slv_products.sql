@@ -8,8 +8,12 @@ WITH products AS (
   SELECT p.*
   FROM bronze.brz_products AS p
   QUALIFY row_number() OVER (
-    PARTITION BY p.product_id ORDER BY p._ingested_at DESC NULLS LAST, p._source_file DESC NULLS LAST,
-    p.product_category_name NULLS LAST, p.product_name_lenght NULLS LAST, p.product_description_lenght NULLS LAST, p.product_photos_qty NULLS LAST, p.product_weight_g NULLS LAST, p.product_length_cm NULLS LAST, p.product_height_cm NULLS LAST, p.product_width_cm NULLS LAST) = 1
+    PARTITION BY p.product_id ORDER BY p._ingested_at DESC NULLS LAST,
+    p._source_file DESC NULLS LAST,
+    p.product_category_name NULLS LAST, p.product_name_lenght NULLS LAST,
+    p.product_description_lenght NULLS LAST, p.product_photos_qty NULLS LAST,
+    p.product_weight_g NULLS LAST, p.product_length_cm NULLS LAST,
+    p.product_height_cm NULLS LAST, p.product_width_cm NULLS LAST) = 1
 ),
 translation AS (
   SELECT

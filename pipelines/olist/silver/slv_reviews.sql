@@ -15,4 +15,6 @@ CROSS JOIN silver.slv_settings AS s
 QUALIFY row_number() OVER (
   PARTITION BY r.review_id, r.order_id
   ORDER BY r._ingested_at DESC NULLS LAST, r._source_file DESC NULLS LAST,
-    r.review_score NULLS LAST, r.review_comment_title NULLS LAST, r.review_comment_message NULLS LAST, r.review_creation_date NULLS LAST, r.review_answer_timestamp NULLS LAST) = 1
+    r.review_score NULLS LAST, r.review_comment_title NULLS LAST,
+    r.review_comment_message NULLS LAST, r.review_creation_date NULLS LAST,
+    r.review_answer_timestamp NULLS LAST) = 1
