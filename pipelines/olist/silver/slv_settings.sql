@@ -3,7 +3,11 @@
 --   figures use the local calendar date of an instant in this zone.
 -- reference_date: the day after the last order placed (any status, local date). Recency is
 --   measured to it, never to now(), so a rebuild of the same data gives the same figures.
+WITH zone AS (
+  SELECT 'America/Sao_Paulo' AS business_time_zone  -- must equal `timezone:` of pipeline.yaml
+)
 SELECT
-  'America/Sao_Paulo' AS business_time_zone,
-  (SELECT max(timezone('America/Sao_Paulo', order_purchase_timestamp))::DATE + 1
-     FROM bronze.brz_orders) AS reference_date
+  z.business_time_zone,
+  (SELECT max(timezone(z.business_time_zone, o.order_purchase_timestamp))::DATE + 1
+     FROM bronze.brz_orders AS o) AS reference_date
+FROM zone AS z
