@@ -398,6 +398,28 @@ TEST_F(GoldenTest, PartitionValuesAreTypedFromTheLog) {
   EXPECT_EQ(distinct->value_or(""), "+ =%0|+ =%1");
 }
 
+// Readable is not writable: a table of writer version 7 (table features) is refused
+// before any file is written; a writer-version-2 table takes appends.
+TEST_F(GoldenTest, WritesRespectTheWriterProtocol) {
+  testing::ScratchDir dir;
+  std::filesystem::copy(kGolden + "/collations-table", dir.Sub("features"), std::filesystem::copy_options::recursive);
+  Table features(dir.Sub("features"));
+  auto refused = features.Append(conn(), "SELECT 1 AS id, 'a' AS utf8_binary_col, 'b' AS utf8_lcase_col, 'c' AS unicode_col");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kUnsupported);
+  EXPECT_NE(refused.error().message().find("writer version 7"), std::string::npos) << refused.error().message();
+  EXPECT_EQ(features.Load()->version, 0);
+
+  std::filesystem::copy(kGolden + "/snapshot-data3", dir.Sub("plain"), std::filesystem::copy_options::recursive);
+  Table plain(dir.Sub("plain"));
+  const Entry* e = Find("snapshot-data3");
+  ASSERT_NE(e, nullptr);
+  auto appended = plain.Append(conn(), "SELECT 1 AS col1, 'x' AS col2");
+  ASSERT_TRUE(appended.has_value()) << appended.error().ToString();
+  EXPECT_EQ(appended->version, e->latest + 1);
+  EXPECT_EQ(*ReadRowCount(conn(), plain), e->rows + 1);
+}
+
 TEST_F(GoldenTest, EveryFolderIsListedInExpected) {
   for (const auto& dir : std::filesystem::directory_iterator(kGolden)) {
     if (!dir.is_directory()) continue;

@@ -229,6 +229,36 @@ Status CheckReadable(const TableState& state) {
   return CheckReadableSchema(schema);
 }
 
+Status CheckWritable(const TableState& state, bool removes_files) {
+  PARETO_RETURN_IF_ERROR(CheckReadable(state));
+  const json& p = *state.protocol;
+  int writer = p.contains("minWriterVersion") && p["minWriterVersion"].is_number() ? p["minWriterVersion"].get<int>() : 0;
+  if (writer > 2) {
+    std::string features;
+    if (p.contains("writerFeatures") && p["writerFeatures"].is_array()) {
+      for (const auto& f : p["writerFeatures"]) {
+        if (!features.empty()) features += ", ";
+        features += f.is_string() ? f.get<std::string>() : f.dump();
+      }
+    }
+    return Unsupported("unsupported protocol: writing needs writer version " + std::to_string(writer) +
+                       (features.empty() ? "" : " (" + features + ")") + "; pareto writes writer version 2 only");
+  }
+  const json& md = *state.metadata;
+  // Writer version 2 promises to enforce column invariants; pareto does not evaluate them.
+  if (md.value("schemaString", "").find("delta.invariants") != std::string::npos) {
+    return Unsupported("unsupported protocol: the table has column invariants (delta.invariants), which pareto "
+                       "does not enforce");
+  }
+  if (removes_files && md.contains("configuration") && md["configuration"].is_object()) {
+    auto it = md["configuration"].find("delta.appendOnly");
+    if (it != md["configuration"].end() && it->is_string() && it->get<std::string>() == "true") {
+      return Unsupported("the table is append-only (delta.appendOnly=true): overwrite and restore are refused");
+    }
+  }
+  return OkStatus();
+}
+
 StatusOr<Snapshot> ToSnapshot(const std::string& root, const TableState& state) {
   PARETO_RETURN_IF_ERROR(CheckReadable(state));
   const json& md = *state.metadata;

@@ -53,6 +53,10 @@ StatusOr<TableState> Replay(Env* env, const std::string& root, const LogListing&
 // protocol or metaData is missing or malformed.
 Status CheckReadable(const TableState& state);
 
+// kUnsupported when pareto may not write the table: writer version > 2 (table
+// features), column invariants; with `removes_files`, also delta.appendOnly tables.
+Status CheckWritable(const TableState& state, bool removes_files);
+
 // The Snapshot of a readable state.
 StatusOr<Snapshot> ToSnapshot(const std::string& root, const TableState& state);
 

@@ -89,7 +89,7 @@ StatusOr<CommitResult> Table::Append(duck::Connection& conn, std::string_view se
     std::optional<TableState> current;
     if (Exists()) {
       PARETO_ASSIGN_OR_RETURN(Loaded loaded, LoadState(env_, root_, {}));
-      PARETO_RETURN_IF_ERROR(CheckReadable(loaded.state));
+      PARETO_RETURN_IF_ERROR(CheckWritable(loaded.state, /*removes_files=*/false));
       current = std::move(loaded.state);
     }
     if (current && options.txn) {
@@ -140,7 +140,7 @@ StatusOr<CommitResult> Table::Overwrite(duck::Connection& conn, std::string_view
     std::optional<TableState> current;
     if (Exists()) {
       PARETO_ASSIGN_OR_RETURN(Loaded loaded, LoadState(env_, root_, {}));
-      PARETO_RETURN_IF_ERROR(CheckReadable(loaded.state));
+      PARETO_RETURN_IF_ERROR(CheckWritable(loaded.state, /*removes_files=*/true));
       current = std::move(loaded.state);
     }
     if (current && options.txn) {
@@ -228,7 +228,7 @@ StatusOr<std::vector<HistoryEntry>> Table::History() const {
 StatusOr<CommitResult> Table::Restore(int64_t version) const {
   return Guard(root_, [&]() -> StatusOr<CommitResult> {
     PARETO_ASSIGN_OR_RETURN(Loaded latest, LoadState(env_, root_, {}));
-    PARETO_RETURN_IF_ERROR(CheckReadable(latest.state));
+    PARETO_RETURN_IF_ERROR(CheckWritable(latest.state, /*removes_files=*/true));
     PARETO_ASSIGN_OR_RETURN(Loaded target, LoadState(env_, root_, VersionSpec{.version = version}));
     PARETO_RETURN_IF_ERROR(CheckReadable(target.state));
     // Restoring files that vacuum deleted would commit a table that cannot be read.

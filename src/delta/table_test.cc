@@ -380,6 +380,21 @@ TEST_F(TableTest, CheckpointEveryHundredCommitsAndReadersUseIt) {
   EXPECT_TRUE(ValidateLog(t.root()).ok()) << ValidateLog(t.root()).ToString();
 }
 
+TEST_F(TableTest, AppendOnlyTableRefusesOverwriteAndRestore) {
+  Table t(dir_.Sub("t"));
+  WriteOptions opts;
+  opts.configuration = {{"delta.appendOnly", "true"}};
+  ASSERT_TRUE(t.Append(conn(), "SELECT 1 AS a", opts).has_value());
+  ASSERT_TRUE(t.Append(conn(), "SELECT 2 AS a").has_value());
+  auto ow = t.Overwrite(conn(), "SELECT 3 AS a");
+  ASSERT_FALSE(ow.has_value());
+  EXPECT_EQ(ow.error().code(), StatusCode::kUnsupported);
+  EXPECT_NE(ow.error().message().find("appendOnly"), std::string::npos);
+  EXPECT_FALSE(t.Restore(0).has_value());
+  EXPECT_EQ(t.Load()->version, 1);
+  EXPECT_EQ(t.Load()->configuration["delta.appendOnly"], "true");
+}
+
 TEST_F(TableTest, RefusesWhatItCannotRead) {
   ScratchDir d;
   Table none(d.Sub("nothing"));
