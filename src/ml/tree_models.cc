@@ -197,6 +197,15 @@ StatusOr<Eigen::MatrixXd> TreeModel::Contributions(const Eigen::MatrixXd& x) con
   return c;
 }
 
+StatusOr<Eigen::MatrixXd> TreeModel::ApproxContributions(const Eigen::MatrixXd& x) const {
+  PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd c, PredictRaw(x, xgb::PredictType::kApproxContributions));
+  if (c.cols() != x.cols() + 1) {
+    return std::unexpected(Internal("XGBoost contributions have " + std::to_string(c.cols()) +
+                                    " columns for " + std::to_string(x.cols()) + " features"));
+  }
+  return c;
+}
+
 Status TreeModel::Save(const std::string& dir) const { return booster_.SaveJson(dir + "/model.json"); }
 
 }  // namespace pareto::ml

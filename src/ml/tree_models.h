@@ -58,6 +58,9 @@ class TreeModel final : public Model {
   // XGBoost's SHAP contributions (exact TreeSHAP), bias last.
   StatusOr<Eigen::MatrixXd> Contributions(const Eigen::MatrixXd& x) const override;
   StatusOr<Eigen::VectorXd> Margin(const Eigen::MatrixXd& x) const;
+  // Saabas attributions (also summing to the margin): for per-person drivers of a
+  // deep forest, where exact TreeSHAP costs O(trees * leaves * depth^2) a row.
+  StatusOr<Eigen::MatrixXd> ApproxContributions(const Eigen::MatrixXd& x) const;
   Status Save(const std::string& dir) const override;
 
   // What training chose (rounds, validation loss per round for boosting).

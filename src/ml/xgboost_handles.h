@@ -41,7 +41,8 @@ struct Prediction {
   std::vector<float> values;
 };
 
-enum class PredictType { kValue = 0, kMargin = 1, kContributions = 2 };
+// kApproxContributions: Saabas's per-path attribution, far cheaper than exact TreeSHAP on deep forests.
+enum class PredictType { kValue = 0, kMargin = 1, kContributions = 2, kApproxContributions = 3 };
 
 class Booster {
  public:

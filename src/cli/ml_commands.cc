@@ -1,0 +1,219 @@
+// ML commands: train, models (list, show, promote), score, audience.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "catalog/metastore.h"
+#include "catalog/sql_session.h"
+#include "cli/output.h"
+#include "cli/registrars.h"
+#include "ml/ml_config.h"
+#include "ml/registry.h"
+#include "ml/scoring.h"
+#include "ml/train_job.h"
+#include "pipeline/project.h"
+
+namespace pareto::cli {
+namespace {
+
+using nlohmann::json;
+
+StatusOr<catalog::Metastore> OpenLakehouse(const CliContext& ctx) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(ctx.lakehouse, ec)) {
+    return std::unexpected(NotFound("lakehouse folder " + ctx.lakehouse +
+                                    " does not exist; pass --lakehouse DIR (build it with `pareto run`)"));
+  }
+  return catalog::Metastore::Open(ctx.lakehouse, ctx.env);
+}
+
+// "10%" or "0.1" -> 0.1.
+StatusOr<double> ParseFraction(const std::string& text) {
+  std::string t = text;
+  const bool percent = !t.empty() && t.back() == '%';
+  if (percent) t.pop_back();
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (t.empty() || end != t.c_str() + t.size()) {
+    return std::unexpected(InvalidArgument("--top " + text + ": expected a share such as 10% or 0.1"));
+  }
+  return percent ? v / 100.0 : v;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+json VersionJson(const ml::ModelVersion& v) {
+  return {{"name", v.name},         {"version", v.version},       {"run_id", v.run_id},
+          {"kind", v.kind},         {"protocol", v.protocol},     {"path", v.path},
+          {"roc_auc", v.roc_auc},   {"stage", v.stage},           {"created_ms", v.created_ms},
+          {"promoted_ms", v.promoted_ms ? json(*v.promoted_ms) : json()}};
+}
+
+struct TrainArgs {
+  std::string protocol = "all";
+  std::string models;
+  std::optional<uint64_t> seed;
+  std::string cutoff;
+  std::vector<std::string> allow_monetary;
+  bool no_register = false;
+};
+
+Status Train(CliContext& ctx, const TrainArgs& args) {
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  ml::TrainRequest request;
+  request.catalog = project.catalog;
+  for (const pipeline::ColumnName& c : project.monetary) request.monetary_tags.push_back(c.ToString());
+  if (args.protocol != "all") request.protocols = SplitList(args.protocol);
+  if (!args.models.empty()) request.models = SplitList(args.models);
+  request.seed = args.seed;
+  if (!args.cutoff.empty()) {
+    PARETO_ASSIGN_OR_RETURN(int64_t cutoff, ml::ParseDateUs(args.cutoff));
+    request.cutoff_us = cutoff;
+  }
+  request.allow_monetary = args.allow_monetary;
+  request.register_best = !args.no_register;
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = false}));
+  PARETO_ASSIGN_OR_RETURN(auto outcomes, ml::RunTraining(ms, session.connection(), config, request, ctx.env));
+  if (ctx.json) {
+    for (const ml::ProtocolOutcome& o : outcomes) {
+      json j = ml::ProtocolMetricsJson(o.result, /*with_curves=*/false);
+      j["run_id"] = o.run_id;
+      if (o.registered) j["registered"] = VersionJson(*o.registered);
+      j["leakage_override"] = o.leakage_override;
+      std::cout << j.dump() << "\n";
+    }
+  } else {
+    std::cout << ml::FormatTrainReport(outcomes);
+  }
+  return OkStatus();
+}
+
+Status ListModels(CliContext& ctx) {
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(auto versions, ml::ListVersions(ms, config.model_name));
+  if (ctx.json) {
+    for (const ml::ModelVersion& v : versions) std::cout << VersionJson(v).dump() << "\n";
+    return OkStatus();
+  }
+  TextTable table{{"model", "version", "stage", "kind", "protocol", "ROC-AUC", "run"}, {}, {false, true, false, false, false, true, true}};
+  for (const ml::ModelVersion& v : versions) {
+    table.rows.push_back({v.name, std::to_string(v.version), v.stage, v.kind, v.protocol,
+                          fmt::format("{:.3f}", v.roc_auc), std::to_string(v.run_id)});
+  }
+  PrintTextTable(std::cout, table);
+  return OkStatus();
+}
+
+Status ShowModel(CliContext& ctx, int64_t version) {
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(auto v, ml::GetVersion(ms, config.model_name, version));
+  if (!v) return NotFound(fmt::format("model {} has no version {} (see `pareto models`)", config.model_name, version));
+  PARETO_ASSIGN_OR_RETURN(auto run, ml::GetRun(ms, v->run_id));
+  if (ctx.json) {
+    json j = VersionJson(*v);
+    if (run) {
+      j["run"] = {{"id", run->id}, {"protocol", run->protocol}, {"seed", run->seed}, {"params", run->params},
+                  {"features", run->features}, {"inputs", run->inputs}, {"metrics", run->metrics},
+                  {"leakage_override", run->leakage_override}, {"code_version", run->code_version},
+                  {"duration_ms", run->duration_ms}, {"started_ms", run->started_ms}};
+    }
+    std::cout << j.dump(2) << "\n";
+    return OkStatus();
+  }
+  PARETO_ASSIGN_OR_RETURN(std::string card, ctx.env->ReadFile(ms.lakehouse_root() + "/" + v->path + "/model_card.md"));
+  std::cout << fmt::format("{} v{} [{}] at {}/{}\n\n", v->name, v->version, v->stage, ms.lakehouse_root(), v->path)
+            << card;
+  return OkStatus();
+}
+
+Status PromoteModel(CliContext& ctx, int64_t version) {
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_RETURN_IF_ERROR(ml::Promote(ms, config.model_name, version, ctx.env->NowMicros() / 1000));
+  std::cout << fmt::format("{} v{} is now the production model; `pareto score` uses it\n", config.model_name, version);
+  return OkStatus();
+}
+
+Status Score(CliContext& ctx) {
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = false}));
+  PARETO_ASSIGN_OR_RETURN(ml::ScoreReport report, ml::ScorePersons(ms, session.connection(), config, project.catalog, ctx.env));
+  if (ctx.json) {
+    std::cout << json{{"table", report.table}, {"rows", report.rows}, {"delta_version", report.delta_version},
+                      {"model", VersionJson(report.version)}, {"threshold", report.threshold},
+                      {"predicted_high_value", report.predicted_positive}, {"seconds", report.seconds}}.dump()
+              << "\n";
+  } else {
+    std::cout << ml::FormatScoreReport(report);
+  }
+  return OkStatus();
+}
+
+Status Audience(CliContext& ctx, const std::string& top, const std::string& out) {
+  PARETO_ASSIGN_OR_RETURN(double fraction, ParseFraction(top));
+  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = false}));
+  PARETO_ASSIGN_OR_RETURN(int64_t n, ml::WriteAudience(session.connection(), config, fraction, out));
+  std::cout << fmt::format("wrote {} persons (top {}) to {}\n", n, top, out);
+  return OkStatus();
+}
+
+}  // namespace
+
+void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
+  auto train_args = std::make_shared<TrainArgs>();
+  CLI::App* train = app.add_subcommand("train", "Train and evaluate the high-value customer models (seed and early protocols)");
+  train->add_option("--protocol", train_args->protocol, "seed, early, a comma list, or all (default)");
+  train->add_option("--models", train_args->models, "Comma list of lr, rf, gbt (default: all three)");
+  train->add_option("--seed", train_args->seed, "Seed of splits, bootstrap and models (default: pipeline.yaml ml.seed)");
+  train->add_option("--cutoff", train_args->cutoff, "Out-of-time cutoff date YYYY-MM-DD for time-split protocols");
+  train->add_option("--allow-monetary", train_args->allow_monetary,
+                    "Let this feature through although its lineage reaches money (recorded in the run and model card)");
+  train->add_flag("--no-register", train_args->no_register, "Record the run but register no model version");
+  train->callback([&ctx, train_args] { ctx.action = [&ctx, train_args] { return Train(ctx, *train_args); }; });
+
+  CLI::App* models = app.add_subcommand("models", "List the registered versions of the model; show or promote one");
+  models->require_subcommand(0, 1);
+  models->callback([&ctx, models] {
+    if (models->get_subcommands().empty()) ctx.action = [&ctx] { return ListModels(ctx); };
+  });
+  auto show_version = std::make_shared<int64_t>(0);
+  CLI::App* show = models->add_subcommand("show", "A version's model card (--json: its run record)");
+  show->add_option("VERSION", *show_version, "Version number")->required();
+  show->callback([&ctx, show_version] { ctx.action = [&ctx, show_version] { return ShowModel(ctx, *show_version); }; });
+  auto promote_version = std::make_shared<int64_t>(0);
+  CLI::App* promote = models->add_subcommand("promote", "Make a version the production model (the one `pareto score` uses)");
+  promote->add_option("VERSION", *promote_version, "Version number")->required();
+  promote->callback([&ctx, promote_version] {
+    ctx.action = [&ctx, promote_version] { return PromoteModel(ctx, *promote_version); };
+  });
+
+  CLI::App* score = app.add_subcommand("score", "Score every person with the production model into gold.gld_customer_scores");
+  score->callback([&ctx] { ctx.action = [&ctx] { return Score(ctx); }; });
+
+  auto top = std::make_shared<std::string>("10%");
+  auto out = std::make_shared<std::string>();
+  CLI::App* audience = app.add_subcommand("audience", "Write the persons most likely to become high value to a CSV file");
+  audience->add_option("--top", *top, "Share of persons, e.g. 10% (default) or 0.1");
+  audience->add_option("--out", *out, "CSV file to write")->required();
+  audience->callback([&ctx, top, out] { ctx.action = [&ctx, top, out] { return Audience(ctx, *top, *out); }; });
+}
+
+}  // namespace pareto::cli

@@ -1,0 +1,35 @@
+// The `ml:` section of pipeline.yaml: the model's name, the protocols (table,
+// label, features, fills, split), model parameters and scoring threshold.
+// Monetary tags come from the project's `monetary:` list (pipeline/project.h).
+//
+// Ownership: plain values. Thread safety: immutable once loaded.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "ml/trainer.h"
+
+namespace pareto::ml {
+
+struct MlConfig {
+  std::string model_name = "high_value_customer";
+  std::vector<ProtocolSpec> protocols;  // in file order
+  TrainOptions train;
+  std::string run_protocol = "early";  // the protocol `pareto run` trains
+  double score_threshold = 0.5;        // predicted class = probability >= threshold
+  std::string scores_table = "gold.gld_customer_scores";
+
+  const ProtocolSpec* FindProtocol(std::string_view name) const;
+};
+
+// Reads `ml:` from <project_dir>/pipeline.yaml. Errors name the file and key.
+StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir);
+// The same from YAML text (for tests); `where` names it in errors.
+StatusOr<MlConfig> ParseMlConfig(const std::string& yaml_text, const std::string& where);
+
+// "2018-01-01" (UTC midnight) -> epoch microseconds.
+StatusOr<int64_t> ParseDateUs(std::string_view date);
+
+}  // namespace pareto::ml
