@@ -170,8 +170,9 @@ Status ModelRunner::BuildOne(duck::Connection& conn, const ModelSpec& model) con
   // when its condition is TRUE, so NULL fails.
   std::string keep = "TRUE";
   std::string first_failure;
+  static const std::vector<ExpectationSpec> kNone;
   const auto it = expectations_.find(name);
-  for (const ExpectationSpec& e : it == expectations_.end() ? std::vector<ExpectationSpec>{} : it->second) {
+  for (const ExpectationSpec& e : it == expectations_.end() ? kNone : it->second) {
     const std::string passes = "coalesce((" + e.condition + "), FALSE)";
     const auto counted = conn.QueryInt64("SELECT count(*) FROM pareto_model_result WHERE NOT " + passes);
     if (!counted.has_value()) return counted.error().WithContext(name + "." + e.name);
