@@ -1,0 +1,227 @@
+// `pareto run`, `pareto lineage`, `pareto quality`: the pipeline project's runtime
+// (see pipeline/runner.h and docs/pipeline-project.md).
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "catalog/lineage.h"
+#include "catalog/runs.h"
+#include "cli/registrars.h"
+#include "ingest/source_spec.h"
+#include "pipeline/graph.h"
+#include "pipeline/runner.h"
+
+namespace pareto::cli {
+namespace {
+
+// The project's graph: models from the SQL; bronze inputs from the project's
+// sources and whatever the metastore already holds in bronze.
+StatusOr<std::pair<pipeline::Project, pipeline::Graph>> LoadGraph(const CliContext& ctx) {
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
+  std::set<std::string> inputs;
+  PARETO_ASSIGN_OR_RETURN(ingest::SourcesConfig sources, ingest::LoadSources(ctx.ProjectDir(), ctx.env));
+  for (const ingest::SourceSpec& s : sources.sources) inputs.insert("bronze." + s.table);
+  if (ctx.env->Exists(ctx.lakehouse + "/_meta/metastore.db")) {
+    PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+    PARETO_ASSIGN_OR_RETURN(auto tables, ms.ListTables(project.catalog, "bronze"));
+    for (const catalog::TableInfo& t : tables) inputs.insert("bronze." + t.name);
+  }
+  PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+  PARETO_ASSIGN_OR_RETURN(pipeline::Graph graph, pipeline::BuildGraph(conn, project, inputs));
+  return std::make_pair(std::move(project), std::move(graph));
+}
+
+// "olist.gold.x", "gold.x" or a bare "x" (when unique) -> "gold.x".
+StatusOr<std::string> Qualify(const pipeline::Graph& graph, std::string_view catalog, std::string_view name) {
+  std::string n(name);
+  if (n.starts_with(std::string(catalog) + ".")) n = n.substr(catalog.size() + 1);
+  if (graph.Find(n)) return n;
+  std::vector<std::string> matches;
+  for (const auto& [qualified, node] : graph.nodes()) {
+    if (qualified.ends_with("." + n)) matches.push_back(qualified);
+  }
+  if (matches.size() == 1) return matches.front();
+  return std::unexpected(NotFound("no table '" + std::string(name) + "' in the pipeline (try layer.table, e.g. silver.slv_order_fact)"));
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "-" : out;
+}
+
+void RegisterRun(CLI::App& app, CliContext& ctx) {
+  CLI::App* cmd = app.add_subcommand("run", "Ingest new source files, then build every silver and gold model in dependency order");
+  auto source = std::make_shared<std::string>();
+  auto full = std::make_shared<bool>(false);
+  cmd->add_option("--source", *source, "Folder of source CSV files to ingest first (default: skip ingest)");
+  cmd->add_flag("--full", *full, "Rebuild every model, even those that are up to date");
+  cmd->callback([&ctx, source, full] {
+    ctx.action = [&ctx, source, full]() -> Status {
+      pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
+                                   .lakehouse_root = ctx.lakehouse,
+                                   .source_dir = *source,
+                                   .full = *full};
+      PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(options, ctx.env));
+      if (ctx.json) {
+        std::cout << pipeline::RunReportToJson(report).dump(2) << "\n";
+      } else {
+        if (report.ingest) std::cout << ingest::FormatReport(*report.ingest) << "\n";
+        std::cout << pipeline::FormatRunReport(report);
+      }
+      if (report.ok()) return OkStatus();
+      std::string failed;
+      for (const pipeline::TaskReport& t : report.tasks) {
+        if (t.state == pipeline::TaskState::kFailed) failed += (failed.empty() ? "" : "; ") + t.task + ": " + t.message;
+      }
+      return DataError(fmt::format("run {} failed: {}", report.run_id, failed));
+    };
+  });
+}
+
+void RegisterLineage(CLI::App& app, CliContext& ctx) {
+  CLI::App* cmd = app.add_subcommand("lineage", "Show the tables (and columns) a table is computed from and feeds");
+  auto table = std::make_shared<std::string>();
+  auto columns = std::make_shared<bool>(false);
+  auto dot = std::make_shared<bool>(false);
+  cmd->add_option("table", *table, "A table: olist.gold.gld_x, gold.gld_x or gld_x (omit with --dot)");
+  cmd->add_flag("--columns", *columns, "Column lineage as recorded by the last build");
+  cmd->add_flag("--dot", *dot, "The whole dependency graph as Graphviz DOT");
+  cmd->callback([&ctx, table, columns, dot] {
+    ctx.action = [&ctx, table, columns, dot]() -> Status {
+      PARETO_ASSIGN_OR_RETURN(auto loaded, LoadGraph(ctx));
+      const auto& [project, graph] = loaded;
+      if (*dot) {
+        std::cout << graph.ToDot(project.catalog);
+        return OkStatus();
+      }
+      if (table->empty()) return InvalidArgument("lineage needs a TABLE (or --dot for the whole graph)");
+      PARETO_ASSIGN_OR_RETURN(std::string name, Qualify(graph, project.catalog, *table));
+      const pipeline::GraphNode& node = *graph.Find(name);
+      const auto ancestors = graph.Ancestors(name);
+      const auto descendants = graph.Descendants(name);
+      const std::vector<std::string> all_up(ancestors.begin(), ancestors.end());
+      const std::vector<std::string> all_down(descendants.begin(), descendants.end());
+      nlohmann::json out = {{"table", project.catalog + "." + name},
+                            {"upstream", node.upstream},
+                            {"upstream_all", all_up},
+                            {"downstream", graph.Downstream(name)},
+                            {"downstream_all", all_down}};
+      if (*columns) {
+        PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+        const std::string full = project.catalog + "." + name;
+        PARETO_ASSIGN_OR_RETURN(auto info, ms.GetTable(full));
+        if (!info) return NotFound(full + " is not built yet (run `pareto run` first)");
+        PARETO_ASSIGN_OR_RETURN(auto recorded, catalog::UpstreamTables(ms, full));
+        nlohmann::json cols = nlohmann::json::array();
+        // Columns in table order, from the edges recorded for this table's columns.
+        PARETO_ASSIGN_OR_RETURN(auto edges_of, [&]() -> StatusOr<std::vector<std::string>> {
+          auto stmt = ms.db().Prepare(
+              "SELECT DISTINCT downstream_column FROM column_lineage WHERE downstream_table = ? ORDER BY rowid");
+          if (!stmt) return std::unexpected(stmt.error());
+          PARETO_RETURN_IF_ERROR(stmt->Bind(1, full));
+          std::vector<std::string> names;
+          while (true) {
+            PARETO_ASSIGN_OR_RETURN(bool row, stmt->Step());
+            if (!row) break;
+            names.push_back(stmt->ColumnText(0));
+          }
+          return names;
+        }());
+        for (const std::string& c : edges_of) {
+          PARETO_ASSIGN_OR_RETURN(auto direct, catalog::UpstreamColumns(ms, {full, c}));
+          PARETO_ASSIGN_OR_RETURN(auto all, catalog::AllUpstreamColumns(ms, {full, c}));
+          std::vector<std::string> d, a;
+          for (const auto& r : direct) d.push_back(r.table + "." + r.column);
+          for (const auto& r : all) a.push_back(r.table + "." + r.column);
+          cols.push_back({{"column", c}, {"from", d}, {"from_all", a}});
+        }
+        out["columns"] = cols;
+      }
+      if (ctx.json) {
+        std::cout << out.dump(2) << "\n";
+        return OkStatus();
+      }
+      std::cout << out["table"].get<std::string>() << (node.is_model ? "  (" + node.path + ")" : "  (input)") << "\n"
+                << "  upstream:        " << Join(node.upstream) << "\n"
+                << "  upstream, all:   " << Join(all_up) << "\n"
+                << "  downstream:      " << Join(graph.Downstream(name)) << "\n"
+                << "  downstream, all: " << Join(all_down) << "\n";
+      if (out.contains("columns")) {
+        std::cout << "columns:\n";
+        for (const auto& c : out["columns"]) {
+          std::cout << "  " << c["column"].get<std::string>() << " <- "
+                    << Join(c["from"].get<std::vector<std::string>>()) << "\n";
+        }
+      }
+      return OkStatus();
+    };
+  });
+}
+
+void RegisterQuality(CLI::App& app, CliContext& ctx) {
+  CLI::App* cmd = app.add_subcommand("quality", "Expectation results: the latest of every table, or the history of one table");
+  auto table = std::make_shared<std::string>();
+  cmd->add_option("table", *table, "A table (olist.silver.slv_x or silver.slv_x)");
+  cmd->callback([&ctx, table] {
+    ctx.action = [&ctx, table]() -> Status {
+      PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+      std::vector<catalog::ExpectationResult> results;
+      if (!table->empty()) {
+        std::string full = *table;
+        if (std::count(full.begin(), full.end(), '.') == 1) {
+          PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
+          full = project.catalog + "." + full;
+        }
+        PARETO_ASSIGN_OR_RETURN(results, catalog::ListExpectationResultsForTable(ms, full));
+      } else {
+        // The latest measurement of each table: tables that were up to date in the
+        // last run keep the results of the run that built them.
+        PARETO_ASSIGN_OR_RETURN(auto tables, ms.ListTables());
+        for (const catalog::TableInfo& t : tables) {
+          PARETO_ASSIGN_OR_RETURN(auto history, catalog::ListExpectationResultsForTable(ms, t.FullName(), 200));
+          if (history.empty()) continue;
+          std::vector<catalog::ExpectationResult> latest;
+          for (const auto& r : history) {
+            if (r.run_id == history.front().run_id) latest.push_back(r);
+          }
+          results.insert(results.end(), latest.rbegin(), latest.rend());  // declaration order
+        }
+      }
+      nlohmann::json rows = nlohmann::json::array();
+      for (const auto& r : results) {
+        rows.push_back({{"run_id", r.run_id ? nlohmann::json(*r.run_id) : nlohmann::json()},
+                        {"table", r.table}, {"expectation", r.expectation},
+                        {"action", catalog::ExpectationActionName(r.action)}, {"passed", r.passed_rows},
+                        {"failed", r.failed_rows}, {"recorded_ms", r.recorded_ms}});
+      }
+      if (ctx.json) {
+        std::cout << rows.dump(2) << "\n";
+        return OkStatus();
+      }
+      std::cout << fmt::format("{:>5}  {:<36} {:<34} {:<6} {:>10} {:>9} {:>8}\n", "run", "table", "expectation",
+                               "action", "passed", "failed", "failed%");
+      for (const auto& r : results) {
+        const int64_t total = r.passed_rows + r.failed_rows;
+        std::cout << fmt::format("{:>5}  {:<36} {:<34} {:<6} {:>10} {:>9} {:>7.2f}%\n",
+                                 r.run_id ? std::to_string(*r.run_id) : "-", r.table, r.expectation,
+                                 catalog::ExpectationActionName(r.action), r.passed_rows, r.failed_rows,
+                                 total ? 100.0 * static_cast<double>(r.failed_rows) / static_cast<double>(total) : 0.0);
+      }
+      std::cout << "(" << results.size() << " results)\n";
+      return OkStatus();
+    };
+  });
+}
+
+}  // namespace
+
+void RegisterPipelineCommands(CLI::App& app, CliContext& ctx) {
+  RegisterRun(app, ctx);
+  RegisterLineage(app, ctx);
+  RegisterQuality(app, ctx);
+}
+
+}  // namespace pareto::cli
