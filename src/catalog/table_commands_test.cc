@@ -1,0 +1,208 @@
+// Behaviour of the table commands through the built `pareto` binary (env
+// PARETO_BINARY, set by ctest): output, --json and exit codes.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog/metastore.h"
+#include "catalog/test_util.h"
+#include "delta/table.h"
+
+namespace pareto::catalog {
+namespace {
+
+using ::pareto::catalog::testing::TempDir;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ShellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+class TableCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* binary = std::getenv("PARETO_BINARY");
+    if (binary == nullptr || !std::filesystem::exists(binary)) {
+      GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
+    }
+    binary_ = binary;
+    lakehouse_ = dir_.path() + "/lakehouse";
+    auto ms = Metastore::Open(lakehouse_);
+    ASSERT_TRUE(ms.has_value());
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value());
+    auto conn = db->Connect();
+    ASSERT_TRUE(conn.has_value());
+    delta::Table table(lakehouse_ + "/olist/bronze/brz_orders");
+    ASSERT_TRUE(table.Append(*conn, "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)").has_value());
+    ASSERT_TRUE(table.Append(*conn, "SELECT 3 AS id, 'c' AS name").has_value());
+    TableInfo info{.catalog = "olist", .schema = "bronze", .name = "brz_orders",
+                   .location = "olist/bronze/brz_orders", .comment = "raw orders", .owner = "ops"};
+    info.delta_version = 1;
+    ASSERT_TRUE(ms->UpsertTable(info).ok());
+  }
+
+  CliRun Pareto(const std::vector<std::string>& args, bool with_lakehouse = true) {
+    std::string cmd = ShellQuote(binary_);
+    if (with_lakehouse) cmd += " --lakehouse " + ShellQuote(lakehouse_);
+    for (const std::string& a : args) cmd += " " + ShellQuote(a);
+    const std::string err_path = dir_.path() + "/stderr.txt";
+    cmd += " 2>" + ShellQuote(err_path);
+    CliRun run;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return run;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
+    const int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(err_path);
+    run.err.assign(std::istreambuf_iterator<char>(err), {});
+    return run;
+  }
+
+  TempDir dir_;
+  std::string binary_;
+  std::string lakehouse_;
+};
+
+TEST_F(TableCommandsTest, TablesListsRegisteredTables) {
+  CliRun text = Pareto({"tables"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("olist.bronze.brz_orders"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("(1 row)"), std::string::npos) << text.out;
+
+  CliRun json = Pareto({"--json", "tables", "--schema", "bronze"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto rows = JsonLines(json.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["name"], "olist.bronze.brz_orders");
+  EXPECT_EQ(rows[0]["delta_version"], 1);
+  EXPECT_EQ(rows[0]["comment"], "raw orders");
+  EXPECT_TRUE(JsonLines(Pareto({"tables", "--schema", "gold", "--json"}).out).empty());
+}
+
+TEST_F(TableCommandsTest, DescribeShowsColumnsAndCounts) {
+  CliRun run = Pareto({"describe", "brz_orders", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto rows = JsonLines(run.out);
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& d = rows[0];
+  EXPECT_EQ(d["name"], "olist.bronze.brz_orders");
+  EXPECT_EQ(d["rows"], 3);
+  EXPECT_EQ(d["files"], 2);
+  EXPECT_EQ(d["version"], 1);
+  EXPECT_EQ(d["owner"], "ops");
+  ASSERT_EQ(d["columns"].size(), 2u);
+  EXPECT_EQ(d["columns"][0]["name"], "id");
+  EXPECT_EQ(d["columns"][1]["name"], "name");
+  EXPECT_EQ(d["columns"][1]["type"], "string");
+
+  CliRun text = Pareto({"describe", "bronze.brz_orders"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("raw orders"), std::string::npos);
+}
+
+TEST_F(TableCommandsTest, UnknownTableIsOneActionableLineAndExit66) {
+  CliRun run = Pareto({"describe", "olist.bronze.brz_x"});
+  EXPECT_EQ(run.exit_code, 66);
+  EXPECT_EQ(run.err, "pareto: table olist.bronze.brz_x not found; `pareto tables` lists them\n");
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_EQ(Pareto({"history", "nope"}).exit_code, 66);
+  EXPECT_EQ(Pareto({"tables"}, /*with_lakehouse=*/false).exit_code, 66);  // ./lakehouse does not exist here
+}
+
+TEST_F(TableCommandsTest, SqlPrintsRowsAndRefusesEscapes) {
+  CliRun json = Pareto({"--json", "sql", "SELECT id, name, id * 1.5 AS x FROM brz_orders ORDER BY id"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto rows = JsonLines(json.out);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["id"], 1);
+  EXPECT_EQ(rows[2]["name"], "c");
+  EXPECT_DOUBLE_EQ(rows[2]["x"].get<double>(), 4.5);
+  EXPECT_EQ(rows[0].begin().key(), "id");  // column order kept
+
+  CliRun travel = Pareto({"sql", "SELECT count(*) AS n FROM olist.bronze.brz_orders VERSION AS OF 0"});
+  ASSERT_EQ(travel.exit_code, 0) << travel.err;
+  EXPECT_NE(travel.out.find("n\n-\n2\n(1 row)"), std::string::npos) << travel.out;
+
+  CliRun passwd = Pareto({"sql", "SELECT * FROM read_csv('/etc/passwd')"});
+  EXPECT_EQ(passwd.exit_code, 64);
+  EXPECT_NE(passwd.err.find("Permission Error"), std::string::npos) << passwd.err;
+  EXPECT_EQ(Pareto({"sql", "CREATE TABLE t AS SELECT 1"}).exit_code, 64);
+  EXPECT_EQ(Pareto({"sql", "SELECT * FROM brz_missing"}).exit_code, 64);
+}
+
+TEST_F(TableCommandsTest, HistoryRestoreAndVacuum) {
+  auto history = JsonLines(Pareto({"history", "brz_orders", "--json"}).out);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["version"], 1);  // newest first
+
+  CliRun restore = Pareto({"restore", "brz_orders", "--version", "0"});
+  ASSERT_EQ(restore.exit_code, 0) << restore.err;
+  EXPECT_NE(restore.out.find("as version 2"), std::string::npos) << restore.out;
+  auto tables = JsonLines(Pareto({"tables", "--json"}).out);
+  ASSERT_EQ(tables.size(), 1u);
+  EXPECT_EQ(tables[0]["delta_version"], 2);
+  EXPECT_EQ(JsonLines(Pareto({"sql", "--json", "SELECT count(*) AS n FROM brz_orders"}).out)[0]["n"], 2);
+
+  // With zero retention the file only version 1 used is garbage; a dry run keeps it.
+  CliRun dry = Pareto({"vacuum", "brz_orders", "--retain-hours", "0", "--dry-run", "--json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  auto planned = JsonLines(dry.out);
+  ASSERT_EQ(planned.size(), 1u);
+  EXPECT_EQ(planned[0]["files"], 1);
+  EXPECT_EQ(JsonLines(Pareto({"read", lakehouse_ + "/olist/bronze/brz_orders", "--version", "1", "--json"}).out).size(),
+            3u);
+  CliRun vacuum = Pareto({"vacuum", "--retain-hours", "0", "--json"});
+  ASSERT_EQ(vacuum.exit_code, 0) << vacuum.err;
+  EXPECT_EQ(JsonLines(vacuum.out)[0]["files"], 1);
+  EXPECT_EQ(JsonLines(Pareto({"sql", "--json", "SELECT count(*) AS n FROM brz_orders"}).out)[0]["n"], 2);
+  EXPECT_EQ(Pareto({"vacuum", "--retain-hours", "-1"}).exit_code, 64);
+}
+
+TEST_F(TableCommandsTest, ReadAnyDeltaFolderWithoutMetastore) {
+  const std::string path = lakehouse_ + "/olist/bronze/brz_orders";
+  CliRun latest = Pareto({"read", path, "--json"}, /*with_lakehouse=*/false);
+  ASSERT_EQ(latest.exit_code, 0) << latest.err;
+  EXPECT_EQ(JsonLines(latest.out).size(), 3u);
+  CliRun v0 = Pareto({"read", path, "--version", "0"}, false);
+  ASSERT_EQ(v0.exit_code, 0) << v0.err;
+  EXPECT_NE(v0.out.find("(2 rows)"), std::string::npos) << v0.out;
+  EXPECT_EQ(JsonLines(Pareto({"read", path, "--limit", "1", "--json"}, false).out).size(), 1u);
+  CliRun missing = Pareto({"read", dir_.path() + "/nothing"}, false);
+  EXPECT_EQ(missing.exit_code, 66);
+  EXPECT_NE(missing.err.find("is not a Delta table"), std::string::npos) << missing.err;
+}
+
+TEST_F(TableCommandsTest, HelpAndUsageErrors) {
+  for (const char* cmd : {"tables", "describe", "history", "restore", "vacuum", "sql", "read"}) {
+    CliRun help = Pareto({cmd, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << cmd;
+    EXPECT_NE(help.out.find("Usage"), std::string::npos) << cmd << ": " << help.out;
+  }
+  EXPECT_EQ(Pareto({"restore", "brz_orders"}).exit_code, 64);  // --version is required
+  EXPECT_EQ(Pareto({"describe"}).exit_code, 64);
+}
+
+}  // namespace
+}  // namespace pareto::catalog

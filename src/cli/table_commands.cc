@@ -1,0 +1,299 @@
+// Table commands: list, describe, history, restore, vacuum, SQL, and reading any
+// Delta folder. Names are resolved through the metastore (full, two-part or bare);
+// `read` needs no metastore at all.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include "catalog/metastore.h"
+#include "catalog/sql_session.h"
+#include "cli/output.h"
+#include "cli/registrars.h"
+#include "delta/table.h"
+#include "duck/duck.h"
+
+namespace pareto::cli {
+namespace {
+
+using catalog::Metastore;
+using catalog::TableInfo;
+using nlohmann::json;
+
+// The metastore of an existing lakehouse; a missing folder is the user's mistake,
+// not something a read command should create.
+StatusOr<Metastore> OpenMetastore(const CliContext& ctx) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(ctx.lakehouse, ec)) {
+    return std::unexpected(NotFound("lakehouse folder " + ctx.lakehouse +
+                                    " does not exist; pass --lakehouse DIR (a folder pareto has ingested into)"));
+  }
+  return Metastore::Open(ctx.lakehouse, ctx.env);
+}
+
+json TableJson(const TableInfo& t) {
+  return {{"name", t.FullName()},        {"catalog", t.catalog},    {"schema", t.schema},
+          {"table", t.name},             {"location", t.location},  {"format", t.format},
+          {"comment", t.comment},        {"owner", t.owner},        {"delta_version", t.delta_version},
+          {"created_ms", t.created_ms},  {"updated_ms", t.updated_ms}};
+}
+
+// A Delta schema type as text: primitives by name, nested types as compact JSON.
+std::string TypeText(const json& type) { return type.is_string() ? type.get<std::string>() : type.dump(); }
+
+// Rows of a snapshot, counted by DuckDB (Parquet footers only, so cheap).
+StatusOr<int64_t> CountRows(const delta::Snapshot& snapshot) {
+  PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snapshot));
+  PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+  return conn.QueryInt64("SELECT count(*) FROM " + scan);
+}
+
+Status ListTables(CliContext& ctx, const std::string& catalog_name, const std::string& schema) {
+  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  PARETO_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, ms.ListTables(catalog_name, schema));
+  if (ctx.json) {
+    for (const TableInfo& t : tables) PrintJsonLine(std::cout, TableJson(t));
+    return OkStatus();
+  }
+  TextTable out{.columns = {"table", "format", "version", "updated", "comment"},
+                .right_aligned = {false, false, true, false, false}};
+  for (const TableInfo& t : tables) {
+    out.rows.push_back({t.FullName(), t.format, std::to_string(t.delta_version), FormatTimeMs(t.updated_ms),
+                        t.comment});
+  }
+  PrintTextTable(std::cout, out);
+  return OkStatus();
+}
+
+Status Describe(CliContext& ctx, const std::string& name) {
+  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
+  const std::string path = ms.TablePath(t);
+  PARETO_ASSIGN_OR_RETURN(delta::Snapshot snap, delta::Table(path, ctx.env).Load());
+  PARETO_ASSIGN_OR_RETURN(int64_t rows, CountRows(snap));
+  int64_t bytes = 0;
+  for (const delta::AddFile& f : snap.files) bytes += f.size;
+
+  json columns = json::array();
+  const json fields = snap.schema.value("fields", json::array());
+  for (const json& f : fields) {
+    columns.push_back({{"name", f.value("name", "")},
+                       {"type", TypeText(f.value("type", json("unknown")))},
+                       {"nullable", f.value("nullable", true)},
+                       {"comment", f.contains("metadata") ? f["metadata"].value("comment", "") : ""}});
+  }
+  if (ctx.json) {
+    json out = TableJson(t);
+    out["path"] = path;
+    out["version"] = snap.version;
+    out["rows"] = rows;
+    out["files"] = snap.files.size();
+    out["size_bytes"] = bytes;
+    out["partition_columns"] = snap.partition_columns;
+    out["columns"] = columns;
+    PrintJsonLine(std::cout, out);
+    return OkStatus();
+  }
+  std::string partitions;
+  for (const std::string& p : snap.partition_columns) partitions += (partitions.empty() ? "" : ", ") + p;
+  std::string version = std::to_string(snap.version);
+  if (snap.version != t.delta_version) version += " (metastore records " + std::to_string(t.delta_version) + ")";
+  TextTable props{.columns = {"property", "value"}};
+  props.rows = {{"table", t.FullName()},
+                {"location", path},
+                {"format", t.format},
+                {"comment", t.comment},
+                {"owner", t.owner},
+                {"version", version},
+                {"rows", std::to_string(rows)},
+                {"files", std::to_string(snap.files.size())},
+                {"size", FormatBytes(bytes)},
+                {"partitioned by", partitions.empty() ? "-" : partitions},
+                {"created", FormatTimeMs(t.created_ms)},
+                {"updated", FormatTimeMs(t.updated_ms)}};
+  PrintTextTable(std::cout, props, /*footer=*/false);
+  std::cout << "\n";
+  TextTable cols{.columns = {"column", "type", "nullable", "comment"}};
+  for (const json& c : columns) {
+    cols.rows.push_back({c["name"].get<std::string>(), c["type"].get<std::string>(),
+                         c["nullable"].get<bool>() ? "yes" : "no", c["comment"].get<std::string>()});
+  }
+  PrintTextTable(std::cout, cols, /*footer=*/false);
+  return OkStatus();
+}
+
+Status History(CliContext& ctx, const std::string& name) {
+  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
+  PARETO_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, delta::Table(ms.TablePath(t), ctx.env).History());
+  if (ctx.json) {
+    for (const delta::HistoryEntry& h : history) {
+      PrintJsonLine(std::cout, {{"version", h.version},
+                                {"timestamp_ms", h.timestamp_ms},
+                                {"operation", h.operation},
+                                {"operation_parameters", h.operation_parameters},
+                                {"operation_metrics", h.operation_metrics},
+                                {"engine_info", h.engine_info}});
+    }
+    return OkStatus();
+  }
+  TextTable out{.columns = {"version", "timestamp", "operation", "parameters", "metrics"},
+                .right_aligned = {true, false, false, false, false}};
+  for (const delta::HistoryEntry& h : history) {
+    out.rows.push_back({std::to_string(h.version), FormatTimeMs(h.timestamp_ms), h.operation,
+                        h.operation_parameters.dump(), h.operation_metrics.dump()});
+  }
+  PrintTextTable(std::cout, out);
+  return OkStatus();
+}
+
+Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
+  if (version < 0) return InvalidArgument("--version must be 0 or more");
+  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
+  PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, delta::Table(ms.TablePath(t), ctx.env).Restore(version));
+  PARETO_RETURN_IF_ERROR(ms.SetDeltaVersion(t.FullName(), commit.version));
+  if (ctx.json) {
+    PrintJsonLine(std::cout, {{"table", t.FullName()},
+                              {"restored_version", version},
+                              {"new_version", commit.version},
+                              {"files_added", commit.files_added},
+                              {"files_removed", commit.files_removed}});
+  } else {
+    std::cout << "restored " << t.FullName() << " to version " << version << " as version " << commit.version
+              << " (" << commit.files_added << " files added, " << commit.files_removed << " removed)\n";
+  }
+  return OkStatus();
+}
+
+Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, bool dry_run) {
+  if (!(retain_hours >= 0)) return InvalidArgument("--retain-hours must be 0 or more");
+  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  std::vector<TableInfo> tables;
+  if (name.empty()) {
+    PARETO_ASSIGN_OR_RETURN(tables, ms.ListTables());
+  } else {
+    PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
+    tables.push_back(std::move(t));
+  }
+  const auto retention = std::chrono::milliseconds(static_cast<int64_t>(retain_hours * 3'600'000.0));
+  TextTable out{.columns = {"table", dry_run ? "files to delete" : "files deleted", dry_run ? "bytes" : "bytes freed"},
+                .right_aligned = {false, true, true}};
+  for (const TableInfo& t : tables) {
+    auto result = delta::Table(ms.TablePath(t), ctx.env).Vacuum(retention, dry_run);
+    if (!result.has_value()) return result.error().WithContext(t.FullName());
+    if (ctx.json) {
+      PrintJsonLine(std::cout, {{"table", t.FullName()},
+                                {"dry_run", dry_run},
+                                {"files", result->files_deleted},
+                                {"bytes", result->bytes_deleted},
+                                {"paths", result->deleted}});
+    } else {
+      out.rows.push_back({t.FullName(), std::to_string(result->files_deleted), FormatBytes(result->bytes_deleted)});
+    }
+  }
+  if (!ctx.json) PrintTextTable(std::cout, out);
+  return OkStatus();
+}
+
+Status Sql(CliContext& ctx, const std::string& sql) {
+  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = true}));
+  for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
+  PARETO_ASSIGN_OR_RETURN(duck::Result result, session.Query(sql));
+  PrintResult(std::cout, result, ctx.json);
+  return OkStatus();
+}
+
+Status Read(CliContext& ctx, const std::string& path, std::optional<int64_t> version, std::optional<int64_t> limit) {
+  delta::Table table(path, ctx.env);
+  if (!table.Exists()) {
+    return NotFound(path + " is not a Delta table (no commits in " + path + "/_delta_log/)");
+  }
+  PARETO_ASSIGN_OR_RETURN(delta::Snapshot snap, table.Load({.version = version}));
+  PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snap));
+  PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+  PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+  std::string sql = "SELECT * FROM " + scan;
+  if (limit.has_value()) sql += " LIMIT " + std::to_string(*limit);
+  PARETO_ASSIGN_OR_RETURN(duck::Result result, conn.Query(sql));
+  PrintResult(std::cout, result, ctx.json);
+  return OkStatus();
+}
+
+}  // namespace
+
+void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
+  {
+    auto* cmd = app.add_subcommand("tables", "List the tables registered in the metastore");
+    auto schema = std::make_shared<std::string>();
+    auto catalog_name = std::make_shared<std::string>();
+    cmd->add_option("--schema", *schema, "Only this schema (e.g. bronze)");
+    cmd->add_option("--catalog", *catalog_name, "Only this catalog (e.g. olist)");
+    cmd->callback([&ctx, schema, catalog_name] {
+      ctx.action = [&ctx, schema, catalog_name] { return ListTables(ctx, *catalog_name, *schema); };
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("describe", "Show a table's columns, location, version, rows, files and size");
+    auto name = std::make_shared<std::string>();
+    cmd->add_option("table", *name, "Table name: olist.bronze.brz_orders, bronze.brz_orders or brz_orders")
+        ->required();
+    cmd->callback([&ctx, name] { ctx.action = [&ctx, name] { return Describe(ctx, *name); }; });
+  }
+  {
+    auto* cmd = app.add_subcommand("history", "Show a table's Delta commits, newest first");
+    auto name = std::make_shared<std::string>();
+    cmd->add_option("table", *name, "Table name")->required();
+    cmd->callback([&ctx, name] { ctx.action = [&ctx, name] { return History(ctx, *name); }; });
+  }
+  {
+    auto* cmd = app.add_subcommand("restore", "Make an earlier version of a table the current one (a new commit)");
+    auto name = std::make_shared<std::string>();
+    auto version = std::make_shared<int64_t>(-1);
+    cmd->add_option("table", *name, "Table name")->required();
+    cmd->add_option("--version", *version, "The version to restore (see `pareto history TABLE`)")->required();
+    cmd->callback([&ctx, name, version] {
+      ctx.action = [&ctx, name, version] { return Restore(ctx, *name, *version); };
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("vacuum", "Delete data files no version within the retention period uses");
+    auto name = std::make_shared<std::string>();
+    auto hours = std::make_shared<double>(168);
+    auto dry_run = std::make_shared<bool>(false);
+    cmd->add_option("table", *name, "Table name (default: every registered table)");
+    cmd->add_option("--retain-hours", *hours, "Keep files a version of the last H hours uses")->default_val(168);
+    cmd->add_flag("--dry-run", *dry_run, "Only list what would be deleted");
+    cmd->callback([&ctx, name, hours, dry_run] {
+      ctx.action = [&ctx, name, hours, dry_run] { return Vacuum(ctx, *name, *hours, *dry_run); };
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand(
+        "sql", "Run one read-only query over the lakehouse (time travel: t VERSION AS OF n, t@vN)");
+    auto sql = std::make_shared<std::string>();
+    cmd->add_option("query", *sql, "The query, e.g. \"SELECT count(*) FROM bronze.brz_orders\"")->required();
+    cmd->callback([&ctx, sql] { ctx.action = [&ctx, sql] { return Sql(ctx, *sql); }; });
+  }
+  {
+    auto* cmd = app.add_subcommand("read", "Print the rows of any Delta table folder (no metastore needed)");
+    auto path = std::make_shared<std::string>();
+    auto version = std::make_shared<int64_t>(-1);
+    auto limit = std::make_shared<int64_t>(-1);
+    cmd->add_option("path", *path, "The table's folder (the one holding _delta_log/)")->required();
+    auto* version_opt = cmd->add_option("--version", *version, "Read this version (default: the latest)");
+    auto* limit_opt = cmd->add_option("--limit", *limit, "At most this many rows");
+    cmd->callback([&ctx, path, version, limit, version_opt, limit_opt] {
+      const std::optional<int64_t> v = version_opt->count() > 0 ? std::optional(*version) : std::nullopt;
+      const std::optional<int64_t> l = limit_opt->count() > 0 ? std::optional(*limit) : std::nullopt;
+      ctx.action = [&ctx, path, v, l]() -> Status {
+        if (v.has_value() && *v < 0) return InvalidArgument("--version must be 0 or more");
+        if (l.has_value() && *l < 0) return InvalidArgument("--limit must be 0 or more");
+        return Read(ctx, *path, v, l);
+      };
+    });
+  }
+}
+
+}  // namespace pareto::cli
