@@ -6,14 +6,18 @@
 namespace pareto::cli {
 
 void RegisterInfoCommands(CLI::App& app, CliContext& ctx);
+void RegisterMlCommands(CLI::App& app, CliContext& ctx);
 void RegisterPipelineCommands(CLI::App& app, CliContext& ctx);
 void RegisterIngestCommands(CLI::App& app, CliContext& ctx);
+void RegisterGenerateCommands(CLI::App& app, CliContext& ctx);
 void RegisterTableCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
+    RegisterMlCommands,
     RegisterPipelineCommands,
     RegisterIngestCommands,
+    RegisterGenerateCommands,
     RegisterTableCommands,
 };
 
