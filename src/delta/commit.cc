@@ -1,5 +1,6 @@
 #include "delta/commit.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "delta/actions.h"

@@ -25,7 +25,7 @@ int64_t ToInt(std::string_view s) {
   return v;
 }
 
-// Applies one action to the state. `commit_version` is for messages only.
+// Applies one action (a commit line or a checkpoint row) to the state.
 void Apply(TableState& state, const json& action) {
   if (action.contains("add") && action["add"].is_object()) {
     const json& add = action["add"];

@@ -144,7 +144,8 @@ class Table {
 
 // A DuckDB table expression (usable after FROM) that yields exactly the rows of the
 // snapshot, with the Delta schema's column names and types, partition values included.
-// An empty snapshot yields zero rows with the right columns.
+// An empty snapshot yields zero rows with the right columns. Fails with kDataError
+// when a live file is missing (e.g. vacuumed): a version is read whole or not at all.
 StatusOr<std::string> ScanSql(const Snapshot& snapshot);
 
 // DuckDB type for a Delta schema type (e.g. "long" -> BIGINT, "timestamp" -> TIMESTAMPTZ).

@@ -1,5 +1,6 @@
 #include "delta/writer.h"
 
+#include <cctype>
 #include <cmath>
 #include <utility>
 
