@@ -98,17 +98,14 @@ StatusOr<CommitResult> Table::Append(duck::Connection& conn, std::string_view se
         return CommitResult{.version = current->version, .skipped = true};
       }
     }
-    if (current) {
-      // Refuse a schema change before writing any file.
-      PARETO_ASSIGN_OR_RETURN(json schema, QuerySchema(conn, select_sql));
-      if (!SameColumns(schema, SchemaOf(*current))) {
-        return std::unexpected(DataError("table " + root_ + ": append has a different schema (" + schema.dump() +
-                                         ") than the table (" + SchemaOf(*current).dump() +
-                                         "); use overwrite to change it"));
-      }
-    }
-    PARETO_ASSIGN_OR_RETURN(StagedFiles staged,
-                            WriteDataFiles(conn, env_, root_, select_sql, options.rows_per_file));
+    // An append keeps the table's schema: the query must fit it (checked before any
+    // file is written) and its columns are written as the table's types.
+    const json table_schema = current ? SchemaOf(*current) : json();
+    auto staged_or = WriteDataFiles(conn, env_, root_, select_sql, options.rows_per_file,
+                                    current ? &table_schema : nullptr);
+    if (!staged_or) return std::unexpected(staged_or.error().WithContext("table " + root_));
+    StagedFiles staged = std::move(*staged_or);
+    if (current) PARETO_RETURN_IF_ERROR(CheckNotNull(staged, table_schema).WithContext("table " + root_));
     CommitRequest req;
     req.operation = current ? options.operation : (options.operation == "WRITE" ? "CREATE TABLE AS SELECT" : options.operation);
     req.operation_parameters = options.operation_parameters;

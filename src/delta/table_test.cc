@@ -170,11 +170,43 @@ TEST_F(TableTest, AppendOverwriteAndTimeTravel) {
 
 TEST_F(TableTest, AppendRefusesSchemaChange) {
   Table t(dir_.Sub("t"));
+  ASSERT_TRUE(t.Append(conn(), "SELECT 1::BIGINT AS a, 1.5::DECIMAL(10,2) AS d, 1.5::DOUBLE AS x").has_value());
+  for (const char* bad : {"SELECT 'x' AS a, 1.5::DECIMAL(10,2) AS d, 1.5::DOUBLE AS x",
+                          "SELECT 1::BIGINT AS b, 1.5::DECIMAL(10,2) AS d, 1.5::DOUBLE AS x",
+                          "SELECT 1::BIGINT AS a, 1.5::DECIMAL(10,3) AS d, 1.5::DOUBLE AS x",
+                          "SELECT 1::BIGINT AS a, 1.5::DECIMAL(10,2) AS d", "SELECT 1.5::DOUBLE AS a"}) {
+    auto r = t.Append(conn(), bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code(), StatusCode::kDataError) << bad;
+    EXPECT_NE(r.error().message().find("use overwrite"), std::string::npos) << r.error().message();
+  }
+  EXPECT_EQ(t.Load()->version, 0);
+  // Lossless widenings are written as the table's types.
+  auto widened = t.Append(conn(), "SELECT 7::INTEGER AS a, 2.5::DECIMAL(5,1) AS d, 2.5::FLOAT AS x");
+  ASSERT_TRUE(widened.has_value()) << widened.error().ToString();
+  auto snap = t.Load();
+  EXPECT_EQ(snap->schema["fields"][0]["type"], "long");
+  auto sum = conn().QueryScalar("SELECT sum(a)::VARCHAR || ' ' || sum(d)::VARCHAR FROM " + *ScanSql(*snap));
+  ASSERT_TRUE(sum.has_value());
+  EXPECT_EQ(sum->value_or(""), "8 4.00");
+}
+
+TEST_F(TableTest, AppendRefusesNullsInNotNullColumns) {
+  Table t(dir_.Sub("t"));
   ASSERT_TRUE(t.Append(conn(), "SELECT 1 AS a").has_value());
-  auto r = t.Append(conn(), "SELECT 'x' AS a");
+  // Another engine declared the column NOT NULL (a metaData change pareto never writes).
+  json md = ReadCommitActions(t.root(), 0)[2];
+  json schema = json::parse(md["metaData"]["schemaString"].get<std::string>());
+  schema["fields"][0]["nullable"] = false;
+  md["metaData"]["schemaString"] = schema.dump();
+  json ci = {{"commitInfo", {{"timestamp", 1}, {"operation", "SET NOT NULL"}}}};
+  ASSERT_TRUE(Env::Default()->WriteFile(CommitPath(t.root(), 1), SerializeCommit({ci, md}), false).ok());
+  auto r = t.Append(conn(), "SELECT NULL::INTEGER AS a");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), StatusCode::kDataError);
-  EXPECT_EQ(t.Load()->version, 0);
+  EXPECT_NE(r.error().message().find("NOT NULL"), std::string::npos) << r.error().message();
+  EXPECT_TRUE(t.Append(conn(), "SELECT 2 AS a").has_value());
+  EXPECT_EQ(*ReadRowCount(conn(), t), 2);
 }
 
 TEST_F(TableTest, EmptyTableHasColumnsAndNoRows) {

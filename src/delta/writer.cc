@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "delta/actions.h"
@@ -52,6 +54,72 @@ bool SameColumns(const json& a, const json& b) {
     if (fa.value("name", "") != fb.value("name", "") || fa["type"] != fb["type"]) return false;
   }
   return true;
+}
+
+namespace {
+
+int IntegerRank(const json& t) {
+  if (!t.is_string()) return -1;
+  const std::string s = t.get<std::string>();
+  if (s == "byte") return 0;
+  if (s == "short") return 1;
+  if (s == "integer") return 2;
+  if (s == "long") return 3;
+  return -1;
+}
+
+// (precision, scale) of "decimal(p,s)", or nullopt.
+std::optional<std::pair<int, int>> DecimalOf(const json& t) {
+  int p = 0, s = 0;
+  if (!t.is_string() || std::sscanf(t.get<std::string>().c_str(), "decimal(%d,%d)", &p, &s) != 2) return std::nullopt;
+  return std::make_pair(p, s);
+}
+
+bool Widens(const json& from, const json& to) {
+  if (from == to) return true;
+  int rf = IntegerRank(from), rt = IntegerRank(to);
+  if (rf >= 0 && rt >= 0) return rf <= rt;
+  if (from == "float" && to == "double") return true;
+  auto df = DecimalOf(from), dt = DecimalOf(to);
+  if (rf >= 0 && dt) {
+    static constexpr int kDigits[] = {3, 5, 10, 19};
+    return dt->first - dt->second >= kDigits[rf];
+  }
+  if (df && dt) return dt->second >= df->second && dt->first - dt->second >= df->first - df->second;
+  return false;
+}
+
+}  // namespace
+
+Status CheckAppendable(const json& incoming, const json& table) {
+  const json& in = incoming["fields"];
+  const json& tb = table["fields"];
+  auto names = [](const json& fields) {
+    std::string out;
+    for (const auto& f : fields) out += (out.empty() ? "" : ", ") + f.value("name", "?") + " " + f["type"].dump();
+    return out;
+  };
+  bool ok = in.size() == tb.size();
+  for (size_t i = 0; ok && i < in.size(); ++i) {
+    ok = in[i].value("name", "") == tb[i].value("name", "") && Widens(in[i]["type"], tb[i]["type"]);
+  }
+  if (ok) return OkStatus();
+  return DataError("append does not fit the table's schema: the query gives (" + names(in) + "), the table has (" +
+                   names(tb) + "); use overwrite to change the schema");
+}
+
+Status CheckNotNull(const StagedFiles& staged, const json& schema) {
+  for (const auto& f : schema["fields"]) {
+    if (f.value("nullable", true)) continue;
+    const std::string name = f.value("name", "");
+    for (const auto& file : staged.files) {
+      json stats = json::parse(file.stats, nullptr, false);
+      if (stats.is_object() && stats["nullCount"].is_object() && stats["nullCount"].value(name, int64_t{0}) > 0) {
+        return DataError("column " + name + " is declared NOT NULL but the new rows hold nulls");
+      }
+    }
+  }
+  return OkStatus();
 }
 
 StatusOr<json> QuerySchema(duck::Connection& conn, std::string_view select_sql) {
@@ -112,9 +180,14 @@ StatusOr<std::string> ComputeStats(duck::Connection& conn, const std::string& fi
 }
 
 StatusOr<StagedFiles> WriteDataFiles(duck::Connection& conn, Env* env, const std::string& root,
-                                     std::string_view select_sql, int64_t rows_per_file) {
+                                     std::string_view select_sql, int64_t rows_per_file,
+                                     const json* target_schema) {
   StagedFiles staged;
   PARETO_ASSIGN_OR_RETURN(staged.schema, QuerySchema(conn, select_sql));
+  if (target_schema != nullptr) {
+    PARETO_RETURN_IF_ERROR(CheckAppendable(staged.schema, *target_schema));
+    staged.schema = *target_schema;
+  }
   if (staged.schema["fields"].empty()) return std::unexpected(InvalidArgument("the query returns no columns"));
   PARETO_ASSIGN_OR_RETURN(std::string projection, WriteProjection(staged.schema));
   PARETO_RETURN_IF_ERROR(env->CreateDirs(root));

@@ -31,9 +31,21 @@ struct StagedFiles {
 // The Delta schema of a query, without running it.
 StatusOr<nlohmann::json> QuerySchema(duck::Connection& conn, std::string_view select_sql);
 
-// Runs the query and writes its rows (at most `rows_per_file` a file; zero rows: no file).
+// Runs the query and writes its rows (at most `rows_per_file` a file; zero rows: no
+// file). With `target_schema` (an append to an existing table) the columns are cast
+// to the table's types instead of their own.
 StatusOr<StagedFiles> WriteDataFiles(duck::Connection& conn, Env* env, const std::string& root,
-                                     std::string_view select_sql, int64_t rows_per_file);
+                                     std::string_view select_sql, int64_t rows_per_file,
+                                     const nlohmann::json* target_schema = nullptr);
+
+// OK when rows of `incoming` may be appended to a table of schema `table`: the same
+// column names in the same order, each type equal or a lossless widening of it
+// (byte < short < integer < long, float < double, decimal to a wider decimal).
+Status CheckAppendable(const nlohmann::json& incoming, const nlohmann::json& table);
+
+// kDataError when the written files hold nulls in a column the schema declares
+// not nullable (top-level columns; from the files' stats).
+Status CheckNotNull(const StagedFiles& staged, const nlohmann::json& schema);
 
 // Delta stats JSON for one written Parquet file with the given Delta schema.
 StatusOr<std::string> ComputeStats(duck::Connection& conn, const std::string& file_path, const nlohmann::json& schema);
