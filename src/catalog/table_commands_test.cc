@@ -141,6 +141,11 @@ TEST_F(TableCommandsTest, SqlPrintsRowsAndRefusesEscapes) {
   EXPECT_DOUBLE_EQ(rows[2]["x"].get<double>(), 4.5);
   EXPECT_EQ(rows[0].begin().key(), "id");  // column order kept
 
+  // Nested values print as DuckDB's text for them.
+  CliRun nested = Pareto({"--json", "sql", "SELECT [1, 2] AS l, {'a': 'x'} AS s;"});
+  ASSERT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_EQ(nested.out, "{\"l\":\"[1, 2]\",\"s\":\"{'a': x}\"}\n");
+
   CliRun travel = Pareto({"sql", "SELECT count(*) AS n FROM olist.bronze.brz_orders VERSION AS OF 0"});
   ASSERT_EQ(travel.exit_code, 0) << travel.err;
   EXPECT_NE(travel.out.find("n\n-\n2\n(1 row)"), std::string::npos) << travel.out;

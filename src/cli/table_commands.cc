@@ -1,6 +1,7 @@
 // Table commands: list, describe, history, restore, vacuum, SQL, and reading any
 // Delta folder. Names are resolved through the metastore (full, two-part or bare);
 // `read` needs no metastore at all.
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -46,6 +47,28 @@ StatusOr<int64_t> CountRows(const delta::Snapshot& snapshot) {
   PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
   PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
   return conn.QueryInt64("SELECT count(*) FROM " + scan);
+}
+
+bool IsNested(duckdb_type type) {
+  return type == DUCKDB_TYPE_LIST || type == DUCKDB_TYPE_STRUCT || type == DUCKDB_TYPE_MAP ||
+         type == DUCKDB_TYPE_ARRAY || type == DUCKDB_TYPE_UNION;
+}
+
+// DuckDB's C API gives no text for nested values (lists, structs, maps): when the
+// result has such columns, the same query wrapped to cast them to VARCHAR, which
+// prints them as DuckDB does ([1, 2], {'a': 1}).
+std::optional<std::string> WithNestedAsText(const duck::Result& result, std::string_view sql) {
+  std::string replace;
+  for (uint64_t c = 0; c < result.ColumnCount(); ++c) {
+    if (!IsNested(result.ColumnType(c))) continue;
+    const std::string col = duck::QuoteIdent(result.ColumnName(c));
+    replace += (replace.empty() ? "" : ", ") + ("CAST(" + col + " AS VARCHAR) AS " + col);
+  }
+  if (replace.empty()) return std::nullopt;
+  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())))) {
+    sql.remove_suffix(1);
+  }
+  return "SELECT * REPLACE (" + replace + ") FROM (" + std::string(sql) + ")";
 }
 
 Status ListTables(CliContext& ctx, const std::string& catalog_name, const std::string& schema) {
@@ -201,6 +224,10 @@ Status Sql(CliContext& ctx, const std::string& sql) {
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = true}));
   for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
   PARETO_ASSIGN_OR_RETURN(duck::Result result, session.Query(sql));
+  if (auto text_sql = WithNestedAsText(result, sql)) {
+    // Best effort: a query whose shape resists wrapping prints nested values as empty.
+    if (auto as_text = session.Query(*text_sql); as_text.has_value()) result = std::move(*as_text);
+  }
   PrintResult(std::cout, result, ctx.json);
   return OkStatus();
 }
@@ -217,6 +244,9 @@ Status Read(CliContext& ctx, const std::string& path, std::optional<int64_t> ver
   std::string sql = "SELECT * FROM " + scan;
   if (limit.has_value()) sql += " LIMIT " + std::to_string(*limit);
   PARETO_ASSIGN_OR_RETURN(duck::Result result, conn.Query(sql));
+  if (auto text_sql = WithNestedAsText(result, sql)) {
+    PARETO_ASSIGN_OR_RETURN(result, conn.Query(*text_sql));
+  }
   PrintResult(std::cout, result, ctx.json);
   return OkStatus();
 }
