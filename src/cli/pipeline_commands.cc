@@ -9,6 +9,7 @@
 #include "catalog/runs.h"
 #include "cli/registrars.h"
 #include "ingest/source_spec.h"
+#include "ml/pipeline_tasks.h"
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
 
@@ -56,14 +57,21 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
   CLI::App* cmd = app.add_subcommand("run", "Ingest new source files, then build every silver and gold model in dependency order");
   auto source = std::make_shared<std::string>();
   auto full = std::make_shared<bool>(false);
+  auto no_ml = std::make_shared<bool>(false);
   cmd->add_option("--source", *source, "Folder of source CSV files to ingest first (default: skip ingest)");
   cmd->add_flag("--full", *full, "Rebuild every model, even those that are up to date");
-  cmd->callback([&ctx, source, full] {
-    ctx.action = [&ctx, source, full]() -> Status {
+  cmd->add_flag("--no-ml", *no_ml, "Skip the ML tasks (train, score) that follow gold");
+  cmd->callback([&ctx, source, full, no_ml] {
+    ctx.action = [&ctx, source, full, no_ml]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
                                    .source_dir = *source,
                                    .full = *full};
+      // The ML tasks run after gold when the project declares an `ml:` section.
+      PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
+      if (!*no_ml && project.HasSection("ml")) {
+        PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(options.project_dir));
+      }
       PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(options, ctx.env));
       if (ctx.json) {
         std::cout << pipeline::RunReportToJson(report).dump(2) << "\n";

@@ -174,6 +174,10 @@ const Model* Project::FindModel(std::string_view qualified_name) const {
   return nullptr;
 }
 
+bool Project::HasSection(std::string_view key) const {
+  return std::find(sections.begin(), sections.end(), key) != sections.end();
+}
+
 const std::vector<Expectation>& Project::ExpectationsOf(std::string_view qualified_name) const {
   static const std::vector<Expectation> kNone;
   auto it = expectations.find(std::string(qualified_name));
@@ -236,6 +240,7 @@ StatusOr<Project> LoadProject(const std::string& dir, Env* env) {
     if (!catalog || !catalog.IsScalar()) {
       return std::unexpected(InvalidArgument(file + ": missing 'catalog:' (e.g. catalog: olist)"));
     }
+    for (const auto& entry : root) project.sections.push_back(entry.first.as<std::string>());
     project.catalog = catalog.as<std::string>();
     if (!IsPlainIdentifier(project.catalog)) {
       return std::unexpected(InvalidArgument(Where(file, catalog) + "catalog '" + project.catalog +

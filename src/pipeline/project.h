@@ -55,6 +55,9 @@ struct Project {
   // "silver.slv_order_fact" -> its expectations in file order.
   std::map<std::string, std::vector<Expectation>> expectations;
   std::vector<ColumnName> monetary;  // `monetary:`
+  std::vector<std::string> sections;  // top-level keys of pipeline.yaml, in file order
+
+  bool HasSection(std::string_view key) const;
 
   // The model producing "layer.table", or nullptr.
   const Model* FindModel(std::string_view qualified_name) const;

@@ -59,6 +59,9 @@ monetary:
 )yaml");
   ASSERT_TRUE(project.has_value()) << project.error().ToString();
   EXPECT_EQ(project->catalog, "shop");
+  EXPECT_THAT(project->sections, ElementsAre("catalog", "sources", "expectations", "monetary"));
+  EXPECT_TRUE(project->HasSection("sources"));
+  EXPECT_FALSE(project->HasSection("ml"));
   ASSERT_EQ(project->models.size(), 2u);
   EXPECT_EQ(project->models[0].QualifiedName(), "silver.slv_orders");
   EXPECT_EQ(project->models[0].comment, "Orders, cleaned.");
