@@ -311,6 +311,7 @@ Status SqlSession::LockDown() {
 Status SqlSession::CheckReadOnly(std::string_view sql) {
   static const std::set<std::string, std::less<>> kAllowedFirstWords = {
       "select", "with", "from", "values", "table", "explain", "describe", "show", "summarize", "("};
+  PARETO_RETURN_IF_ERROR(StatusOf(Lex(sql)));  // an unclosed quote or comment, named as such
   auto [word, rest] = FirstWord(sql);
   if (word.empty()) return InvalidArgument("no SQL statement given");
   if (!kAllowedFirstWords.contains(word)) {
