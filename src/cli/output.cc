@@ -36,9 +36,23 @@ bool IsNumeric(duckdb_type type) {
   }
 }
 
+// A cell on one line: line breaks and tabs would break the columns' alignment.
+std::string OneLine(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return s;
+}
+
 }  // namespace
 
-void PrintTextTable(std::ostream& out, const TextTable& table, bool footer) {
+void PrintTextTable(std::ostream& out, const TextTable& raw, bool footer) {
+  TextTable table = raw;
+  for (auto& row : table.rows) {
+    for (auto& cell : row) {
+      if (cell.has_value()) cell = OneLine(std::move(*cell));
+    }
+  }
   const size_t n = table.columns.size();
   std::vector<size_t> widths(n);
   for (size_t c = 0; c < n; ++c) widths[c] = Width(table.columns[c]);

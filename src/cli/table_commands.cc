@@ -71,6 +71,19 @@ std::optional<std::string> WithNestedAsText(const duck::Result& result, std::str
   return "SELECT * REPLACE (" + replace + ") FROM (" + std::string(sql) + ")";
 }
 
+// The first line of a comment, cut at kWidth code points: listings stay one line a table
+// (`pareto describe` shows the whole comment).
+std::string Summary(const std::string& comment) {
+  constexpr size_t kWidth = 72;
+  std::string line = comment.substr(0, comment.find('\n'));
+  size_t points = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    if (++points > kWidth) return line.substr(0, i) + "…";
+  }
+  return line != comment ? line + " …" : line;
+}
+
 Status ListTables(CliContext& ctx, const std::string& catalog_name, const std::string& schema) {
   PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
   PARETO_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, ms.ListTables(catalog_name, schema));
@@ -82,7 +95,7 @@ Status ListTables(CliContext& ctx, const std::string& catalog_name, const std::s
                 .right_aligned = {false, false, true, false, false}};
   for (const TableInfo& t : tables) {
     out.rows.push_back({t.FullName(), t.format, std::to_string(t.delta_version), FormatTimeMs(t.updated_ms),
-                        t.comment});
+                        Summary(t.comment)});
   }
   PrintTextTable(std::cout, out);
   return OkStatus();
@@ -223,7 +236,13 @@ Status Sql(CliContext& ctx, const std::string& sql) {
   PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = true}));
   for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
-  PARETO_ASSIGN_OR_RETURN(duck::Result result, session.Query(sql));
+  auto queried = session.Query(sql);
+  if (!queried.has_value()) {
+    // DuckDB appends the statement with a caret under the error: keep the message line.
+    const Status& e = queried.error();
+    return Status(e.code(), e.message().substr(0, e.message().find('\n')));
+  }
+  duck::Result result = std::move(*queried);
   if (auto text_sql = WithNestedAsText(result, sql)) {
     // Best effort: a query whose shape resists wrapping prints nested values as empty.
     if (auto as_text = session.Query(*text_sql); as_text.has_value()) result = std::move(*as_text);
