@@ -2,13 +2,13 @@
 -- protocol's features (pipeline.yaml ml.protocols.early). One row per person of
 -- gold.gld_ml_features (same persons, same first order).
 --
--- Two columns differ from gold.gld_ml_features, because there the choice itself
--- looks at money, and the leakage guard follows lineage through such choices:
+-- Two columns are chosen here without any look at money, whatever gold.gld_ml_features
+-- does (the leakage guard follows lineage through such choices):
 --   first_item_category  the category of the first order's FIRST item (lowest
---                        order_item_id); gld_ml_features' first_order_main_category
---                        is the category of the most expensive item (arg_max by price)
+--                        order_item_id)
 --   first_payment_type   the type of the first order's first payment (lowest
---                        payment_sequential); not the type carrying the most value
+--                        payment_sequential); gld_ml_features' first_order_payment_type
+--                        is the type carrying the largest payment value
 -- total_spend is carried for the label only (it is monetary; never a feature).
 WITH first_orders AS (
   SELECT order_id, customer_unique_id
