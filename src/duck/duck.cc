@@ -6,11 +6,26 @@
 namespace pareto::duck {
 namespace {
 
-// DuckDB messages sometimes span lines (e.g. a caret under the SQL); the first
-// line is the one a person needs, the rest stays available in the full text.
+// DuckDB messages span lines: the error, hints ("Did you mean ..."), then the SQL
+// with a caret under it ("LINE 1: ..."). A person needs the error and its hints on
+// one line; the echoed SQL is theirs already.
 std::string OneLine(const char* message) {
-  std::string m = message ? message : "unknown DuckDB error";
-  return m;
+  std::string_view m = message ? message : "unknown DuckDB error";
+  std::string out;
+  size_t start = 0;
+  while (start <= m.size()) {
+    size_t end = m.find('\n', start);
+    if (end == std::string_view::npos) end = m.size();
+    std::string_view line = m.substr(start, end - start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (line.starts_with("LINE ")) break;
+    if (!line.empty()) {
+      if (!out.empty()) out += ' ';
+      out += line;
+    }
+    start = end + 1;
+  }
+  return out.empty() ? std::string(m) : out;
 }
 
 StatusCode CodeOf(duckdb_error_type type) {

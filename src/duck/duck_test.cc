@@ -27,6 +27,9 @@ TEST(DuckTest, ErrorsBecomeStatusValues) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.error().message().find("no_such_table"), std::string::npos);
+  // One line: DuckDB's echo of the SQL with a caret is left out.
+  EXPECT_EQ(r.error().message().find('\n'), std::string::npos);
+  EXPECT_EQ(r.error().message().find("LINE 1"), std::string::npos);
   auto cast = conn->Query("SELECT 'abc'::INTEGER");
   ASSERT_FALSE(cast.has_value());
   EXPECT_EQ(cast.error().code(), StatusCode::kDataError);
