@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the main job end to end. With SOURCE set, ingest that folder of
-# Olist CSV files; otherwise generate Olist-shaped data (SCALE, SEED) and use that.
+# `make run`: the main job end to end. With SOURCE set, run the pipeline on that
+# folder of Olist CSV files (e.g. the Kaggle download); otherwise generate
+# Olist-shaped data (SCALE, SEED) once and use it.
 set -euo pipefail
 bin="$1"; lakehouse="$2"; source="$3"; scale="${4:-1}"; seed="${5:-7}"
 if [ -z "$source" ]; then
@@ -12,5 +13,19 @@ if [ -z "$source" ]; then
     echo "make run: no SOURCE given; using the generated data in $source"
   fi
 fi
-"$bin" --lakehouse "$lakehouse" ingest --source "$source"
-"$bin" --lakehouse "$lakehouse" tables
+pareto() { "$bin" --lakehouse "$lakehouse" "$@"; }
+
+# Ingest -> silver -> gold -> train -> score; incremental: unchanged models are skipped.
+pareto run --source "$source"
+
+echo
+echo "== revenue and the Pareto split (gold.gld_segment_summary)"
+pareto sql "SELECT * FROM gold.gld_segment_summary ORDER BY 1"
+echo
+echo "== monthly revenue, last 6 months (gold.gld_monthly_revenue)"
+pareto sql "SELECT * FROM (SELECT * FROM gold.gld_monthly_revenue ORDER BY 1 DESC LIMIT 6) ORDER BY 1"
+echo
+echo "== models (pareto models)"
+pareto models
+echo
+echo "Lakehouse: $lakehouse  (try: $bin --lakehouse $lakehouse tables | sql \"...\" | lineage gold.gld_rfm)"
