@@ -67,7 +67,7 @@ std::string ModelCard(const ModelVersion& v, const ProtocolResult& r, const RunR
                         m.test.roc_auc_ci.high, m.test.pr_auc, m.test.log_loss, m.test.brier, m.test.top10.lift,
                         100 * m.test.top10.capture, m.test.top20.lift, m.cv_mean, m.cv_sd);
   }
-  card += "\nCalibration by decile (registered model):\n\n| decile | persons | mean predicted | observed |\n|---|---|---|---|\n";
+  card += "\nCalibration in ten equal-count bins (registered model):\n\n| bin (by ascending prediction) | persons | mean predicted | observed |\n|---|---|---|---|\n";
   for (const CalibrationBin& b : best.test.calibration) {
     card += fmt::format("| {} | {} | {:.3f} | {:.3f} |\n", b.bin, b.count, b.mean_predicted, b.observed_rate);
   }
