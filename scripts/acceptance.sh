@@ -76,8 +76,14 @@ check "run: slv_order_fact has one row per order (distinct/rows)" 8135/8135 \
 check "run: gld_ml_features persons" 6808 "$(pareto_sql "SELECT count(*) FROM gold.gld_ml_features")"
 check "run: high-value share is 25% (+ ties at the threshold)" true \
   "$(pareto_sql "SELECT avg(high_value::INT) BETWEEN 0.25 AND 0.2503 FROM gold.gld_ml_features")"
-check "run: every customer scored" true \
-  "$(pareto_sql "SELECT (SELECT count(*) FROM gold.gld_customer_scores) > 0")"
+
+echo "acceptance: promote the registered model and score every person"
+version="$("$bin" --lakehouse "$work/subset" --json models | head -n 1 | sed -E 's/.*"version":([0-9]+).*/\1/')"
+"$bin" --lakehouse "$work/subset" models promote "$version"
+"$bin" --lakehouse "$work/subset" score
+check "score: one row per person of the early features" \
+  "$(pareto_sql "SELECT count(*) FROM gold.gld_early_features")" \
+  "$(pareto_sql "SELECT count(DISTINCT customer_unique_id) || '' FROM gold.gld_customer_scores")"
 
 echo "acceptance: pareto train --protocol seed (the reference's table, on correct data)"
 "$bin" --lakehouse "$work/subset" train --protocol seed
