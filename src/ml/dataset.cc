@@ -77,16 +77,6 @@ StatusOr<Frame> FrameFromResult(duck::Result& result) {
   return frame;
 }
 
-std::vector<float> Design::RowMajorFloat() const {
-  std::vector<float> out(static_cast<size_t>(x.rows() * x.cols()));
-  for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    for (Eigen::Index c = 0; c < x.cols(); ++c) {
-      out[static_cast<size_t>(r * x.cols() + c)] = static_cast<float>(x(r, c));
-    }
-  }
-  return out;
-}
-
 StatusOr<Encoder> Encoder::Fit(const Frame& frame, std::span<const std::string> features,
                                std::span<const size_t> train_rows, int64_t min_level_count) {
   Encoder encoder;

@@ -48,9 +48,6 @@ StatusOr<Frame> FrameFromResult(duck::Result& result);
 struct Design {
   std::vector<std::string> feature_names;
   Eigen::MatrixXd x;
-
-  // XGBoost's input: row-major float, NaN = missing.
-  std::vector<float> RowMajorFloat() const;
 };
 
 struct EncodedColumn {

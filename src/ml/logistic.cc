@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <Eigen/Cholesky>
 
@@ -23,6 +24,63 @@ double Objective(const Eigen::MatrixXd& za, const Eigen::VectorXd& y, const Eige
   for (Eigen::Index i = 0; i < m.size(); ++i) loss += Softplus(m(i)) - y(i) * m(i);
   const Eigen::Index p = beta.size() - 1;
   return 0.5 * beta.head(p).squaredNorm() + c * loss;
+}
+
+// Newton stops when half the decrement falls below this share of the objective.
+constexpr double kDecrementRelative = 1e-13;
+
+// The raw design with an intercept column, stored by row without its zeros, NaN
+// read as the column mean (standardized 0). One-hot columns make most entries
+// zero, so the Gram matrix A'WA costs sum(nonzeros per row ^ 2) instead of
+// n * p^2: the Hessian of a 100-column design in milliseconds, not a second.
+struct RawRows {
+  std::vector<Eigen::Index> start;  // row i is entries [start[i], start[i+1])
+  std::vector<Eigen::Index> column;
+  std::vector<double> value;
+  Eigen::Index columns = 0;  // p + 1: the intercept is column p
+
+  static RawRows Of(const Eigen::MatrixXd& x, const Eigen::VectorXd& mean) {
+    RawRows r;
+    const Eigen::Index p = x.cols();
+    r.columns = p + 1;
+    r.start.reserve(static_cast<size_t>(x.rows()) + 1);
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      r.start.push_back(static_cast<Eigen::Index>(r.value.size()));
+      for (Eigen::Index j = 0; j < p; ++j) {
+        const double v = std::isnan(x(i, j)) ? mean(j) : x(i, j);
+        if (v != 0.0) r.column.push_back(j), r.value.push_back(v);
+      }
+      r.column.push_back(p), r.value.push_back(1.0);
+    }
+    r.start.push_back(static_cast<Eigen::Index>(r.value.size()));
+    return r;
+  }
+
+  // A' diag(w) A, both triangles.
+  Eigen::MatrixXd WeightedGram(const Eigen::VectorXd& w) const {
+    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(columns, columns);
+    for (size_t i = 0; i + 1 < start.size(); ++i) {
+      const auto b = static_cast<size_t>(start[i]), e = static_cast<size_t>(start[i + 1]);
+      const double wi = w(static_cast<Eigen::Index>(i));
+      for (size_t a = b; a < e; ++a) {
+        const double wa = wi * value[a];
+        for (size_t c = b; c <= a; ++c) g(column[a], column[c]) += wa * value[c];
+      }
+    }
+    return g.selfadjointView<Eigen::Lower>();
+  }
+};
+
+// T with [z, 1] = [x_imputed, 1] * T: column j < p is (x_j - mean_j) / scale_j.
+Eigen::MatrixXd StandardizingMap(const Eigen::VectorXd& mean, const Eigen::VectorXd& scale) {
+  const Eigen::Index p = mean.size();
+  Eigen::MatrixXd t = Eigen::MatrixXd::Zero(p + 1, p + 1);
+  for (Eigen::Index j = 0; j < p; ++j) {
+    t(j, j) = 1.0 / scale(j);
+    t(p, j) = -mean(j) / scale(j);
+  }
+  t(p, p) = 1.0;
+  return t;
 }
 
 }  // namespace
@@ -68,6 +126,8 @@ StatusOr<LogisticModel> LogisticModel::Fit(const Eigen::MatrixXd& x, const Eigen
   za.col(p).setOnes();
   Eigen::VectorXd penalty = Eigen::VectorXd::Ones(p + 1);
   penalty(p) = 0.0;  // the intercept is not penalized
+  const RawRows raw = RawRows::Of(x, model.mean_);
+  const Eigen::MatrixXd to_standard = StandardizingMap(model.mean_, model.scale_);
 
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(p + 1);
   double objective = Objective(za, y, beta, options.c);
@@ -86,11 +146,19 @@ StatusOr<LogisticModel> LogisticModel::Fit(const Eigen::MatrixXd& x, const Eigen
       converged = true;
       break;
     }
-    Eigen::MatrixXd hessian = options.c * (za.transpose() * weight.asDiagonal() * za);
+    Eigen::MatrixXd hessian = options.c * (to_standard.transpose() * raw.WeightedGram(weight) * to_standard);
     hessian.diagonal() += penalty;
     // A tiny ridge keeps the solve defined when a class is separable through the intercept.
     hessian.diagonal().array() += 1e-12;
     const Eigen::VectorXd step = hessian.ldlt().solve(gradient);
+    // Half the Newton decrement is the objective's expected remaining decrease.
+    // Below the objective's own rounding (a few ulps), no step can be measured
+    // and the gradient sits on its summation noise: that is the optimum.
+    if (0.5 * gradient.dot(step) <= kDecrementRelative * (1.0 + std::abs(objective))) {
+      beta -= step;
+      converged = true;
+      break;
+    }
     double t = 1.0;
     Eigen::VectorXd next = beta - step;
     double next_objective = Objective(za, y, next, options.c);
@@ -104,16 +172,16 @@ StatusOr<LogisticModel> LogisticModel::Fit(const Eigen::MatrixXd& x, const Eigen
     objective = next_objective;
   }
   if (!converged) {
-    // Newton stops early only at the limits of double precision; accept when the
-    // gradient is negligible relative to the data size.
+    // Step halving found no decrease although the decrement was measurable: accept
+    // only when the gradient is negligible relative to the data size.
     const Eigen::VectorXd m = za * beta;
     Eigen::VectorXd prob(n);
     for (Eigen::Index i = 0; i < n; ++i) prob(i) = Sigmoid(m(i));
     const double g = (options.c * (za.transpose() * (prob - y)) + penalty.cwiseProduct(beta))
                          .lpNorm<Eigen::Infinity>();
     if (g > 1e-6 * static_cast<double>(n)) {
-      return std::unexpected(Internal("logistic regression did not converge (gradient " +
-                                      std::to_string(g) + ")"));
+      return std::unexpected(Internal("logistic regression did not converge in " + std::to_string(iteration) +
+                                      " Newton steps (gradient " + std::to_string(g) + ")"));
     }
   }
   model.coef_ = beta.head(p);

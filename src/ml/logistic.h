@@ -4,7 +4,8 @@
 //   minimize  0.5 * ||w||^2 + C * sum_i logloss(y_i, b + z_i . w)
 // with z the standardized features ((x - mean) / population sd, as StandardScaler)
 // and the intercept b unpenalized. Solved by Newton's method (IRLS) with step
-// halving to a gradient max-norm below `tolerance`: the optimum, not an
+// halving until the gradient max-norm is below `tolerance` or the Newton
+// decrement is below the objective's rounding: the optimum, not an
 // approximation of it, so coefficients match scikit-learn run to convergence.
 //
 // Missing values (NaN) are imputed with the training mean (z = 0), a stated choice.

@@ -86,6 +86,43 @@ TEST(LogisticTest, SavedModelPredictsTheSame) {
   std::filesystem::remove_all(dir);
 }
 
+// A wide one-hot design (rare levels, collinear with the intercept) whose
+// gradient cannot get below its summation noise: Newton must still stop at the
+// optimum in a few steps instead of running to its iteration limit.
+TEST(LogisticTest, StopsAtTheOptimumOnAWideOneHotDesign) {
+  const Eigen::Index n = 30000, levels = 60;
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, levels + 2);
+  Eigen::VectorXd y(n);
+  uint64_t state = 7;
+  auto uniform = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto level = static_cast<Eigen::Index>(levels * uniform() * uniform());  // skewed: rare high levels
+    x(i, level) = 1.0;
+    x(i, levels) = 1000 + 5000 * uniform();
+    x(i, levels + 1) = uniform() < 0.1 ? std::nan("") : uniform();
+    const double logit = 0.05 * static_cast<double>(level % 7) + 0.0002 * (x(i, levels) - 3500);
+    y(i) = uniform() < 1 / (1 + std::exp(-logit)) ? 1 : 0;
+  }
+  auto m = LogisticModel::Fit(x, y);
+  ASSERT_TRUE(m.has_value()) << m.error().ToString();
+  EXPECT_LT(m->iterations(), 30);
+  // At the optimum the penalized gradient is zero (up to summation noise).
+  const Eigen::MatrixXd z = m->Standardize(x);
+  const Eigen::VectorXd& w = m->coefficients();
+  Eigen::VectorXd g = w;  // the penalty's gradient
+  double g_intercept = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double p = 1 / (1 + std::exp(-(z.row(i).dot(w) + m->intercept())));
+    g += (p - y(i)) * z.row(i).transpose();
+    g_intercept += p - y(i);
+  }
+  EXPECT_LT(g.lpNorm<Eigen::Infinity>(), 1e-4);
+  EXPECT_LT(std::abs(g_intercept), 1e-4);
+}
+
 TEST(LogisticTest, RefusesMismatchedLabels) {
   Eigen::MatrixXd x(3, 1);
   x << 1, 2, 3;

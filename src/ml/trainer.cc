@@ -27,6 +27,20 @@ Eigen::VectorXd Rows(const Eigen::VectorXd& y, std::span<const size_t> rows) {
   return out;
 }
 
+// Seconds since construction or the previous Lap().
+class Stopwatch {
+ public:
+  double Lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 int64_t Positives(const Eigen::VectorXd& y) { return static_cast<int64_t>(y.sum()); }
 
 // Each model kind draws from its own seed stream, so adding a model to the list
@@ -198,15 +212,17 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
   for (const std::string& kind : options.models) {
     ModelResult mr;
     mr.kind = kind;
-    const auto start = std::chrono::steady_clock::now();
+    Stopwatch clock;
     PARETO_ASSIGN_OR_RETURN(mr.model, FitModel(kind, train.x, y_train, options.params, SeedFor(options.seed, kind, -1)));
-    mr.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    mr.train_seconds = clock.Lap();
+    mr.stage_seconds["fit"] = mr.train_seconds;
     if (const auto* tree = dynamic_cast<const TreeModel*>(mr.model.get())) mr.training_info = tree->training_info();
     if (const auto* lr = dynamic_cast<const LogisticModel*>(mr.model.get())) {
       mr.training_info = {{"c", options.params.lr.c}, {"newton_iterations", lr->iterations()}};
     }
     PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd p, mr.model->PredictProba(test.x));
     PARETO_ASSIGN_OR_RETURN(mr.test, Evaluate(View(y_test), View(p), options.bootstrap_resamples, options.seed));
+    mr.stage_seconds["evaluate"] = clock.Lap();
 
     for (int f = 0; f < options.cv_folds && !folds.empty(); ++f) {
       std::vector<size_t> in, out;
@@ -224,6 +240,7 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
       for (double a : mr.cv_auc) ss += (a - mr.cv_mean) * (a - mr.cv_mean);
       mr.cv_sd = k > 1 ? std::sqrt(ss / (k - 1)) : 0.0;
     }
+    mr.stage_seconds["cross_validate"] = clock.Lap();
 
     PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd contrib, mr.model->Contributions(x_drivers));
     std::vector<std::string> names;
@@ -233,6 +250,7 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
     }
     std::stable_sort(mr.drivers.begin(), mr.drivers.end(),
                      [](const Driver& a, const Driver& b) { return a.mean_abs > b.mean_abs; });
+    mr.stage_seconds["drivers"] = clock.Lap();
     result.models.push_back(std::move(mr));
   }
 
@@ -262,6 +280,18 @@ std::string FormatProtocolTable(const ProtocolResult& r) {
     out += fmt::format("  {:<6} {:>22} {:>8.3f} {:>9.2f} {:>16}{}\n", m.kind, auc, m.test.pr_auc, m.test.top10.lift,
                        cv, i == r.best ? "  best" : "");
   }
+  // Where the time went, per model: fit, evaluate (bootstrap), cross_validate, drivers.
+  out += "  seconds:";
+  for (const ModelResult& m : r.models) {
+    double total = 0;
+    std::string parts;
+    for (const auto& [stage, s] : m.stage_seconds) {
+      total += s;
+      parts += fmt::format("{}{} {:.1f}", parts.empty() ? "" : ", ", stage, s);
+    }
+    out += fmt::format(" {} {:.1f} ({});", m.kind, total, parts);
+  }
+  out.back() = '\n';
   return out;
 }
 
@@ -274,6 +304,7 @@ nlohmann::json ProtocolMetricsJson(const ProtocolResult& r, bool with_curves) {
     j["model"] = m.kind;
     j["cv_roc_auc"] = {{"folds", m.cv_auc}, {"mean", m.cv_mean}, {"sd", m.cv_sd}};
     j["train_seconds"] = m.train_seconds;
+    j["stage_seconds"] = m.stage_seconds;
     j["drivers"] = drivers;
     j["training"] = m.training_info;
     models.push_back(std::move(j));

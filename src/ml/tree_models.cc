@@ -1,7 +1,9 @@
 #include "ml/tree_models.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,20 +14,65 @@
 namespace pareto::ml {
 namespace {
 
-std::vector<float> RowMajor(const Eigen::MatrixXd& x) {
-  std::vector<float> out(static_cast<size_t>(x.rows() * x.cols()));
-  for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    for (Eigen::Index c = 0; c < x.cols(); ++c) {
-      out[static_cast<size_t>(r * x.cols() + c)] = static_cast<float>(x(r, c));
+constexpr const char* kIndicatorAttr = "pareto_indicator_columns";
+
+// Columns whose every training value is 0 or 1 (one-hot levels, flags).
+std::vector<bool> IndicatorColumns(const Eigen::MatrixXd& x) {
+  std::vector<bool> out(static_cast<size_t>(x.cols()), true);
+  for (Eigen::Index c = 0; c < x.cols(); ++c) {
+    for (Eigen::Index r = 0; r < x.rows() && out[static_cast<size_t>(c)]; ++r) {
+      const double v = x(r, c);
+      out[static_cast<size_t>(c)] = v == 0.0 || v == 1.0;
     }
   }
   return out;
 }
 
-StatusOr<xgb::DMatrix> MakeMatrix(const Eigen::MatrixXd& x, const Eigen::VectorXd* y) {
-  const std::vector<float> values = RowMajor(x);
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix m, xgb::DMatrix::FromDense(values, static_cast<uint64_t>(x.rows()),
-                                                                  static_cast<uint64_t>(x.cols())));
+std::string IndicatorList(const std::vector<bool>& indicator) {
+  std::string out;
+  for (size_t c = 0; c < indicator.size(); ++c) {
+    if (indicator[c]) out += (out.empty() ? "" : ",") + std::to_string(c);
+  }
+  return out;
+}
+
+StatusOr<std::vector<bool>> ParseIndicatorList(const std::string& text, size_t columns) {
+  std::vector<bool> out(columns, false);
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = std::min(text.find(',', at), text.size());
+    const unsigned long c = std::strtoul(text.c_str() + at, nullptr, 10);
+    if (c >= columns) return std::unexpected(DataError("model file: indicator column " + std::to_string(c) + " out of range"));
+    out[c] = true;
+    at = end + 1;
+  }
+  return out;
+}
+
+// XGBoost's input as compressed sparse rows: NaN is missing, and so is 0 in an
+// indicator column. A one-hot row then carries one entry per categorical column
+// instead of one per level, so histogram building, which costs per entry, runs
+// several times faster. For a 0/1 column "absent" and "0" split the same way, so
+// nothing is lost; scoring feeds the model the same way (the indicator columns
+// are saved in the model file).
+StatusOr<xgb::DMatrix> MakeMatrix(const Eigen::MatrixXd& x, const Eigen::VectorXd* y,
+                                  const std::vector<bool>& indicator) {
+  std::vector<size_t> row_start;
+  std::vector<unsigned> column;
+  std::vector<float> value;
+  row_start.reserve(static_cast<size_t>(x.rows()) + 1);
+  row_start.push_back(0);
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    for (Eigen::Index c = 0; c < x.cols(); ++c) {
+      const double v = x(r, c);
+      if (std::isnan(v) || (v == 0.0 && indicator[static_cast<size_t>(c)])) continue;
+      column.push_back(static_cast<unsigned>(c));
+      value.push_back(static_cast<float>(v));
+    }
+    row_start.push_back(value.size());
+  }
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix m, xgb::DMatrix::FromCsr(row_start, column, value,
+                                                                static_cast<uint64_t>(x.cols())));
   if (y != nullptr) {
     std::vector<float> labels(y->data(), y->data() + y->size());
     PARETO_RETURN_IF_ERROR(m.SetLabels(labels));
@@ -70,7 +117,8 @@ Status CheckShape(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
 StatusOr<TreeModel> TreeModel::FitForest(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                          const ForestOptions& o) {
   PARETO_RETURN_IF_ERROR(CheckShape(x, y));
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix train, MakeMatrix(x, &y));
+  std::vector<bool> indicator = IndicatorColumns(x);
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix train, MakeMatrix(x, &y, indicator));
   const xgb::DMatrix* cache[] = {&train};
   PARETO_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(cache));
   const double colsample =
@@ -88,15 +136,17 @@ StatusOr<TreeModel> TreeModel::FitForest(const Eigen::MatrixXd& x, const Eigen::
                                              {"nthread", std::to_string(o.threads)},
                                              {"verbosity", "0"}}));
   PARETO_RETURN_IF_ERROR(booster.UpdateOneIter(0, train));
+  PARETO_RETURN_IF_ERROR(booster.SetAttr(kIndicatorAttr, IndicatorList(indicator)));
   nlohmann::json info = {{"trees", o.trees},         {"max_depth", o.max_depth},
                          {"subsample", o.subsample}, {"colsample_bynode", colsample},
                          {"seed", o.seed},           {"threads", o.threads}};
-  return TreeModel("rf", std::move(booster), std::move(info));
+  return TreeModel("rf", std::move(booster), std::move(indicator), std::move(info));
 }
 
 StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                            const BoostingOptions& o) {
   PARETO_RETURN_IF_ERROR(CheckShape(x, y));
+  std::vector<bool> indicator = IndicatorColumns(x);
   const std::vector<std::pair<std::string, std::string>> params = {
       {"objective", "binary:logistic"},
       {"booster", "gbtree"},
@@ -116,8 +166,8 @@ StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen
   PARETO_ASSIGN_OR_RETURN(Split inner, StratifiedSplit(labels, o.validation_fraction, o.seed));
   const Eigen::MatrixXd xt = Rows(x, inner.train), xv = Rows(x, inner.test);
   const Eigen::VectorXd yt = Rows(y, inner.train), yv = Rows(y, inner.test);
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix dtrain, MakeMatrix(xt, &yt));
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix dvalid, MakeMatrix(xv, &yv));
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix dtrain, MakeMatrix(xt, &yt, indicator));
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix dvalid, MakeMatrix(xv, &yv, indicator));
   int best_round = 0;
   double best_loss = std::numeric_limits<double>::infinity();
   std::vector<double> curve;
@@ -137,11 +187,12 @@ StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen
   const int rounds = best_round + 1;
 
   // 2. Refit on every training row with the chosen number of rounds.
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix dall, MakeMatrix(x, &y));
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix dall, MakeMatrix(x, &y, indicator));
   const xgb::DMatrix* cache[] = {&dall};
   PARETO_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(cache));
   PARETO_RETURN_IF_ERROR(SetParams(booster, params));
   for (int round = 0; round < rounds; ++round) PARETO_RETURN_IF_ERROR(booster.UpdateOneIter(round, dall));
+  PARETO_RETURN_IF_ERROR(booster.SetAttr(kIndicatorAttr, IndicatorList(indicator)));
 
   nlohmann::json info = {{"rounds", rounds},
                          {"rounds_tried", curve.size()},
@@ -154,17 +205,25 @@ StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen
                          {"early_stopping_rounds", o.early_stopping_rounds},
                          {"seed", o.seed},
                          {"threads", o.threads}};
-  return TreeModel("gbt", std::move(booster), std::move(info));
+  return TreeModel("gbt", std::move(booster), std::move(indicator), std::move(info));
 }
 
 StatusOr<TreeModel> TreeModel::Load(const std::string& dir, const std::string& kind) {
   PARETO_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::LoadJson(dir + "/model.json"));
   PARETO_RETURN_IF_ERROR(booster.SetParam("nthread", "2"));
-  return TreeModel(kind, std::move(booster), nlohmann::json::object());
+  PARETO_ASSIGN_OR_RETURN(const std::optional<std::string> list, booster.GetAttr(kIndicatorAttr));
+  PARETO_ASSIGN_OR_RETURN(const int features, booster.NumFeatures());
+  PARETO_ASSIGN_OR_RETURN(std::vector<bool> indicator,
+                          ParseIndicatorList(list.value_or(""), static_cast<size_t>(features)));
+  return TreeModel(kind, std::move(booster), std::move(indicator), nlohmann::json::object());
 }
 
 StatusOr<Eigen::MatrixXd> TreeModel::PredictRaw(const Eigen::MatrixXd& x, xgb::PredictType type) const {
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix m, MakeMatrix(x, nullptr));
+  if (static_cast<size_t>(x.cols()) != indicator_.size()) {
+    return std::unexpected(InvalidArgument("model has " + std::to_string(indicator_.size()) + " features, data has " +
+                                           std::to_string(x.cols())));
+  }
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix m, MakeMatrix(x, nullptr, indicator_));
   PARETO_ASSIGN_OR_RETURN(xgb::Prediction p, booster_.Predict(m, type));
   const auto rows = x.rows();
   const auto cols = static_cast<Eigen::Index>(p.values.size()) / std::max<Eigen::Index>(rows, 1);

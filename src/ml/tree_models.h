@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
@@ -67,12 +68,13 @@ class TreeModel final : public Model {
   const nlohmann::json& training_info() const { return info_; }
 
  private:
-  TreeModel(std::string kind, xgb::Booster booster, nlohmann::json info)
-      : kind_(std::move(kind)), booster_(std::move(booster)), info_(std::move(info)) {}
+  TreeModel(std::string kind, xgb::Booster booster, std::vector<bool> indicator, nlohmann::json info)
+      : kind_(std::move(kind)), booster_(std::move(booster)), indicator_(std::move(indicator)), info_(std::move(info)) {}
   StatusOr<Eigen::MatrixXd> PredictRaw(const Eigen::MatrixXd& x, xgb::PredictType type) const;
 
   std::string kind_;
   xgb::Booster booster_;
+  std::vector<bool> indicator_;  // 0/1 columns fed sparsely (0 absent); saved in the model file
   nlohmann::json info_;
 };
 

@@ -115,6 +115,68 @@ TEST(TreeModelsTest, SavedModelPredictsTheSame) {
   std::filesystem::remove_all(dir);
 }
 
+// Column 0 is a one-hot level (0/1); column 1 a count where 0 and NULL mean
+// different things: 0 items is high value here, unknown is not.
+void MakeIndicatorData(int n, uint64_t seed, Eigen::MatrixXd& x, Eigen::VectorXd& y) {
+  Rng rng(seed);
+  x.resize(n, 2);
+  y.resize(n);
+  for (int i = 0; i < n; ++i) {
+    x(i, 0) = rng.Uniform() < 0.3 ? 1.0 : 0.0;
+    const double u = rng.Uniform();
+    x(i, 1) = u < 0.3 ? 0.0 : u < 0.6 ? std::nan("") : 1.0 + static_cast<double>(rng.Below(3));
+    const double logit = 2.5 * x(i, 0) + (x(i, 1) == 0.0 ? 2.5 : 0.0) - 1.5;
+    y(i) = rng.Uniform() < 1 / (1 + std::exp(-logit)) ? 1 : 0;
+  }
+}
+
+TEST(TreeModelsTest, IndicatorColumnsKeepTheirMeaningThroughSaveAndLoad) {
+  Eigen::MatrixXd x, xt;
+  Eigen::VectorXd y, yt;
+  MakeIndicatorData(4000, 11, x, y);
+  MakeIndicatorData(1000, 12, xt, yt);
+  BoostingOptions bo;
+  bo.max_rounds = 200;
+  bo.learning_rate = 0.2;
+  auto gbt = TreeModel::FitBoosting(x, y, bo);
+  ASSERT_TRUE(gbt.has_value()) << gbt.error().ToString();
+  // Both signals are learned: the level, and 0 apart from NULL in the count.
+  Eigen::MatrixXd probe(4, 2);
+  probe << 0, 0,  //
+      0, std::nan(""),  //
+      1, 2,  //
+      0, 2;
+  auto p = gbt->PredictProba(probe);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_GT((*p)(0), (*p)(1) + 0.2) << "0 items must not read as unknown";
+  EXPECT_GT((*p)(2), (*p)(3) + 0.2) << "the one-hot level must count";
+  auto auc = RocAuc(View(yt), View(*gbt->PredictProba(xt)));
+  ASSERT_TRUE(auc.has_value());
+  EXPECT_GT(*auc, 0.75);
+
+  const auto dir = std::filesystem::temp_directory_path() / "pareto_gbt_indicator_test";
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(gbt->Save(dir.string()).ok());
+  auto loaded = TreeModel::Load(dir.string(), "gbt");
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(*loaded->PredictProba(xt), *gbt->PredictProba(xt));
+  EXPECT_EQ(*loaded->PredictProba(probe), *p);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(TreeModelsTest, RefusesDataOfAnotherWidth) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(300, 7, x, y);
+  ForestOptions fo;
+  fo.trees = 5;
+  auto rf = TreeModel::FitForest(x, y, fo);
+  ASSERT_TRUE(rf.has_value());
+  auto p = rf->PredictProba(Eigen::MatrixXd::Zero(4, 2));
+  ASSERT_FALSE(p.has_value());
+  EXPECT_NE(p.error().message().find("3 features"), std::string::npos) << p.error().ToString();
+}
+
 TEST(TreeModelsTest, LoadingAMissingFileFailsWithAMessage) {
   auto loaded = TreeModel::Load("/nonexistent/pareto", "gbt");
   ASSERT_FALSE(loaded.has_value());

@@ -30,6 +30,18 @@ StatusOr<DMatrix> DMatrix::FromDense(std::span<const float> values, uint64_t row
   return m;
 }
 
+StatusOr<DMatrix> DMatrix::FromCsr(std::span<const size_t> row_start, std::span<const unsigned> column,
+                                   std::span<const float> value, uint64_t cols) {
+  if (row_start.empty() || column.size() != value.size() || row_start.back() != value.size()) {
+    return std::unexpected(InvalidArgument("sparse matrix: row starts, columns and values disagree"));
+  }
+  DMatrix m;
+  PARETO_RETURN_IF_ERROR(Check(XGDMatrixCreateFromCSREx(row_start.data(), column.data(), value.data(),
+                                                        row_start.size(), value.size(), cols, &m.handle_),
+                               "create sparse matrix"));
+  return m;
+}
+
 DMatrix::DMatrix(DMatrix&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
 DMatrix& DMatrix::operator=(DMatrix&& other) noexcept {
   if (this != &other) {
@@ -120,6 +132,26 @@ StatusOr<int> Booster::BoostedRounds() const {
 
 Status Booster::SaveJson(const std::string& path) const {
   return Check(XGBoosterSaveModel(handle_, path.c_str()), "save " + path);
+}
+
+StatusOr<int> Booster::NumFeatures() const {
+  bst_ulong n = 0;
+  PARETO_RETURN_IF_ERROR(Check(XGBoosterGetNumFeature(handle_, &n), "number of features"));
+  return static_cast<int>(n);
+}
+
+Status Booster::SetAttr(std::string_view key, std::string_view value) {
+  const std::string k(key), v(value);
+  return Check(XGBoosterSetAttr(handle_, k.c_str(), v.c_str()), "set attribute " + k);
+}
+
+StatusOr<std::optional<std::string>> Booster::GetAttr(std::string_view key) const {
+  const std::string k(key);
+  const char* out = nullptr;
+  int found = 0;
+  PARETO_RETURN_IF_ERROR(Check(XGBoosterGetAttr(handle_, k.c_str(), &out, &found), "get attribute " + k));
+  if (found == 0 || out == nullptr) return std::optional<std::string>();
+  return std::optional<std::string>(out);
 }
 
 }  // namespace pareto::ml::xgb

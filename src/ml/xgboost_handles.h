@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,10 @@ class DMatrix {
  public:
   // A dense row-major float matrix; NaN marks a missing value.
   static StatusOr<DMatrix> FromDense(std::span<const float> values, uint64_t rows, uint64_t cols);
+  // Compressed sparse rows: row r is entries [row_start[r], row_start[r+1]) of
+  // (column, value); an absent entry is missing, like NaN in a dense matrix.
+  static StatusOr<DMatrix> FromCsr(std::span<const size_t> row_start, std::span<const unsigned> column,
+                                   std::span<const float> value, uint64_t cols);
   DMatrix(DMatrix&& other) noexcept;
   DMatrix& operator=(DMatrix&& other) noexcept;
   DMatrix(const DMatrix&) = delete;
@@ -63,6 +68,10 @@ class Booster {
   // `iteration_end` 0 = every tree.
   StatusOr<Prediction> Predict(const DMatrix& data, PredictType type, int iteration_end = 0) const;
   StatusOr<int> BoostedRounds() const;
+  StatusOr<int> NumFeatures() const;
+  // Attributes are saved with the model; an unset one reads as nullopt.
+  Status SetAttr(std::string_view key, std::string_view value);
+  StatusOr<std::optional<std::string>> GetAttr(std::string_view key) const;
   Status SaveJson(const std::string& path) const;  // path must end in .json
 
  private:
