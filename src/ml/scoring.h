@@ -35,7 +35,9 @@ struct PersonScore {
 
 // Scores and drivers for every row of `x` (ids in the same order). Deciles by
 // descending probability, ties by id order; the top three drivers per person by
-// |contribution| (one-hot levels summed into their column).
+// |contribution| (one-hot levels summed into their column): coefficient x
+// standardized value for the logistic model, XGBoost's approximate (Saabas)
+// contributions for tree models. Both sum to the margin.
 StatusOr<std::vector<PersonScore>> ScoreRows(const Model& model, const Eigen::MatrixXd& x,
                                              const std::vector<std::string>& ids,
                                              const std::vector<std::string>& source_columns, double threshold);
