@@ -137,6 +137,25 @@ TEST(LeakageTest, TrainerRefusesTotalSpendAndAPriceDerivedColumnAndRecordsTheRun
   EXPECT_EQ((*runs)[0].status, "failed");
 }
 
+TEST(LeakageTest, AMonetaryTagThatNamesNoColumnIsRefused) {
+  catalog::testing::TempDir dir;
+  auto ms = catalog::Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  RecordLineage(*ms);
+  auto db = duck::Database::Open();
+  ASSERT_TRUE(db.has_value());
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.has_value());
+  ASSERT_TRUE(conn->Execute("CREATE SCHEMA silver; CREATE TABLE silver.slv_payments (payment_value DECIMAL(12,2))").ok());
+  TrainRequest request;
+  request.monetary_tags = {"silver.slv_payments.payment_valeu"};  // a typo protects nothing: say so
+  auto refused = RunTraining(*ms, *conn, ConfigWith({"first_order_installments"}), request);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message().find("monetary tag 'silver.slv_payments.payment_valeu' in pipeline.yaml names "
+                                           "no column"), std::string::npos) << refused.error().ToString();
+}
+
 TEST(LeakageTest, OverrideIsWrittenIntoTheRunRecordAndTheModelCard) {
   catalog::testing::TempDir dir;
   auto ms = catalog::Metastore::Open(dir.path());

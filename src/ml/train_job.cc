@@ -39,20 +39,26 @@ nlohmann::json ParamsJson(const TrainOptions& o, const ProtocolSpec& spec) {
           {"fill", spec.fill}};
 }
 
-StatusOr<MonetaryRule> RuleFor(const TrainRequest& request) {
+// A tag that names no column would protect nothing, silently: each must resolve.
+StatusOr<MonetaryRule> RuleFor(duck::Connection& conn, const TrainRequest& request) {
   MonetaryRule rule;
   for (const std::string& tag : request.monetary_tags) {
     const size_t dot = tag.rfind('.');
     if (dot == std::string::npos) return std::unexpected(InvalidArgument("monetary tag '" + tag + "' is not table.column"));
-    rule.tagged.insert({FullName(request.catalog, tag.substr(0, dot)), tag.substr(dot + 1)});
+    const std::string table = tag.substr(0, dot), column = tag.substr(dot + 1);
+    if (Status s = conn.Execute("SELECT " + duck::QuoteIdent(column) + " FROM " + table + " LIMIT 0"); !s.ok()) {
+      return std::unexpected(InvalidArgument("monetary tag '" + tag + "' in pipeline.yaml names no column of the "
+                                             "lakehouse: " + s.message()));
+    }
+    rule.tagged.insert({FullName(request.catalog, table), column});
   }
   return rule;
 }
 
 // Runs the leakage guard; returns the override statement (empty when nothing was overridden).
-StatusOr<std::string> GuardFeatures(catalog::Metastore& ms, const std::string& table, const ProtocolSpec& spec,
-                                    const TrainRequest& request) {
-  PARETO_ASSIGN_OR_RETURN(MonetaryRule rule, RuleFor(request));
+StatusOr<std::string> GuardFeatures(catalog::Metastore& ms, duck::Connection& conn, const std::string& table,
+                                    const ProtocolSpec& spec, const TrainRequest& request) {
+  PARETO_ASSIGN_OR_RETURN(MonetaryRule rule, RuleFor(conn, request));
   PARETO_ASSIGN_OR_RETURN(std::vector<LeakagePath> leaks, FindMonetaryLineage(ms, table, spec.features, rule));
   std::string refused, allowed;
   for (const LeakagePath& leak : leaks) {
@@ -132,7 +138,7 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
     run.inputs = nlohmann::json::array({{{"table", table}, {"delta_version", info ? info->delta_version : -1}}});
 
     auto trained = [&]() -> StatusOr<ProtocolResult> {
-      PARETO_ASSIGN_OR_RETURN(run.leakage_override, GuardFeatures(ms, table, spec, request));
+      PARETO_ASSIGN_OR_RETURN(run.leakage_override, GuardFeatures(ms, conn, table, spec, request));
       PARETO_ASSIGN_OR_RETURN(Frame frame, ReadProtocolFrame(conn, spec));
       return TrainProtocol(std::move(frame), spec, options);
     }();
