@@ -77,16 +77,20 @@ check "run: gld_ml_features persons" 6808 "$(pareto_sql "SELECT count(*) FROM go
 check "run: high-value share is 25% (+ ties at the threshold)" true \
   "$(pareto_sql "SELECT avg(high_value::INT) BETWEEN 0.25 AND 0.2503 FROM gold.gld_ml_features")"
 
-echo "acceptance: promote the registered model and score every person"
-version="$("$bin" --lakehouse "$work/subset" --json models | head -n 1 | sed -E 's/.*"version":([0-9]+).*/\1/')"
-"$bin" --lakehouse "$work/subset" models promote "$version"
-"$bin" --lakehouse "$work/subset" score
+production() { "$bin" --lakehouse "$work/subset" --json models | grep '"stage":"production"' | sed -E 's/.*"version":([0-9]+).*/\1/'; }
+echo "acceptance: the run promoted its first model and scored every person"
+check "run: the first registered version is in production" 1 "$(production)"
 check "score: one row per person of the early features" \
   "$(pareto_sql "SELECT count(*) FROM gold.gld_early_features")" \
   "$(pareto_sql "SELECT count(DISTINCT customer_unique_id) || '' FROM gold.gld_customer_scores")"
 
 echo "acceptance: pareto train --protocol seed (the reference's table, on correct data)"
 "$bin" --lakehouse "$work/subset" train --protocol seed
+check "train: a new version waits for a person's promotion" 1 "$(production)"
+"$bin" --lakehouse "$work/subset" models promote 2
+"$bin" --lakehouse "$work/subset" score
+check "models promote: the promoted version scores" 2 \
+  "$(pareto_sql "SELECT DISTINCT model_version || '' FROM gold.gld_customer_scores")"
 echo "acceptance: early protocol's best model on the out-of-time test set"
 auc="$("$bin" --lakehouse "$work/subset" --json models | grep '"protocol":"early"' | head -n 1 |
   sed -E 's/.*"roc_auc":([0-9.]+).*/\1/')"

@@ -86,6 +86,7 @@ StatusOr<MlConfig> ParseMlConfig(const std::string& yaml_text, const std::string
     config.run_protocol = Get<std::string>(ml, "run_protocol", config.run_protocol);
     config.score_threshold = Get<double>(ml, "score_threshold", config.score_threshold);
     config.scores_table = Get<std::string>(ml, "scores_table", config.scores_table);
+    config.promote_first = Get<bool>(ml, "promote_first", config.promote_first);
     TrainOptions& t = config.train;
     t.seed = Get<uint64_t>(ml, "seed", t.seed);
     t.bootstrap_resamples = Get<int>(ml, "bootstrap_resamples", t.bootstrap_resamples);

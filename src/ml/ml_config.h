@@ -20,6 +20,10 @@ struct MlConfig {
   std::string run_protocol = "early";  // the protocol `pareto run` trains
   double score_threshold = 0.5;        // predicted class = probability >= threshold
   std::string scores_table = "gold.gld_customer_scores";
+  // `pareto run` promotes the version it registers when none is in production
+  // yet, so a new lakehouse has scores after its first run; later versions wait
+  // for `pareto models promote`.
+  bool promote_first = false;
 
   const ProtocolSpec* FindProtocol(std::string_view name) const;
 };

@@ -25,6 +25,7 @@ TEST(MlConfigTest, TheOlistProjectDeclaresBothProtocols) {
   EXPECT_EQ(config->train.params.rf.trees, 200);
   EXPECT_EQ(config->train.params.rf.max_depth, 10);
   EXPECT_EQ(config->train.params.lr.c, 1.0);
+  EXPECT_TRUE(config->promote_first);
 }
 
 TEST(MlConfigTest, ErrorsNameTheKey) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ml/ml_config.h"
+#include "ml/registry.h"
 #include "ml/scoring.h"
 #include "ml/train_job.h"
 
@@ -33,9 +34,21 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project
                                                          ctx.env != nullptr ? ctx.env : Env::Default()));
                      const ProtocolOutcome& o = outcomes.front();
                      const ModelResult& best = o.result.models[o.result.best];
+                     std::string registered;
+                     if (o.registered) {
+                       registered = fmt::format(", registered v{}", o.registered->version);
+                       if (config.promote_first) {
+                         Env* env = ctx.env != nullptr ? ctx.env : Env::Default();
+                         PARETO_ASSIGN_OR_RETURN(const bool promoted,
+                                                 PromoteIfNoneInProduction(ctx.metastore, config.model_name,
+                                                                           o.registered->version,
+                                                                           env->NowMicros() / 1000));
+                         if (promoted) registered += " (promoted: the first production model)";
+                       }
+                     }
                      return fmt::format("run {}: {} ROC-AUC {:.3f} [{:.3f}, {:.3f}]{}", o.run_id, best.kind,
                                         best.test.roc_auc, best.test.roc_auc_ci.low, best.test.roc_auc_ci.high,
-                                        o.registered ? fmt::format(", registered v{}", o.registered->version) : "");
+                                        registered);
                    }});
   tasks.push_back({"ml.score", {spec->table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      Env* env = ctx.env != nullptr ? ctx.env : Env::Default();

@@ -1,7 +1,8 @@
 // The ML tasks of `pareto run`: `ml.train` trains the project's run protocol
 // after its feature table is built (recording the run with the pipeline run's id
-// and registering the best model); `ml.score` then refreshes
-// gold.gld_customer_scores from the production model, when one is promoted.
+// and registering the best model, which becomes the production model when there
+// is none yet and ml.promote_first is set); `ml.score` then refreshes
+// gold.gld_customer_scores from the production model, when there is one.
 //
 // Thread safety: the tasks run on the runner's thread with its connection.
 #pragma once

@@ -180,8 +180,10 @@ StatusOr<std::optional<ModelVersion>> ProductionVersion(catalog::Metastore& ms, 
   return std::optional<ModelVersion>(rows.front());
 }
 
-Status Promote(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
-  PARETO_ASSIGN_OR_RETURN(auto txn, catalog::sqlite::Transaction::Begin(ms.db()));
+namespace {
+
+// Promote's work inside the caller's transaction.
+Status PromoteLocked(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
   PARETO_ASSIGN_OR_RETURN(auto existing, GetVersion(ms, name, version));
   if (!existing) {
     return NotFound("model " + name + " has no version " + std::to_string(version) + " (see `pareto models`)");
@@ -196,8 +198,25 @@ Status Promote(catalog::Metastore& ms, const std::string& name, int64_t version,
   PARETO_RETURN_IF_ERROR(promote.Bind(1, now_ms));
   PARETO_RETURN_IF_ERROR(promote.Bind(2, name));
   PARETO_RETURN_IF_ERROR(promote.Bind(3, version));
-  PARETO_RETURN_IF_ERROR(promote.Run());
+  return promote.Run();
+}
+
+}  // namespace
+
+Status Promote(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
+  PARETO_ASSIGN_OR_RETURN(auto txn, catalog::sqlite::Transaction::Begin(ms.db()));
+  PARETO_RETURN_IF_ERROR(PromoteLocked(ms, name, version, now_ms));
   return txn.Commit();
+}
+
+StatusOr<bool> PromoteIfNoneInProduction(catalog::Metastore& ms, const std::string& name, int64_t version,
+                                         int64_t now_ms) {
+  PARETO_ASSIGN_OR_RETURN(auto txn, catalog::sqlite::Transaction::Begin(ms.db()));
+  PARETO_ASSIGN_OR_RETURN(auto production, ProductionVersion(ms, name));
+  if (production) return false;
+  PARETO_RETURN_IF_ERROR(PromoteLocked(ms, name, version, now_ms));
+  PARETO_RETURN_IF_ERROR(txn.Commit());
+  return true;
 }
 
 }  // namespace pareto::ml

@@ -71,5 +71,10 @@ StatusOr<std::optional<ModelVersion>> GetVersion(catalog::Metastore& ms, const s
 StatusOr<std::optional<ModelVersion>> ProductionVersion(catalog::Metastore& ms, const std::string& name);
 // Makes `version` the production version; the previous one becomes archived.
 Status Promote(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms);
+// Promotes `version` only when `name` has no production version yet (one
+// transaction); true when it did. A model in production is replaced only by a
+// person's `pareto models promote`, never by a scheduled run.
+StatusOr<bool> PromoteIfNoneInProduction(catalog::Metastore& ms, const std::string& name, int64_t version,
+                                         int64_t now_ms);
 
 }  // namespace pareto::ml

@@ -67,5 +67,31 @@ TEST(RegistryTest, PromotionKeepsOneProductionVersion) {
   EXPECT_EQ((*ProductionVersion(*ms, "m"))->version, 2);  // unchanged by the failed promotion
 }
 
+TEST(RegistryTest, OnlyTheFirstVersionIsPromotedWithoutAPerson) {
+  catalog::testing::TempDir dir;
+  auto ms = catalog::Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  RunRecord run;
+  run.model_name = "m";
+  run.protocol = "early";
+  run.code_version = "x";
+  auto id = InsertRun(*ms, run);
+  ASSERT_TRUE(id.has_value());
+  for (int v = 1; v <= 3; ++v) {
+    ASSERT_TRUE(RegisterVersion(*ms, {"m", v, *id, "gbt", "early", "p", 0.8, "none", 1, std::nullopt}).ok());
+  }
+  auto first = PromoteIfNoneInProduction(*ms, "m", 1, 100);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  EXPECT_TRUE(*first);
+  auto second = PromoteIfNoneInProduction(*ms, "m", 2, 200);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(*second);
+  EXPECT_EQ((*ProductionVersion(*ms, "m"))->version, 1);
+  EXPECT_EQ((*GetVersion(*ms, "m", 2))->stage, (*GetVersion(*ms, "m", 3))->stage);  // both still candidates
+  ASSERT_TRUE(Promote(*ms, "m", 3, 300).ok());  // a person's choice still goes through
+  EXPECT_EQ((*ProductionVersion(*ms, "m"))->version, 3);
+  EXPECT_EQ(PromoteIfNoneInProduction(*ms, "m", 9, 400).value_or(true), false);
+}
+
 }  // namespace
 }  // namespace pareto::ml
