@@ -72,6 +72,20 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
       if (!*no_ml && project.HasSection("ml")) {
         PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(options.project_dir));
       }
+      // Progress on stderr as tasks end (the table on stdout comes at the end);
+      // the ML tasks also say when they start, as training takes the longest.
+      options.on_task_started = [&options](const std::string& task) {
+        for (const pipeline::PostTask& post : options.post_tasks) {
+          if (post.name == task) std::cerr << "pareto run: " << task << " ...\n";
+        }
+      };
+      options.on_task_finished = [](const pipeline::TaskReport& t) {
+        std::cerr << fmt::format("pareto run: {} {}{} ({:.1f} s)\n", t.task, pipeline::TaskStateName(t.state),
+                                 t.state == pipeline::TaskState::kBuilt && t.rows_written > 0
+                                     ? fmt::format(", {} rows", t.rows_written)
+                                     : "",
+                                 static_cast<double>(t.duration_ms) / 1000.0);
+      };
       PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(options, ctx.env));
       if (ctx.json) {
         std::cout << pipeline::RunReportToJson(report).dump(2) << "\n";

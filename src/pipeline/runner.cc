@@ -111,12 +111,19 @@ class Runner {
     if (r.delta_version >= 0) outcome.delta_version = r.delta_version;
     PARETO_RETURN_IF_ERROR(catalog::FinishTaskRun(ms_, task_id, outcome));
     report_.tasks.push_back(std::move(r));
+    if (options_.on_task_finished) options_.on_task_finished(report_.tasks.back());
     return OkStatus();
+  }
+
+  // `task` as the report names it; `record_name` as the metastore's task runs do.
+  StatusOr<int64_t> Start(const std::string& task, const std::string& record_name) {
+    if (options_.on_task_started) options_.on_task_started(task);
+    return catalog::StartTaskRun(ms_, report_.run_id, record_name);
   }
 
   Status RunIngest() {
     const int64_t start = NowMs();
-    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, "ingest"));
+    PARETO_ASSIGN_OR_RETURN(int64_t id, Start("ingest", "ingest"));
     ingest::IngestOptions io{.source_dir = options_.source_dir,
                              .project_dir = options_.project_dir,
                              .lakehouse_root = options_.lakehouse_root};
@@ -140,7 +147,7 @@ class Runner {
     const int64_t start = NowMs();
     const std::string qualified = model.QualifiedName();
     const std::string full = FullName(qualified);
-    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, full));
+    PARETO_ASSIGN_OR_RETURN(int64_t id, Start(qualified, full));
     TaskReport r{.task = qualified};
     Status built = Build(model, graph, full, r);
     if (!built.ok()) {
@@ -253,7 +260,7 @@ class Runner {
       if (failed_.contains(dep)) return Skip(task.name, task.name, "upstream " + dep + " failed");
     }
     const int64_t start = NowMs();
-    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, task.name));
+    PARETO_ASSIGN_OR_RETURN(int64_t id, Start(task.name, task.name));
     TaskContext ctx{project_, graph, ms_, session_.conn(), report_.run_id, env_};
     auto result = task.run(ctx);
     TaskReport r{.task = task.name};

@@ -55,6 +55,8 @@ struct PostTask {
   std::function<StatusOr<std::string>(TaskContext&)> run;  // returns a one-line summary
 };
 
+struct TaskReport;
+
 struct RunOptions {
   std::string project_dir;
   std::string lakehouse_root;
@@ -62,6 +64,10 @@ struct RunOptions {
   bool full = false;         // rebuild every model, fingerprints notwithstanding
   std::string triggered_by = "manual";
   std::vector<PostTask> post_tasks;
+  // Progress, on the runner's thread: a task begins (named as its TaskReport
+  // will be, e.g. "silver.slv_orders"), and a task ends (skipped ones only end).
+  std::function<void(const std::string& task)> on_task_started;
+  std::function<void(const TaskReport& report)> on_task_finished;
 };
 
 enum class TaskState { kBuilt, kUpToDate, kFailed, kSkipped };

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
 #include "delta/table.h"
@@ -208,6 +210,32 @@ TEST_F(RunnerTest, PostTasksRunAfterTheirTablesAndAreSkippedWhenOneFailed) {
   EXPECT_EQ(report->Find("gold.gld_top")->state, TaskState::kFailed);
   EXPECT_EQ(report->Find("ml.train")->state, TaskState::kSkipped);
   EXPECT_EQ(calls, 1);
+}
+
+TEST_F(RunnerTest, ReportsProgressAsEachTaskStartsAndEnds) {
+  std::vector<std::string> events;
+  PostTask task{.name = "ml.train", .depends_on = {"gold.gld_top"},
+                .run = [&](TaskContext&) -> StatusOr<std::string> {
+                  events.push_back("inside ml.train");
+                  return std::string("ok");
+                }};
+  RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .post_tasks = {task}};
+  options.on_task_started = [&](const std::string& t) { events.push_back("start " + t); };
+  options.on_task_finished = [&](const TaskReport& r) { events.push_back("end " + r.task); };
+  auto report = RunPipeline(options);
+  ASSERT_TRUE(report.has_value());
+  // One start and one end per task, the end after the start, in the report's order.
+  std::vector<std::string> ends;
+  for (const std::string& e : events) {
+    if (e.starts_with("end ")) ends.push_back(e.substr(4));
+  }
+  std::vector<std::string> reported;
+  for (const TaskReport& t : report->tasks) reported.push_back(t.task);
+  EXPECT_EQ(ends, reported);
+  const auto at = [&](const std::string& e) { return std::find(events.begin(), events.end(), e) - events.begin(); };
+  EXPECT_LT(at("start ml.train"), at("inside ml.train"));
+  EXPECT_LT(at("inside ml.train"), at("end ml.train"));
+  for (const std::string& t : reported) EXPECT_LT(at("start " + t), at("end " + t)) << t;
 }
 
 TEST_F(RunnerTest, InvalidGraphFailsTheRunBeforeBuildingAnything) {
