@@ -1,10 +1,12 @@
 #include "ml/trainer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -57,6 +59,45 @@ StatusOr<std::vector<double>> NumericColumn(const Frame& frame, const std::strin
   if (c == nullptr) return std::unexpected(NotFound("column " + name + " is not in the data"));
   if (c->categorical) return std::unexpected(InvalidArgument("column " + name + " must be numeric"));
   return c->numbers;
+}
+
+// Held-out ROC-AUC of each cross-validation fold. The folds are independent, so
+// `options.cv_workers` of them are fitted at once, each on one thread: on a
+// small machine two single-threaded fits finish sooner than two fits one after
+// the other sharing both cores (XGBoost synchronizes its threads at every tree
+// node). Each fit's result depends only on its data, seed and thread count,
+// never on which worker runs it or when.
+StatusOr<std::vector<double>> CrossValidate(const std::string& kind, const Eigen::MatrixXd& x,
+                                            const Eigen::VectorXd& y, const std::vector<int>& folds,
+                                            const TrainOptions& options) {
+  ModelParams single = options.params;
+  single.rf.threads = 1;
+  single.gbt.threads = 1;
+  const int k = options.cv_folds;
+  std::vector<StatusOr<double>> auc(static_cast<size_t>(k), std::unexpected(Internal("fold not run")));
+  const auto run_fold = [&](int f) -> StatusOr<double> {
+    std::vector<size_t> in, out;
+    for (size_t i = 0; i < folds.size(); ++i) (folds[i] == f ? out : in).push_back(i);
+    const Eigen::VectorXd yi = Rows(y, in), yo = Rows(y, out);
+    PARETO_ASSIGN_OR_RETURN(auto model, FitModel(kind, Rows(x, in), yi, single, SeedFor(options.seed, kind, f)));
+    PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd p, model->PredictProba(Rows(x, out)));
+    return RocAuc(View(yo), View(p));
+  };
+  std::atomic<int> next{0};
+  {
+    std::vector<std::jthread> workers;
+    for (int w = 0; w < std::clamp(options.cv_workers, 1, k); ++w) {
+      workers.emplace_back([&] {
+        for (int f = next++; f < k; f = next++) auc[static_cast<size_t>(f)] = run_fold(f);
+      });
+    }
+  }  // joined
+  std::vector<double> out;
+  for (auto& a : auc) {
+    if (!a.has_value()) return std::unexpected(a.error());
+    out.push_back(*a);
+  }
+  return out;
 }
 
 }  // namespace
@@ -224,14 +265,8 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
     PARETO_ASSIGN_OR_RETURN(mr.test, Evaluate(View(y_test), View(p), options.bootstrap_resamples, options.seed));
     mr.stage_seconds["evaluate"] = clock.Lap();
 
-    for (int f = 0; f < options.cv_folds && !folds.empty(); ++f) {
-      std::vector<size_t> in, out;
-      for (size_t i = 0; i < folds.size(); ++i) (folds[i] == f ? out : in).push_back(i);
-      const Eigen::VectorXd yi = Rows(y_train, in), yo = Rows(y_train, out);
-      PARETO_ASSIGN_OR_RETURN(auto fold_model, FitModel(kind, Rows(train.x, in), yi, options.params, SeedFor(options.seed, kind, f)));
-      PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd po, fold_model->PredictProba(Rows(train.x, out)));
-      PARETO_ASSIGN_OR_RETURN(double auc, RocAuc(View(yo), View(po)));
-      mr.cv_auc.push_back(auc);
+    if (!folds.empty()) {
+      PARETO_ASSIGN_OR_RETURN(mr.cv_auc, CrossValidate(kind, train.x, y_train, folds, options));
     }
     if (!mr.cv_auc.empty()) {
       const double k = static_cast<double>(mr.cv_auc.size());

@@ -59,6 +59,7 @@ struct TrainOptions {
   uint64_t seed = 42;
   int bootstrap_resamples = 1000;
   int cv_folds = 5;          // 0: no cross-validation
+  int cv_workers = 2;        // folds fitted at once, one thread each (results do not depend on it)
   // Global drivers: exact SHAP on a seeded sample of at most this many test rows.
   // Exact TreeSHAP costs trees x leaves x depth^2 a row (about 10 ms for the
   // forest); 500 rows put the standard error of each mean |SHAP| near 5%.

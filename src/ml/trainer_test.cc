@@ -57,6 +57,26 @@ TEST(TrainProtocolTest, OutOfTimeSplitWithTrainingOnlyThreshold) {
   }
 }
 
+TEST(TrainProtocolTest, CrossValidationDoesNotDependOnHowManyFoldsRunAtOnce) {
+  const Frame frame = testing::SyntheticPersons(600, 4);
+  std::vector<std::vector<double>> seen;
+  for (int workers : {1, 2, 5}) {
+    TrainOptions o = FastOptions();
+    o.cv_folds = 5;
+    o.cv_workers = workers;
+    auto r = TrainProtocol(frame, EarlySpec(), o);
+    ASSERT_TRUE(r.has_value()) << r.error().ToString();
+    std::vector<double> aucs;
+    for (const ModelResult& m : r->models) {
+      ASSERT_EQ(m.cv_auc.size(), 5u) << m.kind;
+      aucs.insert(aucs.end(), m.cv_auc.begin(), m.cv_auc.end());
+    }
+    seen.push_back(aucs);
+  }
+  EXPECT_EQ(seen[0], seen[1]);
+  EXPECT_EQ(seen[0], seen[2]);
+}
+
 TEST(TrainProtocolTest, SameDataSameSeedSameMetricsBitForBit) {
   const Frame frame = testing::SyntheticPersons(600, 2);
   auto a = TrainProtocol(frame, EarlySpec(), FastOptions());
