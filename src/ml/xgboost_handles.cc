@@ -134,6 +134,14 @@ Status Booster::SaveJson(const std::string& path) const {
   return Check(XGBoosterSaveModel(handle_, path.c_str()), "save " + path);
 }
 
+StatusOr<std::string> Booster::JsonText() const {
+  bst_ulong length = 0;
+  const char* text = nullptr;
+  PARETO_RETURN_IF_ERROR(Check(XGBoosterSaveModelToBuffer(handle_, R"({"format": "json"})", &length, &text),
+                               "save model to buffer"));
+  return std::string(text, length);  // XGBoost owns `text` until the next call
+}
+
 StatusOr<int> Booster::NumFeatures() const {
   bst_ulong n = 0;
   PARETO_RETURN_IF_ERROR(Check(XGBoosterGetNumFeature(handle_, &n), "number of features"));

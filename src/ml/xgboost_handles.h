@@ -73,6 +73,8 @@ class Booster {
   Status SetAttr(std::string_view key, std::string_view value);
   StatusOr<std::optional<std::string>> GetAttr(std::string_view key) const;
   Status SaveJson(const std::string& path) const;  // path must end in .json
+  // The model as JSON text, the same document SaveJson writes.
+  StatusOr<std::string> JsonText() const;
 
  private:
   Booster() = default;
