@@ -101,10 +101,12 @@ void ExpectMatchesXgboost(const TreeModel& model, const Eigen::MatrixXd& train, 
   ASSERT_TRUE(flat.has_value()) << flat.error().ToString();
   ASSERT_EQ(flat->features(), static_cast<size_t>(x.cols()));
 
-  auto margin = model.Margin(x);
-  auto proba = model.PredictProba(x);
-  auto contrib = model.ApproxContributions(x);
-  ASSERT_TRUE(margin && proba && contrib);
+  // XGBoost's own predictor (TreeModel's public predictions are FlatTrees').
+  auto margin_m = model.XgboostPredict(x, TreeModel::Reference::kMargin);
+  auto proba_m = model.XgboostPredict(x, TreeModel::Reference::kProbability);
+  auto contrib = model.XgboostPredict(x, TreeModel::Reference::kApproxContributions);
+  ASSERT_TRUE(margin_m && proba_m && contrib);
+  const Eigen::VectorXd margin = margin_m->col(0), proba = proba_m->col(0);
   auto our_margin = flat->Margin(x);
   auto our_proba = flat->PredictProba(x);
   auto our_contrib = flat->ApproxContributions(x);
@@ -113,9 +115,9 @@ void ExpectMatchesXgboost(const TreeModel& model, const Eigen::MatrixXd& train, 
   ASSERT_EQ(our_contrib->cols(), x.cols() + 1);
   int differing_margins = 0;
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
-    EXPECT_NEAR((*our_margin)(i), (*margin)(i), 1e-5) << model.Kind() << " row " << i;
-    EXPECT_NEAR((*our_proba)(i), (*proba)(i), 1e-5) << model.Kind() << " row " << i;
-    differing_margins += (*our_margin)(i) != (*margin)(i);
+    EXPECT_NEAR((*our_margin)(i), margin(i), 1e-5) << model.Kind() << " row " << i;
+    EXPECT_NEAR((*our_proba)(i), proba(i), 1e-5) << model.Kind() << " row " << i;
+    differing_margins += (*our_margin)(i) != margin(i);
     for (Eigen::Index c = 0; c < contrib->cols(); ++c) {
       EXPECT_NEAR((*our_contrib)(i, c), (*contrib)(i, c), 1e-4) << model.Kind() << " row " << i << " column " << c;
     }

@@ -140,7 +140,7 @@ StatusOr<TreeModel> TreeModel::FitForest(const Eigen::MatrixXd& x, const Eigen::
   nlohmann::json info = {{"trees", o.trees},         {"max_depth", o.max_depth},
                          {"subsample", o.subsample}, {"colsample_bynode", colsample},
                          {"seed", o.seed},           {"threads", o.threads}};
-  return TreeModel("rf", std::move(booster), std::move(indicator), std::move(info));
+  return Make("rf", std::move(booster), std::move(indicator), std::move(info));
 }
 
 StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
@@ -205,7 +205,7 @@ StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen
                          {"early_stopping_rounds", o.early_stopping_rounds},
                          {"seed", o.seed},
                          {"threads", o.threads}};
-  return TreeModel("gbt", std::move(booster), std::move(indicator), std::move(info));
+  return Make("gbt", std::move(booster), std::move(indicator), std::move(info));
 }
 
 StatusOr<TreeModel> TreeModel::Load(const std::string& dir, const std::string& kind) {
@@ -215,7 +215,14 @@ StatusOr<TreeModel> TreeModel::Load(const std::string& dir, const std::string& k
   PARETO_ASSIGN_OR_RETURN(const int features, booster.NumFeatures());
   PARETO_ASSIGN_OR_RETURN(std::vector<bool> indicator,
                           ParseIndicatorList(list.value_or(""), static_cast<size_t>(features)));
-  return TreeModel(kind, std::move(booster), std::move(indicator), nlohmann::json::object());
+  return Make(kind, std::move(booster), std::move(indicator), nlohmann::json::object());
+}
+
+StatusOr<TreeModel> TreeModel::Make(std::string kind, xgb::Booster booster, std::vector<bool> indicator,
+                                    nlohmann::json info) {
+  PARETO_ASSIGN_OR_RETURN(const std::string json, booster.JsonText());
+  PARETO_ASSIGN_OR_RETURN(FlatTrees flat, FlatTrees::FromXgboostJson(json, indicator));
+  return TreeModel(std::move(kind), std::move(booster), std::move(indicator), std::move(flat), std::move(info));
 }
 
 StatusOr<Eigen::MatrixXd> TreeModel::PredictRaw(const Eigen::MatrixXd& x, xgb::PredictType type) const {
@@ -237,15 +244,20 @@ StatusOr<Eigen::MatrixXd> TreeModel::PredictRaw(const Eigen::MatrixXd& x, xgb::P
   return out;
 }
 
-StatusOr<Eigen::VectorXd> TreeModel::PredictProba(const Eigen::MatrixXd& x) const {
-  PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd p, PredictRaw(x, xgb::PredictType::kValue));
-  return Eigen::VectorXd(p.col(0));
+StatusOr<Eigen::MatrixXd> TreeModel::XgboostPredict(const Eigen::MatrixXd& x, Reference what) const {
+  switch (what) {
+    case Reference::kProbability: return PredictRaw(x, xgb::PredictType::kValue);
+    case Reference::kMargin: return PredictRaw(x, xgb::PredictType::kMargin);
+    case Reference::kApproxContributions: return PredictRaw(x, xgb::PredictType::kApproxContributions);
+  }
+  return std::unexpected(Internal("unknown reference prediction"));
 }
 
-StatusOr<Eigen::VectorXd> TreeModel::Margin(const Eigen::MatrixXd& x) const {
-  PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd p, PredictRaw(x, xgb::PredictType::kMargin));
-  return Eigen::VectorXd(p.col(0));
+StatusOr<Eigen::VectorXd> TreeModel::PredictProba(const Eigen::MatrixXd& x) const {
+  return flat_.PredictProba(x, kThreads);
 }
+
+StatusOr<Eigen::VectorXd> TreeModel::Margin(const Eigen::MatrixXd& x) const { return flat_.Margin(x, kThreads); }
 
 StatusOr<Eigen::MatrixXd> TreeModel::Contributions(const Eigen::MatrixXd& x) const {
   PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd c, PredictRaw(x, xgb::PredictType::kContributions));
@@ -257,12 +269,7 @@ StatusOr<Eigen::MatrixXd> TreeModel::Contributions(const Eigen::MatrixXd& x) con
 }
 
 StatusOr<Eigen::MatrixXd> TreeModel::ApproxContributions(const Eigen::MatrixXd& x) const {
-  PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd c, PredictRaw(x, xgb::PredictType::kApproxContributions));
-  if (c.cols() != x.cols() + 1) {
-    return std::unexpected(Internal("XGBoost contributions have " + std::to_string(c.cols()) +
-                                    " columns for " + std::to_string(x.cols()) + " features"));
-  }
-  return c;
+  return flat_.ApproxContributions(x, kThreads);
 }
 
 Status TreeModel::Save(const std::string& dir) const { return booster_.SaveJson(dir + "/model.json"); }
