@@ -195,8 +195,18 @@ StatusOr<Eigen::VectorXd> LogisticModel::PredictProba(const Eigen::MatrixXd& x) 
     return std::unexpected(InvalidArgument("model has " + std::to_string(coef_.size()) +
                                            " features, data has " + std::to_string(x.cols())));
   }
-  Eigen::VectorXd m = Standardize(x) * coef_;
-  for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = Sigmoid(m(i) + intercept_);
+  // The standardized margin b + sum_j w_j (x_j - mean_j) / scale_j, folded into
+  // one weight per raw column and walked column by column (Eigen's storage
+  // order), without materializing the standardized matrix: a missing value
+  // contributes 0, as its standardized value is 0.
+  const Eigen::VectorXd weight = coef_.cwiseQuotient(scale_);
+  Eigen::VectorXd m = Eigen::VectorXd::Constant(x.rows(), intercept_ - weight.dot(mean_));
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const double w = weight(j), at_mean = weight(j) * mean_(j);
+    const double* column = x.col(j).data();
+    for (Eigen::Index i = 0; i < x.rows(); ++i) m(i) += std::isnan(column[i]) ? at_mean : w * column[i];
+  }
+  for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = Sigmoid(m(i));
   return m;
 }
 
