@@ -15,27 +15,6 @@ size_t Width(const std::string& s) {
   return w;
 }
 
-bool IsNumeric(duckdb_type type) {
-  switch (type) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT:
-    case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE:
-    case DUCKDB_TYPE_DECIMAL:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A cell on one line: line breaks and tabs would break the columns' alignment.
 std::string OneLine(std::string s) {
   for (char& c : s) {
@@ -87,7 +66,7 @@ TextTable ToTextTable(const duck::Result& result) {
   const uint64_t cols = result.ColumnCount();
   for (uint64_t c = 0; c < cols; ++c) {
     table.columns.push_back(result.ColumnName(c));
-    table.right_aligned.push_back(IsNumeric(result.ColumnType(c)));
+    table.right_aligned.push_back(duck::IsNumericType(result.ColumnType(c)));
   }
   for (uint64_t r = 0; r < result.RowCount(); ++r) {
     std::vector<std::optional<std::string>> row;

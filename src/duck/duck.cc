@@ -329,6 +329,27 @@ StatusOr<int64_t> Connection::QueryInt64(std::string_view sql) {
   return r.GetInt64(0, 0);
 }
 
+bool IsNumericType(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string QuoteLiteral(std::string_view value) {
   std::string out = "'";
   for (char c : value) {

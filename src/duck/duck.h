@@ -154,6 +154,10 @@ class Connection {
 
 // SQL text helpers: 'it''s' and "a ""name""".
 std::string QuoteLiteral(std::string_view value);
+
+// True for the integer, floating-point and decimal types: the ones a person reads
+// as numbers (right-aligned) and the models take as numeric features.
+bool IsNumericType(duckdb_type type);
 std::string QuoteIdent(std::string_view name);
 
 }  // namespace pareto::duck

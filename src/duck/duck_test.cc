@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace pareto::duck {
 namespace {
 
@@ -66,6 +68,19 @@ TEST(DuckTest, PreparedAndAppender) {
 TEST(DuckTest, QuotingHelpers) {
   EXPECT_EQ(QuoteLiteral("it's"), "'it''s'");
   EXPECT_EQ(QuoteIdent("a\"b"), "\"a\"\"b\"");
+}
+
+TEST(DuckTest, NumericTypesAreTheNumberTypesOfAResult) {
+  auto db = Database::Open();
+  ASSERT_TRUE(db.has_value());
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.has_value());
+  auto r = conn->Query("SELECT 1::TINYINT, 2::UHUGEINT, 3.5::DECIMAL(12,2), 1.5::FLOAT, 2.5::DOUBLE, 'x', TRUE, "
+                       "DATE '2018-01-01', TIMESTAMP '2018-01-01 00:00:00'");
+  ASSERT_TRUE(r.has_value());
+  std::vector<bool> numeric;
+  for (uint64_t c = 0; c < r->ColumnCount(); ++c) numeric.push_back(IsNumericType(r->ColumnType(c)));
+  EXPECT_EQ(numeric, (std::vector<bool>{true, true, true, true, true, false, false, false, false}));
 }
 
 }  // namespace

@@ -11,27 +11,10 @@ namespace {
 enum class Kind { kNumeric, kBool, kText, kUnsupported };
 
 Kind KindOf(duckdb_type type) {
-  switch (type) {
-    case DUCKDB_TYPE_TINYINT:
-    case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT:
-    case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE:
-    case DUCKDB_TYPE_DECIMAL:
-      return Kind::kNumeric;
-    case DUCKDB_TYPE_BOOLEAN:
-      return Kind::kBool;
-    case DUCKDB_TYPE_VARCHAR:
-      return Kind::kText;
-    default:
-      return Kind::kUnsupported;
-  }
+  if (duck::IsNumericType(type)) return Kind::kNumeric;
+  if (type == DUCKDB_TYPE_BOOLEAN) return Kind::kBool;
+  if (type == DUCKDB_TYPE_VARCHAR) return Kind::kText;
+  return Kind::kUnsupported;
 }
 
 }  // namespace
