@@ -3,36 +3,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
+#include "common/testing/temp_dir.h"
 #include "delta/table.h"
 #include "duck/duck.h"
 
 namespace pareto::delta::testing {
 
-// A fresh directory under the system temp dir, removed by the destructor.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "pareto-delta-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    if (made == nullptr) std::abort();
-    path_ = made;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ScratchDir = ::pareto::testing::TempDir;
 
 // An in-memory DuckDB with one connection (TimeZone=UTC, as all pareto connections).
 struct Duck {

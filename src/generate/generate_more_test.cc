@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/testing/temp_dir.h"
 #include "duck/duck.h"
 #include "generate/generator.h"
 
@@ -19,14 +20,7 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-struct TempDir {
-  TempDir(const std::string& name)
-      : path((fs::temp_directory_path() / ("pareto-gen-" + name + "-" + std::to_string(::getpid()))).string()) {
-    fs::remove_all(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
+using ::pareto::testing::TempDir;
 
 GenerateReport RunGenerate(double scale, uint64_t seed, const std::string& dir, double dirty = 0,
                    std::optional<YearMonth> start = {}, int months = 1) {
@@ -43,16 +37,16 @@ GenerateReport RunGenerate(double scale, uint64_t seed, const std::string& dir, 
 }
 
 TEST(GenerateDeterminism, SameSeedGivesIdenticalBytesOtherSeedDiffers) {
-  TempDir a("a"), b("b"), c("c");
-  const GenerateReport ra = RunGenerate(0.01, 7, a.path);
-  RunGenerate(0.01, 7, b.path);
-  RunGenerate(0.01, 8, c.path);
+  TempDir a, b, c;
+  const GenerateReport ra = RunGenerate(0.01, 7, a.path());
+  RunGenerate(0.01, 7, b.path());
+  RunGenerate(0.01, 8, c.path());
   ASSERT_EQ(ra.files.size(), 9u);
   for (const FileReport& f : ra.files) {
     const std::string name = fs::path(f.path).filename().string();
-    EXPECT_EQ(ReadAll(a.path + "/" + name), ReadAll(b.path + "/" + name)) << name;
+    EXPECT_EQ(ReadAll(a.path() + "/" + name), ReadAll(b.path() + "/" + name)) << name;
     if (name != kTranslationFile) {
-      EXPECT_NE(ReadAll(a.path + "/" + name), ReadAll(c.path + "/" + name)) << name;
+      EXPECT_NE(ReadAll(a.path() + "/" + name), ReadAll(c.path() + "/" + name)) << name;
     }
   }
 }
@@ -67,8 +61,8 @@ TEST(GenerateOptionsCheck, RejectsBadOptions) {
   EXPECT_EQ(Generate(opt).error().code(), StatusCode::kInvalidArgument);
   opt.dirty_rate = 0;
   opt.start = YearMonth{2018, 3};
-  TempDir d("bad");
-  opt.out_dir = d.path;
+  TempDir d;
+  opt.out_dir = d.path();
   EXPECT_EQ(Generate(opt).error().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(ParseYearMonth("2018-13").has_value());
   EXPECT_FALSE(ParseYearMonth("soon").has_value());
@@ -103,8 +97,8 @@ class DuckFixture : public ::testing::Test {
 using GenerateDirty = DuckFixture;
 
 TEST_F(GenerateDirty, ManifestListsExactlyTheInjectedFaults) {
-  TempDir dir("dirty");
-  const GenerateReport r = RunGenerate(0.03, 11, dir.path, 0.02);
+  TempDir dir;
+  const GenerateReport r = RunGenerate(0.03, 11, dir.path(), 0.02);
   ASSERT_FALSE(r.manifest.empty());
   ASSERT_TRUE(conn_->Execute("CREATE TABLE m AS SELECT * FROM read_json(" + duck::QuoteLiteral(r.manifest) +
                              ", format='newline_delimited', columns={fault:'VARCHAR', file:'VARCHAR', record:'BIGINT', "
@@ -113,9 +107,9 @@ TEST_F(GenerateDirty, ManifestListsExactlyTheInjectedFaults) {
   for (const char* kind : {"duplicate_row", "bad_type", "missing_required", "wrong_columns", "status_update", "unknown_order"}) {
     EXPECT_GT(Int(std::string("SELECT count(*) FROM m WHERE fault = '") + kind + "'"), 0) << kind;
   }
-  const std::string orders = dir.path + "/" + kOrdersFile;
-  const std::string items = dir.path + "/" + kItemsFile;
-  const std::string reviews = dir.path + "/" + kReviewsFile;
+  const std::string orders = dir.path() + "/" + kOrdersFile;
+  const std::string items = dir.path() + "/" + kItemsFile;
+  const std::string reviews = dir.path() + "/" + kReviewsFile;
   // Rows with a wrong column count: exactly the ones DuckDB rejects, at the listed records.
   for (const std::string& f : {orders, items, reviews}) {
     const std::string name = fs::path(f).filename().string();
@@ -144,7 +138,7 @@ TEST_F(GenerateDirty, ManifestListsExactlyTheInjectedFaults) {
                 " WHERE order_id IS NOT NULL) AND order_id IS NOT NULL "
                 "AND order_id NOT IN (SELECT key FROM m WHERE fault = 'wrong_columns' AND file = '" + std::string(kOrdersFile) + "')"),
             Int("SELECT count(*) FROM m WHERE fault = 'unknown_order'"));
-  const std::string updates = dir.path + "/" + kOrderUpdatesFile;
+  const std::string updates = dir.path() + "/" + kOrderUpdatesFile;
   EXPECT_EQ(Int("SELECT count(*) FROM " + Csv(updates) + " u JOIN " + Csv(orders) + " o USING (order_id) "
                 "WHERE u.order_status = 'delivered' AND o.order_status <> 'delivered'"),
             Int("SELECT count(*) FROM m WHERE fault = 'status_update'"));
@@ -153,29 +147,29 @@ TEST_F(GenerateDirty, ManifestListsExactlyTheInjectedFaults) {
 using GenerateDrops = DuckFixture;
 
 TEST_F(GenerateDrops, MonthlyDropsContinueIdsAndPersons) {
-  TempDir dir("drops");
-  RunGenerate(0.02, 5, dir.path);
-  const GenerateReport r = RunGenerate(0.02, 5, dir.path, 0, YearMonth{2018, 9}, 2);
+  TempDir dir;
+  RunGenerate(0.02, 5, dir.path());
+  const GenerateReport r = RunGenerate(0.02, 5, dir.path(), 0, YearMonth{2018, 9}, 2);
   ASSERT_EQ(r.files.size(), 10u);
-  const std::string base = Csv(dir.path + "/" + kCustomersFile);
-  const std::string sep = Csv(dir.path + "/olist_customers_dataset_2018-09.csv");
-  const std::string oct = Csv(dir.path + "/olist_customers_dataset_2018-10.csv");
-  const std::string sep_orders = Csv(dir.path + "/olist_orders_dataset_2018-09.csv");
+  const std::string base = Csv(dir.path() + "/" + kCustomersFile);
+  const std::string sep = Csv(dir.path() + "/olist_customers_dataset_2018-09.csv");
+  const std::string oct = Csv(dir.path() + "/olist_customers_dataset_2018-10.csv");
+  const std::string sep_orders = Csv(dir.path() + "/olist_orders_dataset_2018-09.csv");
   EXPECT_GT(Int("SELECT count(*) FROM " + sep), 100);
   // New order and customer ids, never seen before.
   EXPECT_EQ(Int("SELECT count(*) FROM " + sep + " WHERE customer_id IN (SELECT customer_id FROM " + base + ")"), 0);
   EXPECT_EQ(Int("SELECT count(*) FROM " + sep_orders + " WHERE order_id IN (SELECT order_id FROM " +
-                Csv(dir.path + "/" + kOrdersFile) + ")"), 0);
+                Csv(dir.path() + "/" + kOrdersFile) + ")"), 0);
   EXPECT_EQ(Int("SELECT count(*) FROM " + sep_orders + " WHERE order_purchase_timestamp NOT LIKE '2018-09-%'"), 0);
   // Some persons come back, with the same zip as in the base files.
   EXPECT_GT(Int("SELECT count(*) FROM " + sep + " s JOIN " + base + " b USING (customer_unique_id)"), 0);
   EXPECT_EQ(Int("SELECT count(*) FROM " + sep + " s JOIN " + base + " b USING (customer_unique_id) "
                 "WHERE s.customer_zip_code_prefix <> b.customer_zip_code_prefix"), 0);
   // Writing October alone later gives the same file as writing it after September.
-  TempDir alone("drops-alone");
-  RunGenerate(0.02, 5, alone.path, 0, YearMonth{2018, 10}, 1);
-  EXPECT_EQ(ReadAll(alone.path + "/olist_customers_dataset_2018-10.csv"),
-            ReadAll(dir.path + "/olist_customers_dataset_2018-10.csv"));
+  TempDir alone;
+  RunGenerate(0.02, 5, alone.path(), 0, YearMonth{2018, 10}, 1);
+  EXPECT_EQ(ReadAll(alone.path() + "/olist_customers_dataset_2018-10.csv"),
+            ReadAll(dir.path() + "/olist_customers_dataset_2018-10.csv"));
   EXPECT_GT(Int("SELECT count(*) FROM " + oct), 100);
 }
 

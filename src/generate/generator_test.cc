@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "duck/duck.h"
@@ -36,20 +37,20 @@ std::string FirstLine(const std::string& path) {
 class GeneratedData : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string((fs::temp_directory_path() / ("pareto-gen-test-" + std::to_string(::getpid()))).string());
+    dir_ = std::make_unique<std::string>((fs::temp_directory_path() / ("pareto-gen-test-" + std::to_string(::getpid()))).string());
     GenerateOptions opt;
     opt.scale = kScale;
     opt.seed = kSeed;
     opt.out_dir = *dir_;
     auto report = Generate(opt);
     ASSERT_TRUE(report.has_value()) << report.error().ToString();
-    report_ = new GenerateReport(*report);
+    report_ = std::make_unique<GenerateReport>(*report);
     auto db = duck::Database::Open();
     ASSERT_TRUE(db.has_value());
-    db_ = new duck::Database(std::move(*db));
+    db_ = std::make_unique<duck::Database>(std::move(*db));
     auto conn = db_->Connect();
     ASSERT_TRUE(conn.has_value());
-    conn_ = new duck::Connection(std::move(*conn));
+    conn_ = std::make_unique<duck::Connection>(std::move(*conn));
     for (const char* f : {kOrdersFile, kCustomersFile, kItemsFile, kPaymentsFile, kReviewsFile, kProductsFile,
                           kSellersFile, kGeolocationFile, kTranslationFile}) {
       std::string name = std::string(f).substr(0, std::string(f).size() - 4);
@@ -60,11 +61,11 @@ class GeneratedData : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
-    delete conn_;
-    delete db_;
-    delete report_;
+    conn_.reset();  // the connection before its database
+    db_.reset();
+    report_.reset();
     if (dir_ != nullptr) fs::remove_all(*dir_);
-    delete dir_;
+    dir_.reset();
   }
 
   static int64_t Int(const std::string& sql) {
@@ -79,15 +80,12 @@ class GeneratedData : public ::testing::Test {
   }
   static std::string Path(const char* f) { return *dir_ + "/" + f; }
 
-  static std::string* dir_;
-  static GenerateReport* report_;
-  static duck::Database* db_;
-  static duck::Connection* conn_;
+  // Shared by the suite's tests: generated once, read many times.
+  static inline std::unique_ptr<std::string> dir_;
+  static inline std::unique_ptr<GenerateReport> report_;
+  static inline std::unique_ptr<duck::Database> db_;
+  static inline std::unique_ptr<duck::Connection> conn_;
 };
-std::string* GeneratedData::dir_ = nullptr;
-GenerateReport* GeneratedData::report_ = nullptr;
-duck::Database* GeneratedData::db_ = nullptr;
-duck::Connection* GeneratedData::conn_ = nullptr;
 
 TEST_F(GeneratedData, HeadersMatchTheRelease) {
   EXPECT_EQ(FirstLine(Path(kProductsFile)),

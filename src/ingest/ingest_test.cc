@@ -33,7 +33,7 @@ constexpr char kOrdersHeader[] =
 class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    lakehouse_ = dir_.Sub("lakehouse");
+    lakehouse_ = dir_.Sub("lakehouse", /*create=*/true);
     auto ms = catalog::Metastore::Open(lakehouse_);
     ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
     metastore_.emplace(*std::move(ms));
@@ -52,7 +52,7 @@ class IngestTest : public ::testing::Test {
 
   // A copy of the fixture (or an empty folder) that the test may change.
   std::string SourceCopy(bool with_fixture = true) {
-    const std::string src = dir_.Sub("source");
+    const std::string src = dir_.Sub("source", /*create=*/true);
     if (with_fixture) fs::copy(kMini, src, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
     fs::remove(src + "/README.md");
     return src;
