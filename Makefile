@@ -39,7 +39,7 @@ test: bootstrap $(TEST_BUILD_DIR)/CMakeCache.txt
 
 bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	@bash scripts/bench.sh "$(BUILD_DIR)"
+	@bash scripts/bench.sh "$(BUILD_DIR)" "$(LAKEHOUSE)"
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

@@ -475,19 +475,26 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
                                   Eigen::MatrixXd& out) const {
   std::vector<float> buffer(static_cast<size_t>(kBlock) * stride());
   const auto n = static_cast<int32_t>(features_);
-  std::vector<float> contrib(features_ + 1);
+  const size_t width = features_ + 1;
+  // The block's rows' totals, row after row. Trees are the outer loop so each tree
+  // is read from memory once per block, not once per row (the whole model does
+  // not fit in cache); each row still adds its trees in tree order, so the float
+  // results do not change with the loop order.
+  std::vector<float> contrib(static_cast<size_t>(kBlock) * width);
   // One tree's path: the features it split on, each with its summed change of the mean.
   std::vector<int32_t> path_feature(max_depth_);
   std::vector<float> path_change(max_depth_);
   for (Eigen::Index b = begin; b < end; b += kBlock) {
     FillBlock(x, b, end, false, buffer.data());
-    for (Eigen::Index r = 0; r < kBlock && b + r < end; ++r) {
-      const float* row = buffer.data() + r * static_cast<Eigen::Index>(stride());
-      std::fill(contrib.begin(), contrib.end(), 0.0f);
-      for (const int32_t root : root_) {
+    const Eigen::Index rows = std::min<Eigen::Index>(kBlock, end - b);
+    std::fill(contrib.begin(), contrib.end(), 0.0f);
+    for (const int32_t root : root_) {
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const float* row = buffer.data() + r * static_cast<Eigen::Index>(stride());
+        float* total = contrib.data() + static_cast<size_t>(r) * width;
         int32_t i = root;
         float node_mean = mean_[static_cast<size_t>(i)];
-        contrib[features_] += node_mean;
+        total[features_] += node_mean;
         size_t steps = 0;
         while (read_[static_cast<size_t>(i)] != n) {
           const int32_t at = read_[static_cast<size_t>(i)];
@@ -508,10 +515,13 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
           node_mean = child_mean;
           i = child;
         }
-        for (size_t k = 0; k < steps; ++k) contrib[static_cast<size_t>(path_feature[k])] += path_change[k];
+        for (size_t k = 0; k < steps; ++k) total[static_cast<size_t>(path_feature[k])] += path_change[k];
       }
-      contrib[features_] += base_margin_;
-      for (size_t c = 0; c <= features_; ++c) out(b + r, static_cast<Eigen::Index>(c)) = contrib[c];
+    }
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      float* total = contrib.data() + static_cast<size_t>(r) * width;
+      total[features_] += base_margin_;
+      for (size_t c = 0; c < width; ++c) out(b + r, static_cast<Eigen::Index>(c)) = total[c];
     }
   }
 }

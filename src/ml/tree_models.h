@@ -72,6 +72,7 @@ class TreeModel final : public Model {
 
   // What training chose (rounds, validation loss per round for boosting).
   const nlohmann::json& training_info() const { return info_; }
+  size_t trees() const { return flat_.trees(); }
 
  private:
   static constexpr int kThreads = 2;
