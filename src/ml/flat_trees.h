@@ -47,6 +47,8 @@ class FlatTrees {
 
   size_t features() const { return features_; }
   size_t trees() const { return root_.size(); }
+  // Columns whose 0 is read as missing (as given to FromXgboostJson).
+  const std::vector<bool>& indicator() const { return indicator_; }
 
   // Margin (log-odds, base score included) for every row of x (rows × features(),
   // NaN = missing). InvalidArgument for a wrong column count.

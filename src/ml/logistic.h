@@ -39,6 +39,7 @@ class LogisticModel final : public Model {
   StatusOr<Eigen::VectorXd> PredictProba(const Eigen::MatrixXd& x) const override;
   // coefficient × standardized value per feature, intercept last.
   StatusOr<Eigen::MatrixXd> Contributions(const Eigen::MatrixXd& x) const override;
+  StatusOr<Eigen::MatrixXd> PersonContributions(const Eigen::MatrixXd& x) const override { return Contributions(x); }
   Status Save(const std::string& dir) const override;  // dir/model.json
 
   Eigen::MatrixXd Standardize(const Eigen::MatrixXd& x) const;

@@ -26,6 +26,10 @@ class Model {
   // rows × (features + 1): each feature's contribution to the margin, bias last;
   // each row sums to the margin (logit of the probability).
   virtual StatusOr<Eigen::MatrixXd> Contributions(const Eigen::MatrixXd& x) const = 0;
+  // The same shape, cheap enough for every person of a scoring run: exact where
+  // that is cheap (the logistic model), an approximation summing to the margin
+  // where exact costs far more than a prediction (trees: Saabas, not TreeSHAP).
+  virtual StatusOr<Eigen::MatrixXd> PersonContributions(const Eigen::MatrixXd& x) const = 0;
   // Writes the model's file(s) into `dir` (which exists).
   virtual Status Save(const std::string& dir) const = 0;
 };

@@ -136,7 +136,6 @@ StatusOr<TreeModel> TreeModel::FitForest(const Eigen::MatrixXd& x, const Eigen::
                                              {"nthread", std::to_string(o.threads)},
                                              {"verbosity", "0"}}));
   PARETO_RETURN_IF_ERROR(booster.UpdateOneIter(0, train));
-  PARETO_RETURN_IF_ERROR(booster.SetAttr(kIndicatorAttr, IndicatorList(indicator)));
   nlohmann::json info = {{"trees", o.trees},         {"max_depth", o.max_depth},
                          {"subsample", o.subsample}, {"colsample_bynode", colsample},
                          {"seed", o.seed},           {"threads", o.threads}};
@@ -192,7 +191,6 @@ StatusOr<TreeModel> TreeModel::FitBoosting(const Eigen::MatrixXd& x, const Eigen
   PARETO_ASSIGN_OR_RETURN(xgb::Booster booster, xgb::Booster::Create(cache));
   PARETO_RETURN_IF_ERROR(SetParams(booster, params));
   for (int round = 0; round < rounds; ++round) PARETO_RETURN_IF_ERROR(booster.UpdateOneIter(round, dall));
-  PARETO_RETURN_IF_ERROR(booster.SetAttr(kIndicatorAttr, IndicatorList(indicator)));
 
   nlohmann::json info = {{"rounds", rounds},
                          {"rounds_tried", curve.size()},
@@ -220,17 +218,19 @@ StatusOr<TreeModel> TreeModel::Load(const std::string& dir, const std::string& k
 
 StatusOr<TreeModel> TreeModel::Make(std::string kind, xgb::Booster booster, std::vector<bool> indicator,
                                     nlohmann::json info) {
+  // The booster carries its indicator columns, so a saved model is read back the same way.
+  PARETO_RETURN_IF_ERROR(booster.SetAttr(kIndicatorAttr, IndicatorList(indicator)));
   PARETO_ASSIGN_OR_RETURN(const std::string json, booster.JsonText());
-  PARETO_ASSIGN_OR_RETURN(FlatTrees flat, FlatTrees::FromXgboostJson(json, indicator));
-  return TreeModel(std::move(kind), std::move(booster), std::move(indicator), std::move(flat), std::move(info));
+  PARETO_ASSIGN_OR_RETURN(FlatTrees flat, FlatTrees::FromXgboostJson(json, std::move(indicator)));
+  return TreeModel(std::move(kind), std::move(booster), std::move(flat), std::move(info));
 }
 
 StatusOr<Eigen::MatrixXd> TreeModel::PredictRaw(const Eigen::MatrixXd& x, xgb::PredictType type) const {
-  if (static_cast<size_t>(x.cols()) != indicator_.size()) {
-    return std::unexpected(InvalidArgument("model has " + std::to_string(indicator_.size()) + " features, data has " +
+  if (static_cast<size_t>(x.cols()) != flat_.features()) {
+    return std::unexpected(InvalidArgument("model has " + std::to_string(flat_.features()) + " features, data has " +
                                            std::to_string(x.cols())));
   }
-  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix m, MakeMatrix(x, nullptr, indicator_));
+  PARETO_ASSIGN_OR_RETURN(xgb::DMatrix m, MakeMatrix(x, nullptr, flat_.indicator()));
   PARETO_ASSIGN_OR_RETURN(xgb::Prediction p, booster_.Predict(m, type));
   const auto rows = x.rows();
   const auto cols = static_cast<Eigen::Index>(p.values.size()) / std::max<Eigen::Index>(rows, 1);

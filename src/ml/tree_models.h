@@ -63,6 +63,9 @@ class TreeModel final : public Model {
   // Saabas attributions (also summing to the margin): for per-person drivers,
   // where exact TreeSHAP costs O(trees * leaves * depth^2) a row.
   StatusOr<Eigen::MatrixXd> ApproxContributions(const Eigen::MatrixXd& x) const;
+  StatusOr<Eigen::MatrixXd> PersonContributions(const Eigen::MatrixXd& x) const override {
+    return ApproxContributions(x);
+  }
   // Probabilities, margins and Saabas attributions come from FlatTrees (the
   // same trees as arrays, several times faster). XGBoost's own predictor stays
   // reachable as the reference FlatTrees is tested against.
@@ -79,18 +82,15 @@ class TreeModel final : public Model {
   // Builds the flat evaluator from the booster's JSON.
   static StatusOr<TreeModel> Make(std::string kind, xgb::Booster booster, std::vector<bool> indicator,
                                   nlohmann::json info);
-  TreeModel(std::string kind, xgb::Booster booster, std::vector<bool> indicator, FlatTrees flat, nlohmann::json info)
-      : kind_(std::move(kind)),
-        booster_(std::move(booster)),
-        indicator_(std::move(indicator)),
-        flat_(std::move(flat)),
-        info_(std::move(info)) {}
+  TreeModel(std::string kind, xgb::Booster booster, FlatTrees flat, nlohmann::json info)
+      : kind_(std::move(kind)), booster_(std::move(booster)), flat_(std::move(flat)), info_(std::move(info)) {}
   StatusOr<Eigen::MatrixXd> PredictRaw(const Eigen::MatrixXd& x, xgb::PredictType type) const;
 
   std::string kind_;
   xgb::Booster booster_;
-  std::vector<bool> indicator_;  // 0/1 columns fed sparsely (0 absent); saved in the model file
-  FlatTrees flat_;               // the same trees as arrays: probabilities, margins, Saabas drivers
+  // The same trees as arrays (probabilities, margins, Saabas drivers); its
+  // indicator() columns are fed to XGBoost sparsely (0 absent), as saved in the model file.
+  FlatTrees flat_;
   nlohmann::json info_;
 };
 
