@@ -18,11 +18,8 @@
 #include "catalog/sql_session.h"
 #include "ml/dataset.h"
 #include "ml/ml_config.h"
-#include "ml/model_io.h"
 #include "ml/random.h"
-#include "ml/registry.h"
 #include "ml/scoring.h"
-#include "ml/train_job.h"
 #include "ml/trainer.h"
 #include "ml/tree_models.h"
 
@@ -90,40 +87,26 @@ int RunProduction(const std::string& lakehouse) {
   if (Failed(ms)) return 1;
   auto config = LoadMlConfig(std::string(PARETO_SOURCE_DIR) + "/pipelines/olist");
   if (Failed(config)) return 1;
-  auto production = ProductionVersion(*ms, config->model_name);
-  if (Failed(production)) return 1;
-  if (!*production) return std::fprintf(stderr, "bench_ml: %s has no production model\n", lakehouse.c_str()), 1;
-  const std::string dir = lakehouse + "/" + (*production)->path;
-  auto spec = ReadModelSpec(dir, Env::Default());
-  if (Failed(spec)) return 1;
-  auto model = LoadModel(dir, spec->kind, Env::Default());
-  if (Failed(model)) return 1;
   auto session = catalog::SqlSession::Open(*ms);
   if (Failed(session)) return 1;
-  ProtocolSpec read;
-  read.table = spec->table;
-  read.id_column = spec->id_column;
-  read.features = spec->features;
-  auto frame = ReadProtocolFrame(session->connection(), read);
-  if (Failed(frame)) return 1;
-  if (!ApplyFill(*frame, spec->fill).ok()) return 1;
-  auto design = spec->encoder.Apply(*frame, AllRows(frame->rows));
-  if (Failed(design)) return 1;
-  std::vector<std::string> ids;
-  for (const auto& v : frame->Find(spec->id_column)->texts) ids.push_back(v.value_or(""));
+  auto in = LoadProductionInput(*ms, session->connection(), *config);
+  if (Failed(in)) return 1;
+  const ModelSpec& spec = in->spec;
+  const Model& model = *in->model;
+  const Eigen::MatrixXd& x = in->design.x;
   constexpr int kRepeats = 10;
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < kRepeats; ++i) {
-    if (Failed((*model)->PredictProba(design->x))) return 1;
+    if (Failed(model.PredictProba(x))) return 1;
   }
   const double predict = Seconds(t0);
   const auto t1 = std::chrono::steady_clock::now();
-  if (Failed(ScoreRows(**model, design->x, ids, spec->encoder.SourceColumns(), spec->threshold))) return 1;
+  if (Failed(ScoreRows(model, x, in->ids, spec.encoder.SourceColumns(), spec.threshold))) return 1;
   const double rows_with_drivers = Seconds(t1);
-  const auto n = static_cast<double>(frame->rows);
-  std::printf("production model %s v%lld (%s%s) of %s, on its %zu persons:\n", spec->name.c_str(),
-              static_cast<long long>(spec->version), spec->kind.c_str(), TreesOf(**model).c_str(), lakehouse.c_str(),
-              frame->rows);
+  const auto n = static_cast<double>(x.rows());
+  std::printf("production model %s v%lld (%s%s) of %s, on its %ld persons:\n", spec.name.c_str(),
+              static_cast<long long>(spec.version), spec.kind.c_str(), TreesOf(model).c_str(), lakehouse.c_str(),
+              static_cast<long>(x.rows()));
   std::printf("  probabilities: %.2fM persons/s; probability, decile and top-3 drivers: %.2fM persons/s\n",
               n * kRepeats / predict / 1e6, n / rows_with_drivers / 1e6);
   return 0;

@@ -11,7 +11,6 @@
 #include "ml/model_io.h"
 #include "ml/train_job.h"
 #include "ml/trainer.h"
-#include "ml/tree_models.h"
 
 namespace pareto::ml {
 namespace {
@@ -31,18 +30,12 @@ StatusOr<std::vector<PersonScore>> ScoreRows(const Model& model, const Eigen::Ma
                                              const std::vector<std::string>& source_columns, double threshold) {
   if (static_cast<size_t>(x.rows()) != ids.size()) return std::unexpected(InvalidArgument("one id per row is needed"));
   PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd p, model.PredictProba(x));
-  Eigen::MatrixXd contrib;
-  // Per-person drivers of tree models are XGBoost's approximate contributions
-  // (Saabas: each split's change of the expected value along the row's path).
-  // They sum to the margin like SHAP but cost one tree walk, as a prediction does;
-  // exact TreeSHAP costs trees x leaves x depth^2 a row, about 3 ms for the
-  // production gbt: minutes for the Olist persons. Global drivers use exact SHAP.
-  const auto* tree = dynamic_cast<const TreeModel*>(&model);
-  if (tree != nullptr) {
-    PARETO_ASSIGN_OR_RETURN(contrib, tree->ApproxContributions(x));
-  } else {
-    PARETO_ASSIGN_OR_RETURN(contrib, model.Contributions(x));
-  }
+  // Per-person drivers: for tree models XGBoost's approximate (Saabas)
+  // contributions, each split's change of the expected value along the row's
+  // path. They sum to the margin like SHAP but cost one tree walk; exact TreeSHAP
+  // costs trees x leaves x depth^2 a row, minutes for the Olist persons. Global
+  // drivers (the trainer) use exact SHAP.
+  PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd contrib, model.PersonContributions(x));
   std::vector<std::string> groups;
   const Eigen::MatrixXd grouped = GroupContributions(contrib.leftCols(contrib.cols() - 1), source_columns, groups);
 
@@ -74,32 +67,40 @@ StatusOr<std::vector<PersonScore>> ScoreRows(const Model& model, const Eigen::Ma
   return scores;
 }
 
-StatusOr<ScoreReport> ScorePersons(catalog::Metastore& ms, duck::Connection& conn, const MlConfig& config,
-                                   const std::string& catalog, Env* env) {
-  const int64_t started = env->NowMicros();
+StatusOr<ProductionInput> LoadProductionInput(catalog::Metastore& ms, duck::Connection& conn,
+                                              const MlConfig& config, Env* env) {
   PARETO_ASSIGN_OR_RETURN(auto production, ProductionVersion(ms, config.model_name));
   if (!production) {
     return std::unexpected(NotFound("model " + config.model_name +
                                     " has no production version; promote one with `pareto models promote VERSION`"));
   }
-  ScoreReport report;
-  report.version = *production;
+  ProductionInput in;
+  in.version = *production;
   const std::string dir = ms.lakehouse_root() + "/" + production->path;
-  PARETO_ASSIGN_OR_RETURN(ModelSpec spec, ReadModelSpec(dir, env));
-  PARETO_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, LoadModel(dir, spec.kind, env));
+  PARETO_ASSIGN_OR_RETURN(in.spec, ReadModelSpec(dir, env));
+  PARETO_ASSIGN_OR_RETURN(in.model, LoadModel(dir, in.spec.kind, env));
 
   ProtocolSpec read;
-  read.name = spec.protocol;
-  read.table = spec.table;
-  read.id_column = spec.id_column;
-  read.features = spec.features;
+  read.name = in.spec.protocol;
+  read.table = in.spec.table;
+  read.id_column = in.spec.id_column;
+  read.features = in.spec.features;
   PARETO_ASSIGN_OR_RETURN(Frame frame, ReadProtocolFrame(conn, read));
-  PARETO_RETURN_IF_ERROR(ApplyFill(frame, spec.fill));
-  PARETO_ASSIGN_OR_RETURN(Design design, spec.encoder.Apply(frame, AllRows(frame.rows)));
-  std::vector<std::string> ids;
-  for (const auto& v : frame.Find(spec.id_column)->texts) ids.push_back(v.value_or(""));
+  PARETO_RETURN_IF_ERROR(ApplyFill(frame, in.spec.fill));
+  PARETO_ASSIGN_OR_RETURN(in.design, in.spec.encoder.Apply(frame, AllRows(frame.rows)));
+  for (const auto& v : frame.Find(in.spec.id_column)->texts) in.ids.push_back(v.value_or(""));
+  return in;
+}
+
+StatusOr<ScoreReport> ScorePersons(catalog::Metastore& ms, duck::Connection& conn, const MlConfig& config,
+                                   const std::string& catalog, Env* env) {
+  const int64_t started = env->NowMicros();
+  PARETO_ASSIGN_OR_RETURN(ProductionInput in, LoadProductionInput(ms, conn, config, env));
+  const ModelSpec& spec = in.spec;
+  ScoreReport report;
+  report.version = in.version;
   PARETO_ASSIGN_OR_RETURN(std::vector<PersonScore> scores,
-                          ScoreRows(*model, design.x, ids, spec.encoder.SourceColumns(), spec.threshold));
+                          ScoreRows(*in.model, in.design.x, in.ids, spec.encoder.SourceColumns(), spec.threshold));
 
   PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE SCHEMA IF NOT EXISTS pareto_ml_scratch; CREATE OR REPLACE TABLE {} (customer_unique_id VARCHAR, probability DOUBLE, decile INTEGER, "

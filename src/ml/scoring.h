@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,9 @@
 #include "common/status.h"
 #include "duck/duck.h"
 #include "ml/ml_config.h"
+#include "ml/dataset.h"
 #include "ml/model.h"
+#include "ml/model_io.h"
 #include "ml/registry.h"
 
 namespace pareto::ml {
@@ -41,6 +44,20 @@ struct PersonScore {
 StatusOr<std::vector<PersonScore>> ScoreRows(const Model& model, const Eigen::MatrixXd& x,
                                              const std::vector<std::string>& ids,
                                              const std::vector<std::string>& source_columns, double threshold);
+
+// What scoring reads: the production version, its files, and its table's
+// persons encoded as at training (fills applied), with their ids in row order.
+struct ProductionInput {
+  ModelVersion version;
+  ModelSpec spec;
+  std::unique_ptr<Model> model;
+  Design design;
+  std::vector<std::string> ids;
+};
+
+// NotFound (naming `pareto models promote`) when no version is in production.
+StatusOr<ProductionInput> LoadProductionInput(catalog::Metastore& ms, duck::Connection& conn,
+                                              const MlConfig& config, Env* env = Env::Default());
 
 struct ScoreReport {
   ModelVersion version;
