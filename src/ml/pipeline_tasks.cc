@@ -19,6 +19,9 @@ TrainRequest RequestFor(const pipeline::TaskContext& ctx, const MlConfig& config
   return request;
 }
 
+// The runner's Env, or the real one when the runner was given none.
+Env* EnvOf(const pipeline::TaskContext& ctx) { return ctx.env != nullptr ? ctx.env : Env::Default(); }
+
 }  // namespace
 
 StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project_dir) {
@@ -31,18 +34,17 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project
   tasks.push_back({"ml.train", {spec->table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      PARETO_ASSIGN_OR_RETURN(auto outcomes,
                                              RunTraining(ctx.metastore, ctx.conn, config, RequestFor(ctx, config),
-                                                         ctx.env != nullptr ? ctx.env : Env::Default()));
+                                                         EnvOf(ctx)));
                      const ProtocolOutcome& o = outcomes.front();
                      const ModelResult& best = o.result.models[o.result.best];
                      std::string registered;
                      if (o.registered) {
                        registered = fmt::format(", registered v{}", o.registered->version);
                        if (config.promote_first) {
-                         Env* env = ctx.env != nullptr ? ctx.env : Env::Default();
                          PARETO_ASSIGN_OR_RETURN(const bool promoted,
                                                  PromoteIfNoneInProduction(ctx.metastore, config.model_name,
                                                                            o.registered->version,
-                                                                           env->NowMicros() / 1000));
+                                                                           EnvOf(ctx)->NowMicros() / 1000));
                          if (promoted) registered += " (promoted: the first production model)";
                        }
                      }
@@ -51,7 +53,7 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project
                                         registered);
                    }});
   tasks.push_back({"ml.score", {spec->table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
-                     Env* env = ctx.env != nullptr ? ctx.env : Env::Default();
+                     Env* env = EnvOf(ctx);
                      PARETO_ASSIGN_OR_RETURN(auto production, ProductionVersion(ctx.metastore, config.model_name));
                      if (!production) {
                        return std::string("no production model yet (pareto models promote VERSION)");
