@@ -2,18 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
+#include "common/testing/temp_dir.h"
 #include "ml/random.h"
 #include "ml/tree_models.h"
 #include "ml/xgboost_handles.h"
@@ -58,15 +55,11 @@ std::vector<bool> Indicator(const Eigen::MatrixXd& x) {
 }
 
 std::string SavedJson(const TreeModel& model) {
-  static std::atomic<int> counter = 0;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("pareto_flat_trees_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::filesystem::create_directories(dir);
-  EXPECT_TRUE(model.Save(dir.string()).ok());
-  std::ifstream in(dir / "model.json");
+  ::pareto::testing::TempDir dir;
+  EXPECT_TRUE(model.Save(dir.path()).ok());
+  std::ifstream in(dir.Sub("model.json"));
   std::stringstream text;
   text << in.rdbuf();
-  std::filesystem::remove_all(dir);
   return text.str();
 }
 

@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 #include <vector>
+
+#include "common/testing/temp_dir.h"
 
 namespace pareto::ml {
 namespace {
@@ -76,14 +77,12 @@ TEST(LogisticTest, SavedModelPredictsTheSame) {
   const Fixture f = LoadFixture();
   auto model = LogisticModel::Fit(f.x, f.y);
   ASSERT_TRUE(model.has_value());
-  const auto dir = std::filesystem::temp_directory_path() / "pareto_lr_test";
-  std::filesystem::create_directories(dir);
-  ASSERT_TRUE(model->Save(dir.string()).ok());
-  std::ifstream in(dir / "model.json");
+  ::pareto::testing::TempDir dir;
+  ASSERT_TRUE(model->Save(dir.path()).ok());
+  std::ifstream in(dir.Sub("model.json"));
   auto loaded = LogisticModel::FromJson(nlohmann::json::parse(in));
   ASSERT_TRUE(loaded.has_value());
   EXPECT_EQ(*loaded->PredictProba(f.x), *model->PredictProba(f.x));
-  std::filesystem::remove_all(dir);
 }
 
 // A wide one-hot design (rare levels, collinear with the intercept) whose

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <vector>
 
+#include "common/testing/temp_dir.h"
 #include "ml/metrics.h"
 #include "ml/random.h"
 
@@ -106,13 +106,11 @@ TEST(TreeModelsTest, SavedModelPredictsTheSame) {
   fo.trees = 10;
   auto rf = TreeModel::FitForest(x, y, fo);
   ASSERT_TRUE(rf.has_value());
-  const auto dir = std::filesystem::temp_directory_path() / "pareto_rf_test";
-  std::filesystem::create_directories(dir);
-  ASSERT_TRUE(rf->Save(dir.string()).ok());
-  auto loaded = TreeModel::Load(dir.string(), "rf");
+  ::pareto::testing::TempDir dir;
+  ASSERT_TRUE(rf->Save(dir.path()).ok());
+  auto loaded = TreeModel::Load(dir.path(), "rf");
   ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
   EXPECT_EQ(*loaded->PredictProba(x), *rf->PredictProba(x));
-  std::filesystem::remove_all(dir);
 }
 
 // Column 0 is a one-hot level (0/1); column 1 a count where 0 and NULL mean
@@ -154,14 +152,12 @@ TEST(TreeModelsTest, IndicatorColumnsKeepTheirMeaningThroughSaveAndLoad) {
   ASSERT_TRUE(auc.has_value());
   EXPECT_GT(*auc, 0.75);
 
-  const auto dir = std::filesystem::temp_directory_path() / "pareto_gbt_indicator_test";
-  std::filesystem::create_directories(dir);
-  ASSERT_TRUE(gbt->Save(dir.string()).ok());
-  auto loaded = TreeModel::Load(dir.string(), "gbt");
+  ::pareto::testing::TempDir dir;
+  ASSERT_TRUE(gbt->Save(dir.path()).ok());
+  auto loaded = TreeModel::Load(dir.path(), "gbt");
   ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
   EXPECT_EQ(*loaded->PredictProba(xt), *gbt->PredictProba(xt));
   EXPECT_EQ(*loaded->PredictProba(probe), *p);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(TreeModelsTest, RefusesDataOfAnotherWidth) {
