@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
 
 #include "catalog/lineage.h"
 #include "catalog/test_util.h"
@@ -110,17 +111,32 @@ MlConfig ConfigWith(std::vector<std::string> features) {
   return config;
 }
 
-TEST(LeakageTest, TrainerRefusesTotalSpendAndAPriceDerivedColumnAndRecordsTheRun) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
-  ASSERT_TRUE(ms.has_value());
-  RecordLineage(*ms);
-  auto db = duck::Database::Open();
-  ASSERT_TRUE(db.has_value());
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.has_value());
+// The trainer's guard end to end: a lakehouse whose metastore holds the lineage
+// of RecordLineage, and a DuckDB connection for the feature tables.
+class TrainerGuardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = catalog::Metastore::Open(dir_.path());
+    ASSERT_TRUE(opened.has_value());
+    ms_.emplace(std::move(*opened));
+    RecordLineage(*ms_);
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value());
+    db_.emplace(std::move(*db));
+    auto conn = db_->Connect();
+    ASSERT_TRUE(conn.has_value());
+    conn_.emplace(std::move(*conn));
+  }
+
+  catalog::testing::TempDir dir_;
+  std::optional<catalog::Metastore> ms_;
+  std::optional<duck::Database> db_;
+  std::optional<duck::Connection> conn_;
+};
+
+TEST_F(TrainerGuardTest, TrainerRefusesTotalSpendAndAPriceDerivedColumnAndRecordsTheRun) {
   const MlConfig config = ConfigWith({"first_order_installments", "total_spend", "first_order_main_category"});
-  auto refused = RunTraining(*ms, *conn, config, TrainRequest{});
+  auto refused = RunTraining(*ms_, *conn_, config, TrainRequest{});
   ASSERT_FALSE(refused.has_value());
   const std::string& m = refused.error().message();
   EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
@@ -131,57 +147,41 @@ TEST(LeakageTest, TrainerRefusesTotalSpendAndAPriceDerivedColumnAndRecordsTheRun
                    "olist.gold.gld_ml_features.first_order_main_category <- olist.silver.slv_order_items.price"),
             std::string::npos) << m;
   EXPECT_EQ(m.find("first_order_installments derives"), std::string::npos);
-  auto runs = ListRuns(*ms, "", 10);
+  auto runs = ListRuns(*ms_, "", 10);
   ASSERT_TRUE(runs.has_value());
   ASSERT_EQ(runs->size(), 1u);
   EXPECT_EQ((*runs)[0].status, "failed");
 }
 
-TEST(LeakageTest, AMonetaryTagThatNamesNoColumnIsRefused) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
-  ASSERT_TRUE(ms.has_value());
-  RecordLineage(*ms);
-  auto db = duck::Database::Open();
-  ASSERT_TRUE(db.has_value());
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.has_value());
-  ASSERT_TRUE(conn->Execute("CREATE SCHEMA silver; CREATE TABLE silver.slv_payments (payment_value DECIMAL(12,2))").ok());
+TEST_F(TrainerGuardTest, AMonetaryTagThatNamesNoColumnIsRefused) {
+  ASSERT_TRUE(conn_->Execute("CREATE SCHEMA silver; CREATE TABLE silver.slv_payments (payment_value DECIMAL(12,2))").ok());
   TrainRequest request;
   request.monetary_tags = {"silver.slv_payments.payment_valeu"};  // a typo protects nothing: say so
-  auto refused = RunTraining(*ms, *conn, ConfigWith({"first_order_installments"}), request);
+  auto refused = RunTraining(*ms_, *conn_, ConfigWith({"first_order_installments"}), request);
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(refused.error().message().find("monetary tag 'silver.slv_payments.payment_valeu' in pipeline.yaml names "
                                            "no column"), std::string::npos) << refused.error().ToString();
 }
 
-TEST(LeakageTest, OverrideIsWrittenIntoTheRunRecordAndTheModelCard) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
-  ASSERT_TRUE(ms.has_value());
-  RecordLineage(*ms);
-  auto db = duck::Database::Open();
-  ASSERT_TRUE(db.has_value());
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.has_value());
-  ASSERT_TRUE(conn->Execute("CREATE SCHEMA gold; CREATE TABLE gold.gld_ml_features AS "
-                            "SELECT 'p' || lpad(i::VARCHAR, 5, '0') AS customer_unique_id, "
-                            "TIMESTAMPTZ '2017-01-01 00:00:00+00' + INTERVAL (i) HOUR AS first_purchase_ts, "
-                            "(i * 7919 % 1000)::DECIMAL(12,2) AS total_spend, (i % 10) AS first_order_installments "
-                            "FROM range(400) t(i)").ok());
+TEST_F(TrainerGuardTest, OverrideIsWrittenIntoTheRunRecordAndTheModelCard) {
+  ASSERT_TRUE(conn_->Execute("CREATE SCHEMA gold; CREATE TABLE gold.gld_ml_features AS "
+                             "SELECT 'p' || lpad(i::VARCHAR, 5, '0') AS customer_unique_id, "
+                             "TIMESTAMPTZ '2017-01-01 00:00:00+00' + INTERVAL (i) HOUR AS first_purchase_ts, "
+                             "(i * 7919 % 1000)::DECIMAL(12,2) AS total_spend, (i % 10) AS first_order_installments "
+                             "FROM range(400) t(i)").ok());
   TrainRequest request;
   request.allow_monetary = {"total_spend"};
-  auto trained = RunTraining(*ms, *conn, ConfigWith({"first_order_installments", "total_spend"}), request);
+  auto trained = RunTraining(*ms_, *conn_, ConfigWith({"first_order_installments", "total_spend"}), request);
   ASSERT_TRUE(trained.has_value()) << trained.error().ToString();
   ASSERT_EQ(trained->size(), 1u);
   const ProtocolOutcome& o = (*trained)[0];
   EXPECT_NE(o.leakage_override.find("total_spend <- olist.silver.slv_order_fact.payment_total"), std::string::npos);
-  auto run = GetRun(*ms, o.run_id);
+  auto run = GetRun(*ms_, o.run_id);
   ASSERT_TRUE(run.has_value() && run->has_value());
   EXPECT_EQ((*run)->leakage_override, o.leakage_override);
   ASSERT_TRUE(o.registered.has_value());
-  std::ifstream card(dir.path() + "/" + o.registered->path + "/model_card.md");
+  std::ifstream card(dir_.path() + "/" + o.registered->path + "/model_card.md");
   std::stringstream text;
   text << card.rdbuf();
   EXPECT_NE(text.str().find("OVERRIDDEN"), std::string::npos);

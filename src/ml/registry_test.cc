@@ -42,19 +42,24 @@ TEST(RegistryTest, RunsRoundTripAndVersionsCountUpPerName) {
   EXPECT_EQ(RegisterVersion(*ms, dup).code(), StatusCode::kAlreadyExists);
 }
 
-TEST(RegistryTest, PromotionKeepsOneProductionVersion) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
-  ASSERT_TRUE(ms.has_value());
+// Versions 1..count of model "m", from one recorded run, none promoted.
+void RegisterVersionsOfM(catalog::Metastore& ms, const std::string& kind, int count) {
   RunRecord run;
   run.model_name = "m";
   run.protocol = "early";
   run.code_version = "x";
-  auto id = InsertRun(*ms, run);
+  auto id = InsertRun(ms, run);
   ASSERT_TRUE(id.has_value());
-  for (int v = 1; v <= 2; ++v) {
-    ASSERT_TRUE(RegisterVersion(*ms, {"m", v, *id, "lr", "early", "p", 0.8, "none", 1, std::nullopt}).ok());
+  for (int v = 1; v <= count; ++v) {
+    ASSERT_TRUE(RegisterVersion(ms, {"m", v, *id, kind, "early", "p", 0.8, "none", 1, std::nullopt}).ok());
   }
+}
+
+TEST(RegistryTest, PromotionKeepsOneProductionVersion) {
+  catalog::testing::TempDir dir;
+  auto ms = catalog::Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  RegisterVersionsOfM(*ms, "lr", 2);
   EXPECT_FALSE(ProductionVersion(*ms, "m")->has_value());
   ASSERT_TRUE(Promote(*ms, "m", 1, 100).ok());
   EXPECT_EQ((*ProductionVersion(*ms, "m"))->version, 1);
@@ -71,15 +76,7 @@ TEST(RegistryTest, OnlyTheFirstVersionIsPromotedWithoutAPerson) {
   catalog::testing::TempDir dir;
   auto ms = catalog::Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
-  RunRecord run;
-  run.model_name = "m";
-  run.protocol = "early";
-  run.code_version = "x";
-  auto id = InsertRun(*ms, run);
-  ASSERT_TRUE(id.has_value());
-  for (int v = 1; v <= 3; ++v) {
-    ASSERT_TRUE(RegisterVersion(*ms, {"m", v, *id, "gbt", "early", "p", 0.8, "none", 1, std::nullopt}).ok());
-  }
+  RegisterVersionsOfM(*ms, "gbt", 3);
   auto first = PromoteIfNoneInProduction(*ms, "m", 1, 100);
   ASSERT_TRUE(first.has_value()) << first.error().ToString();
   EXPECT_TRUE(*first);
