@@ -76,8 +76,8 @@ struct ModelResult {
   Evaluation test;
   std::vector<double> cv_auc;  // one per fold
   double cv_mean = 0, cv_sd = 0;
-  double train_seconds = 0;    // the final fit on all training rows
-  // Wall seconds of each stage (fit, evaluate, cross_validate, drivers): where time goes.
+  // Wall seconds of each stage: fit (the final fit on all training rows),
+  // evaluate, cross_validate, drivers.
   std::map<std::string, double> stage_seconds;
   std::vector<Driver> drivers;  // descending
   nlohmann::json training_info = nlohmann::json::object();
