@@ -1,12 +1,15 @@
 #include "ml/flat_trees.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -80,13 +83,16 @@ StatusOr<float> BaseMargin(const Json& learner) {
 
 // Builds the flat arrays tree by tree (a friend, so parsing stays out of the header).
 struct FlatTreesBuilder {
+  // Distinct comparisons seen so far: (default-left, column, threshold bits) -> provisional index.
+  using Tests = std::map<std::tuple<bool, int32_t, uint32_t>, int32_t>;
+
   // Appends `t` breadth first. A node's children are pushed together, so they get
   // adjacent numbers; for a default-left split they are pushed right first, and the
   // split reads the negated value against -pred(threshold):
   //   second child (left)  iff  !(-v < -pred(t))  iff  !(v >= t)  iff  v < t or v is NaN,
   // so every node of every tree takes its second child iff !(read < value): one
   // comparison, and NaN always goes second, i.e. to the default child.
-  static Status AddTree(FlatTrees& f, const JsonTree& t, size_t index) {
+  static Status AddTree(FlatTrees& f, Tests& tests, const JsonTree& t, size_t index) {
     const std::string where = "tree " + std::to_string(index) + ": ";
     const auto features = static_cast<int64_t>(f.features_);
     const auto nodes = static_cast<int64_t>(t.left.size());
@@ -157,61 +163,80 @@ struct FlatTreesBuilder {
     f.root_.push_back(static_cast<int32_t>(base));
     f.depth_.push_back(static_cast<int32_t>(max_depth));
     f.max_depth_ = std::max(f.max_depth_, static_cast<size_t>(max_depth));
-    AddLeafSets(f, static_cast<int32_t>(base), static_cast<int32_t>(order.size()));
+    AddSlicedTree(f, tests, t, order, static_cast<int32_t>(base), static_cast<int32_t>(max_depth));
     return OkStatus();
   }
 
-  // The split list of the tree at [base, base + count) for the AVX-512 path.
-  static void AddLeafSets(FlatTrees& f, int32_t base, int32_t count) {
-    const auto leaf = [&](int32_t i) { return f.read_[static_cast<size_t>(i)] == static_cast<int32_t>(f.features_); };
-    const auto at = [&](int32_t i) { return static_cast<size_t>(i - base); };
-    std::vector<int32_t> rank(static_cast<size_t>(count), -1);
-    int32_t leaves = 0;
-    std::vector<int32_t> stack = {base};
-    while (!stack.empty()) {  // depth first, first child before second
-      const int32_t i = stack.back();
-      stack.pop_back();
-      if (leaf(i)) {
-        rank[at(i)] = leaves++;
-        continue;
-      }
-      stack.push_back(f.next_[static_cast<size_t>(i)] + 1);
-      stack.push_back(f.next_[static_cast<size_t>(i)]);
-    }
-    f.leaf_value_.resize(f.leaf_value_.size() + 64, 0.0f);  // tree t's leaves start at 64 t
-    if (leaves > 64) {
-      f.split_begin_.push_back(-1);
-      f.split_count_.push_back(0);
+  static int32_t Intern(Tests& tests, bool default_left, int64_t column, float threshold) {
+    const auto [it, added] = tests.try_emplace({default_left, static_cast<int32_t>(column), std::bit_cast<uint32_t>(threshold)},
+                                               static_cast<int32_t>(tests.size()));
+    return it->second;
+  }
+
+  // The bit-sliced form of tree `t`, appended at [base, base + order.size()) in
+  // breadth-first `order` (order[k]: XGBoost's id of node k).
+  static void AddSlicedTree(FlatTrees& f, Tests& tests, const JsonTree& t, const std::vector<int64_t>& order,
+                            int32_t base, int32_t depth) {
+    if (depth > FlatTrees::kMaxSlicedDepth) {
+      f.sliced_ = false;
       return;
     }
-    // Leaves of a subtree are consecutive: [low, high). Children come after parents.
-    std::vector<int32_t> low(static_cast<size_t>(count)), high(static_cast<size_t>(count));
-    for (int32_t i = base + count; i-- > base;) {
-      if (leaf(i)) {
-        low[at(i)] = rank[at(i)];
-        high[at(i)] = rank[at(i)] + 1;
-      } else {
-        low[at(i)] = low[at(f.next_[static_cast<size_t>(i)])];
-        high[at(i)] = high[at(f.next_[static_cast<size_t>(i)] + 1)];
+    const auto count = static_cast<int32_t>(order.size());
+    const auto at = [&](int32_t local) { return static_cast<size_t>(base + local); };
+    const auto leaf = [&](int32_t local) { return f.read_[at(local)] == static_cast<int32_t>(f.features_); };
+    // Each node's level and path from the root (a bit per level, 1 = second child).
+    // Breadth first order puts parents before children and levels in order.
+    std::vector<int32_t> level(order.size()), path(order.size());
+    for (int32_t k = 0; k < count; ++k) {
+      if (leaf(k)) continue;
+      const int32_t first = f.next_[at(k)] - base;
+      for (const int32_t child : {first, first + 1}) {
+        level[static_cast<size_t>(child)] = level[static_cast<size_t>(k)] + 1;
+        path[static_cast<size_t>(child)] = 2 * path[static_cast<size_t>(k)] + (child - first);
       }
     }
-    f.split_begin_.push_back(static_cast<int32_t>(f.split_read_.size()));
-    int32_t splits = 0;
-    for (int32_t i = base; i < base + count; ++i) {
-      if (leaf(i)) continue;
-      const int32_t first = f.next_[static_cast<size_t>(i)];
-      const int32_t width = high[at(first)] - low[at(first)];  // < leaves <= 64
-      const uint64_t first_leaves = ((uint64_t{1} << width) - 1) << low[at(first)];
-      f.split_read_.push_back(f.read_[static_cast<size_t>(i)]);
-      f.split_value_.push_back(f.value_[static_cast<size_t>(i)]);
-      f.split_keep_.push_back(~first_leaves);
-      ++splits;
+    FlatTrees::SlicedTree tree;
+    tree.depth = depth;
+    tree.levels = static_cast<int32_t>(f.sliced_level_.size());
+    tree.slots = static_cast<int32_t>(f.slot_value_.size());
+    for (int32_t d = 0; d < depth; ++d) {
+      f.sliced_level_.push_back(static_cast<int32_t>(f.sliced_node_.size()));
+      for (int32_t k = 0; k < count; ++k) {
+        if (leaf(k) || level[static_cast<size_t>(k)] != d) continue;
+        const auto o = static_cast<size_t>(order[static_cast<size_t>(k)]);
+        const int32_t test = Intern(tests, t.default_left[o], t.split[o], t.condition[o]);
+        f.sliced_node_.push_back({test, k, f.next_[at(k)] - base});
+      }
     }
-    f.split_count_.push_back(splits);
-    const size_t leaf_base = f.leaf_value_.size() - 64;
-    for (int32_t i = base; i < base + count; ++i) {
-      if (leaf(i)) f.leaf_value_[leaf_base + static_cast<size_t>(rank[at(i)])] = f.value_[static_cast<size_t>(i)];
+    f.sliced_level_.push_back(static_cast<int32_t>(f.sliced_node_.size()));
+    f.slot_value_.resize(f.slot_value_.size() + std::max<size_t>(64, size_t{1} << depth), 0.0f);
+    for (int32_t k = 0; k < count; ++k) {
+      if (!leaf(k)) continue;
+      const auto slot = static_cast<size_t>(path[static_cast<size_t>(k)]) << (depth - level[static_cast<size_t>(k)]);
+      f.slot_value_[static_cast<size_t>(tree.slots) + slot] = f.value_[at(k)];
     }
+    f.sliced_tree_.push_back(tree);
+    f.max_tree_nodes_ = std::max(f.max_tree_nodes_, count);
+  }
+
+  // Numbers the distinct comparisons in key order (each side's together, by column,
+  // so a block's columns are compared in memory order) and lists the columns read.
+  static void Finish(FlatTrees& f, const Tests& tests) {
+    std::map<int32_t, int32_t> column_index;
+    for (const auto& [key, provisional] : tests) column_index.emplace(std::get<1>(key), 0);
+    for (auto& [column, index] : column_index) {
+      index = static_cast<int32_t>(f.sliced_columns_.size());
+      f.sliced_columns_.push_back(column);
+    }
+    std::vector<int32_t> final_index(tests.size());
+    for (const auto& [key, provisional] : tests) {
+      const auto& [default_left, column, threshold] = key;
+      if (!default_left) f.first_default_left_test_ = f.test_column_.size() + 1;
+      final_index[static_cast<size_t>(provisional)] = static_cast<int32_t>(f.test_column_.size());
+      f.test_column_.push_back(column_index.at(column));
+      f.test_value_.push_back(std::bit_cast<float>(threshold));
+    }
+    for (FlatTrees::SlicedNode& node : f.sliced_node_) node.test = final_index[static_cast<size_t>(node.test)];
   }
 
   static StatusOr<FlatTrees> Build(const Json& root, std::vector<bool> indicator) {
@@ -249,10 +274,12 @@ struct FlatTreesBuilder {
     // Trees are summed in the order XGBoost stores them, as its predictor does. A
     // random forest's trees are summed too: XGBoost divides the learning rate by
     // num_parallel_tree when it grows them, so the leaves already carry the 1/n.
+    Tests tests;
     for (size_t i = 0; i < trees.size(); ++i) {
       PARETO_ASSIGN_OR_RETURN(const JsonTree t, ReadTree(trees[i], i));
-      PARETO_RETURN_IF_ERROR(AddTree(f, t, i));
+      PARETO_RETURN_IF_ERROR(AddTree(f, tests, t, i));
     }
+    Finish(f, tests);
     return f;
   }
 };
@@ -276,29 +303,55 @@ Status FlatTrees::CheckColumns(const Eigen::MatrixXd& x) const {
   return OkStatus();
 }
 
-void FlatTrees::FillBlock(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, bool by_feature,
-                          float* buffer) const {
+namespace {
+
+// Element (row, column) of x as a split reads it: a float, NaN when missing. The
+// missing rule is decided on the double, as MakeMatrix in tree_models.cc does.
+float SplitValue(double d, bool indicator) {
+  return std::isnan(d) || (indicator && d == 0.0) ? kNaN : static_cast<float>(d);
+}
+
+}  // namespace
+
+void FlatTrees::FillBlock(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, float* buffer) const {
   const auto s = static_cast<Eigen::Index>(stride());
   const auto n = static_cast<Eigen::Index>(features_);
-  // Where row r's position p goes.
-  const auto slot = [&](Eigen::Index r, Eigen::Index p) {
-    return by_feature ? p * kBlock + r : r * s + p;
-  };
-  for (Eigen::Index r = 0; r < kBlock; ++r) buffer[slot(r, n)] = -std::numeric_limits<float>::infinity();
-  for (Eigen::Index c = 0; c < n; ++c) {
-    const bool indicator = indicator_[static_cast<size_t>(c)];
-    for (Eigen::Index r = 0; r < kBlock; ++r) {
-      float v = kNaN;  // rows past `end` pad the block; their results are dropped
-      if (begin + r < end) {
-        // The missing rule is decided on the double, as MakeMatrix in tree_models.cc does.
-        const double d = x(begin + r, c);
-        if (!std::isnan(d) && !(indicator && d == 0.0)) v = static_cast<float>(d);
-      }
-      buffer[slot(r, c)] = v;
-      buffer[slot(r, n + 1 + c)] = -v;
+  for (Eigen::Index r = 0; r < kBlock; ++r) {
+    float* row = buffer + r * s;
+    row[n] = -std::numeric_limits<float>::infinity();
+    for (Eigen::Index c = 0; c < n; ++c) {
+      // Rows past `end` pad the block; their results are dropped.
+      const float v = begin + r < end ? SplitValue(x(begin + r, c), indicator_[static_cast<size_t>(c)]) : kNaN;
+      row[c] = v;
+      row[n + 1 + c] = -v;
     }
   }
 }
+
+// The bit-sliced ensemble as the AVX-512 kernel reads it (a friend: the layout is
+// private).
+struct FlatTreesSlices {
+  explicit FlatTreesSlices(const FlatTrees& f)
+      : trees(f.sliced_tree_.data()),
+        tree_count(f.sliced_tree_.size()),
+        levels(f.sliced_level_.data()),
+        nodes(f.sliced_node_.data()),
+        slot_value(f.slot_value_.data()),
+        test_column(f.test_column_.data()),
+        test_value(f.test_value_.data()),
+        tests(f.test_column_.size()),
+        first_default_left_test(f.first_default_left_test_) {}
+  static constexpr int32_t kMaxDepth = FlatTrees::kMaxSlicedDepth;
+  const FlatTrees::SlicedTree* trees;
+  size_t tree_count;
+  const int32_t* levels;
+  const FlatTrees::SlicedNode* nodes;
+  const float* slot_value;
+  const int32_t* test_column;
+  const float* test_value;
+  size_t tests;
+  size_t first_default_left_test;
+};
 
 namespace {
 
@@ -320,107 +373,117 @@ void MarginBlockPortable(const int32_t* read, const float* value, const int32_t*
   }
 }
 
+// Rows of a sliced block, a bit each: 512 bits, one vector.
+constexpr Eigen::Index kSlicedBlock = 512;
+constexpr size_t kSlicedGroups = kSlicedBlock / 16;  // of sixteen rows (float lanes)
+struct alignas(64) RowSet {
+  uint16_t group[kSlicedGroups];  // bit i of group[g]: row 16 g + i
+};
+
+// A thread's scratch for sliced blocks.
+struct SlicedScratch {
+  std::vector<float> columns;  // sliced_columns_ of the block's rows, kSlicedBlock floats each
+  std::vector<RowSet> masks;   // per distinct comparison: the rows it sends second
+  std::vector<RowSet> rows;    // per node of the tree being descended: the rows at it
+  RowSet second[FlatTreesSlices::kMaxDepth];  // per level: the rows sent second
+  float acc[kSlicedBlock];
+};
+
 #ifdef PARETO_FLAT_TREES_AVX512
-// Gathers through the masked forms with a zeroed source: GCC 12's plain
-// _mm512_i32gather_* leave their source undefined and warn about it.
+// Through the masked form with a zeroed source: GCC 12's plain _mm512_i32gather_ps
+// leaves its source undefined and warns about it.
 __attribute__((target("avx512f,avx512cd"))) inline __m512 GatherFloats(__m512i index, const float* base) {
   return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), static_cast<__mmask16>(0xFFFF), index, base, 4);
 }
-__attribute__((target("avx512f,avx512cd"))) inline __m512i GatherInts(__m512i index, const int32_t* base) {
-  return _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), static_cast<__mmask16>(0xFFFF), index, base, 4);
+
+// SplitValue over one column of a sliced block, eight rows to a vector; rows past
+// `rows` are padding, NaN (their results are dropped).
+__attribute__((target("avx512f,avx512cd"))) void FillSlicedColumn(const double* from, Eigen::Index rows,
+                                                                  bool indicator, float* to) {
+  const __m512d zero = _mm512_setzero_pd();
+  const __m512d nan = _mm512_set1_pd(std::numeric_limits<double>::quiet_NaN());
+  Eigen::Index r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    const __m512d d = _mm512_loadu_pd(from + r);
+    __mmask8 missing = _mm512_cmp_pd_mask(d, d, _CMP_UNORD_Q);
+    if (indicator) missing |= _mm512_cmp_pd_mask(d, zero, _CMP_EQ_OQ);
+    // (maskz: GCC 12's plain _mm512_cvtpd_ps warns about its undefined source)
+    _mm256_storeu_ps(to + r, _mm512_maskz_cvtpd_ps(0xFF, _mm512_mask_blend_pd(missing, d, nan)));
+  }
+  for (; r < rows; ++r) to[r] = SplitValue(from[r], indicator);
+  std::fill(to + rows, to + kSlicedBlock, kNaN);
 }
 
-// Tree by tree as MarginBlockPortable, sixteen rows to a vector, on a block filled
-// by feature (the kBlock rows' values of one position are contiguous). A tree of at most 64
-// leaves goes through its split list (see split_begin_ in the header); a larger one
-// is walked level by level with gathers.
-struct Avx512Tables {
-  const int32_t* read;
-  const float* value;
-  const int32_t* next;
-  const std::vector<int32_t>& roots;
-  const std::vector<int32_t>& depths;
-  const std::vector<int32_t>& split_begin;
-  const std::vector<int32_t>& split_count;
-  const int32_t* split_read;
-  const float* split_value;
-  const uint64_t* split_keep;
-  const float* leaf_value;
-};
-
-__attribute__((target("avx512f,avx512cd"))) void MarginBlockAvx512(const Avx512Tables& m, const float* buffer,
-                                                                   float* acc) {
-  constexpr int kGroups = static_cast<int>(kBlock / 16);
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i one = _mm512_set1_epi32(1);
-  const __m512i all_leaves = _mm512_set1_epi64(-1);
-  const __m512i sixty_three = _mm512_set1_epi64(63);
-  const __m512i thirty_two = _mm512_set1_epi32(32);
-  const __m512i block = _mm512_set1_epi32(static_cast<int32_t>(kBlock));
-  const __m512i even_halves = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  __m512i lane_offset[kGroups];
-  __m512 sum[kGroups];
-  for (int g = 0; g < kGroups; ++g) {
-    lane_offset[g] = _mm512_add_epi32(lanes, _mm512_set1_epi32(16 * g));
-    sum[g] = _mm512_loadu_ps(acc + 16 * g);
-  }
-  for (size_t t = 0; t < m.roots.size(); ++t) {
-    if (m.split_begin[t] >= 0) {
-      __m512i keep[kGroups][2];  // candidate leaves of rows 0-7 and 8-15 of a group
-      for (int g = 0; g < kGroups; ++g) keep[g][0] = keep[g][1] = all_leaves;
-      const int32_t end = m.split_begin[t] + m.split_count[t];
-      for (int32_t k = m.split_begin[t]; k < end; ++k) {
-        const __m512 threshold = _mm512_set1_ps(m.split_value[k]);
-        const __m512i kept = _mm512_set1_epi64(static_cast<int64_t>(m.split_keep[k]));
-        const float* column = buffer + static_cast<ptrdiff_t>(m.split_read[k]) * kBlock;
-        for (int g = 0; g < kGroups; ++g) {
-          const __m512 v = _mm512_loadu_ps(column + 16 * g);
-          const __mmask16 second = _mm512_cmp_ps_mask(v, threshold, _CMP_NLT_UQ);  // true for NaN
-          keep[g][0] = _mm512_mask_and_epi64(keep[g][0], static_cast<__mmask8>(second), keep[g][0], kept);
-          keep[g][1] = _mm512_mask_and_epi64(keep[g][1], static_cast<__mmask8>(second >> 8), keep[g][1], kept);
-        }
+// Every tree on one block whose columns are filled (see SlicedTree in the header);
+// scratch.acc[r] += leaf value, tree by tree.
+__attribute__((target("avx512f,avx512cd"))) void SlicedBlockAvx512(const FlatTreesSlices& m,
+                                                                   SlicedScratch& scratch) {
+  // Every distinct comparison once, as the rows it sends second (NaN included).
+  for (size_t j = 0; j < m.tests; ++j) {
+    const __m512 threshold = _mm512_set1_ps(m.test_value[j]);
+    const float* column = scratch.columns.data() + static_cast<ptrdiff_t>(m.test_column[j]) * kSlicedBlock;
+    RowSet& mask = scratch.masks[j];
+    if (j < m.first_default_left_test) {
+      for (size_t g = 0; g < kSlicedGroups; ++g) {
+        mask.group[g] = _mm512_cmp_ps_mask(_mm512_loadu_ps(column + 16 * g), threshold, _CMP_NLT_UQ);
       }
-      const float* leaves = m.leaf_value + 64 * t;
-      const __m512 l0 = _mm512_loadu_ps(leaves), l1 = _mm512_loadu_ps(leaves + 16);
-      const __m512 l2 = _mm512_loadu_ps(leaves + 32), l3 = _mm512_loadu_ps(leaves + 48);
-      for (int g = 0; g < kGroups; ++g) {
-        __m512i exit[2];  // leaf numbers in the low half of each 64-bit lane
-        for (int h = 0; h < 2; ++h) {
-          const __m512i lowest = _mm512_and_si512(keep[g][h], _mm512_sub_epi64(_mm512_setzero_si512(), keep[g][h]));
-          exit[h] = _mm512_sub_epi64(sixty_three, _mm512_lzcnt_epi64(lowest));
-        }
-        const __m512i leaf = _mm512_permutex2var_epi32(exit[0], even_halves, exit[1]);
-        const __m512 low = _mm512_permutex2var_ps(l0, leaf, l1), high = _mm512_permutex2var_ps(l2, leaf, l3);
-        sum[g] = _mm512_add_ps(sum[g], _mm512_mask_blend_ps(_mm512_test_epi32_mask(leaf, thirty_two), low, high));
-      }
-      continue;
-    }
-    const __m512i root = _mm512_set1_epi32(m.roots[t]);
-    __m512i idx[kGroups];
-    for (int g = 0; g < kGroups; ++g) idx[g] = root;
-    for (int32_t level = 0; level < m.depths[t]; ++level) {
-      for (int g = 0; g < kGroups; ++g) {
-        const __m512i feature = GatherInts(idx[g], m.read);
-        const __m512i child = GatherInts(idx[g], m.next);
-        const __m512 threshold = GatherFloats(idx[g], m.value);
-        const __m512 v = GatherFloats(_mm512_add_epi32(lane_offset[g], _mm512_mullo_epi32(feature, block)), buffer);
-        const __mmask16 second = _mm512_cmp_ps_mask(v, threshold, _CMP_NLT_UQ);
-        idx[g] = _mm512_mask_add_epi32(child, second, child, one);
+    } else {
+      for (size_t g = 0; g < kSlicedGroups; ++g) {
+        mask.group[g] = _mm512_cmp_ps_mask(_mm512_loadu_ps(column + 16 * g), threshold, _CMP_NGE_UQ);
       }
     }
-    for (int g = 0; g < kGroups; ++g) sum[g] = _mm512_add_ps(sum[g], GatherFloats(idx[g], m.value));
   }
-  for (int g = 0; g < kGroups; ++g) _mm512_storeu_ps(acc + 16 * g, sum[g]);
+  RowSet* const rows = scratch.rows.data();
+  for (size_t t = 0; t < m.tree_count; ++t) {
+    const auto& tree = m.trees[t];
+    // Level by level, the rows at each node split between its children.
+    _mm512_store_si512(&rows[0], _mm512_set1_epi32(-1));
+    const int32_t* level = m.levels + tree.levels;
+    for (int32_t d = 0; d < tree.depth; ++d) {
+      __m512i second = _mm512_setzero_si512();
+      for (int32_t k = level[d]; k < level[d + 1]; ++k) {
+        const auto node = m.nodes[k];
+        const __m512i here = _mm512_load_si512(&rows[node.self]);
+        const __m512i mask = _mm512_load_si512(&scratch.masks[static_cast<size_t>(node.test)]);
+        const __m512i to_second = _mm512_and_si512(here, mask);
+        // here & ~mask (GCC 12's _mm512_andnot_si512 warns about its undefined source)
+        _mm512_store_si512(&rows[node.first], here & ~mask);
+        _mm512_store_si512(&rows[node.first + 1], to_second);
+        second = _mm512_or_si512(second, to_second);
+      }
+      _mm512_store_si512(&scratch.second[d], second);
+    }
+    // Each row's slot: bit depth - 1 - d set when level d sent it second.
+    const float* table = m.slot_value + tree.slots;
+    const __m512 t0 = _mm512_loadu_ps(table), t1 = _mm512_loadu_ps(table + 16);
+    const __m512 t2 = _mm512_loadu_ps(table + 32), t3 = _mm512_loadu_ps(table + 48);
+    const __m512i thirty_two = _mm512_set1_epi32(32);
+    for (size_t g = 0; g < kSlicedGroups; ++g) {
+      __m512i slot = _mm512_setzero_si512();
+      for (int32_t d = 0; d < tree.depth; ++d) {
+        slot = _mm512_mask_add_epi32(slot, scratch.second[d].group[g], slot, _mm512_set1_epi32(1 << (tree.depth - 1 - d)));
+      }
+      __m512 leaf;
+      if (tree.depth <= 6) {  // the table's first 64 entries are in four registers
+        const __m512 low = _mm512_permutex2var_ps(t0, slot, t1), high = _mm512_permutex2var_ps(t2, slot, t3);
+        leaf = _mm512_mask_blend_ps(_mm512_test_epi32_mask(slot, thirty_two), low, high);
+      } else {
+        leaf = GatherFloats(slot, table);
+      }
+      float* acc = scratch.acc + 16 * g;
+      _mm512_storeu_ps(acc, _mm512_add_ps(_mm512_loadu_ps(acc), leaf));
+    }
+  }
 }
 #endif
 
 // Splits [0, rows) into one contiguous run of whole blocks per thread. Rows are
 // independent, so the split never changes a result.
 template <class Work>
-void ForChunks(Eigen::Index rows, int threads, const Work& work) {
-  const Eigen::Index blocks = (rows + kBlock - 1) / kBlock;
+void ForChunks(Eigen::Index rows, Eigen::Index block, int threads, const Work& work) {
+  const Eigen::Index blocks = (rows + block - 1) / block;
   const Eigen::Index n = std::clamp<Eigen::Index>(threads, 1, std::max<Eigen::Index>(blocks, 1));
-  const Eigen::Index per = (blocks + n - 1) / n * kBlock;
+  const Eigen::Index per = (blocks + n - 1) / n * block;
   std::vector<std::jthread> pool;
   for (Eigen::Index i = 1; i < n; ++i) {
     const Eigen::Index begin = std::min(rows, i * per), end = std::min(rows, (i + 1) * per);
@@ -434,34 +497,54 @@ void ForChunks(Eigen::Index rows, int threads, const Work& work) {
 void FlatTrees::MarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const {
   std::vector<float> buffer(static_cast<size_t>(kBlock) * stride());
   const auto s = static_cast<Eigen::Index>(stride());
-  bool avx512 = false;
-#ifdef PARETO_FLAT_TREES_AVX512
-  avx512 = kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
-#endif
   for (Eigen::Index b = begin; b < end; b += kBlock) {
-    FillBlock(x, b, end, avx512, buffer.data());
+    FillBlock(x, b, end, buffer.data());
     float acc[kBlock];
     std::fill(std::begin(acc), std::end(acc), base_margin_);
-#ifdef PARETO_FLAT_TREES_AVX512
-    if (avx512) {
-      const Avx512Tables tables{read_.data(),        value_.data(),       next_.data(),        root_,
-                                depth_,              split_begin_,        split_count_,        split_read_.data(),
-                                split_value_.data(), split_keep_.data(), leaf_value_.data()};
-      MarginBlockAvx512(tables, buffer.data(), acc);
-    } else {
-      MarginBlockPortable(read_.data(), value_.data(), next_.data(), root_, depth_, buffer.data(), s, acc);
-    }
-#else
     MarginBlockPortable(read_.data(), value_.data(), next_.data(), root_, depth_, buffer.data(), s, acc);
-#endif
     for (Eigen::Index r = 0; r < kBlock && b + r < end; ++r) out[b + r] = acc[r];
   }
+}
+
+void FlatTrees::SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const {
+#ifdef PARETO_FLAT_TREES_AVX512
+  auto scratch = std::make_unique<SlicedScratch>();
+  scratch->columns.resize(sliced_columns_.size() * static_cast<size_t>(kSlicedBlock));
+  scratch->masks.resize(test_column_.size());
+  scratch->rows.resize(static_cast<size_t>(max_tree_nodes_));
+  const FlatTreesSlices slices(*this);
+  for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
+    const Eigen::Index rows = std::min(kSlicedBlock, end - b);
+    for (size_t k = 0; k < sliced_columns_.size(); ++k) {
+      const Eigen::Index c = sliced_columns_[k];
+      const double* from = &x(b, c);  // column-major: the block's rows are contiguous
+      float* to = scratch->columns.data() + k * static_cast<size_t>(kSlicedBlock);
+      FillSlicedColumn(from, rows, indicator_[static_cast<size_t>(c)], to);
+    }
+    std::fill(std::begin(scratch->acc), std::end(scratch->acc), base_margin_);
+    SlicedBlockAvx512(slices, *scratch);
+    for (Eigen::Index r = 0; r < rows; ++r) out[b + r] = scratch->acc[r];
+  }
+#else
+  MarginRange(x, begin, end, out);
+#endif
 }
 
 StatusOr<Eigen::VectorXd> FlatTrees::Margin(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::VectorXd out(x.rows());
-  ForChunks(x.rows(), threads, [&](Eigen::Index begin, Eigen::Index end) { MarginRange(x, begin, end, out.data()); });
+  bool sliced = false;
+#ifdef PARETO_FLAT_TREES_AVX512
+  sliced = sliced_ && kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512cd");
+#endif
+  if (sliced) {
+    ForChunks(x.rows(), kSlicedBlock, threads,
+              [&](Eigen::Index begin, Eigen::Index end) { SlicedMarginRange(x, begin, end, out.data()); });
+  } else {
+    ForChunks(x.rows(), kBlock, threads,
+              [&](Eigen::Index begin, Eigen::Index end) { MarginRange(x, begin, end, out.data()); });
+  }
   return out;
 }
 
@@ -485,7 +568,7 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
   std::vector<int32_t> path_feature(max_depth_);
   std::vector<float> path_change(max_depth_);
   for (Eigen::Index b = begin; b < end; b += kBlock) {
-    FillBlock(x, b, end, false, buffer.data());
+    FillBlock(x, b, end, buffer.data());
     const Eigen::Index rows = std::min<Eigen::Index>(kBlock, end - b);
     std::fill(contrib.begin(), contrib.end(), 0.0f);
     for (const int32_t root : root_) {
@@ -529,7 +612,8 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
 StatusOr<Eigen::MatrixXd> FlatTrees::ApproxContributions(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::MatrixXd out(x.rows(), static_cast<Eigen::Index>(features_) + 1);
-  ForChunks(x.rows(), threads, [&](Eigen::Index begin, Eigen::Index end) { ContributionRange(x, begin, end, out); });
+  ForChunks(x.rows(), kBlock, threads,
+            [&](Eigen::Index begin, Eigen::Index end) { ContributionRange(x, begin, end, out); });
   return out;
 }
 

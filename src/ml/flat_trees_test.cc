@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -61,6 +62,23 @@ std::string SavedJson(const TreeModel& model) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The depth of the deepest tree of a saved model.
+int MaxDepth(const std::string& json) {
+  int deepest = 0;
+  const auto model = nlohmann::json::parse(json);
+  for (const auto& tree : model.at("learner").at("gradient_booster").at("model").at("trees")) {
+    const auto& left = tree.at("left_children");
+    const auto& right = tree.at("right_children");
+    std::vector<int> depth(left.size(), 0);
+    for (size_t node = 0; node < left.size(); ++node) {  // XGBoost numbers parents before children
+      if (left[node].get<int>() < 0) continue;
+      depth[left[node].get<size_t>()] = depth[right[node].get<size_t>()] = depth[node] + 1;
+      deepest = std::max(deepest, depth[node] + 1);
+    }
+  }
+  return deepest;
 }
 
 // Rows that sit exactly on split thresholds (and one float step either side), so a
@@ -145,6 +163,7 @@ TEST(FlatTreesTest, BoostingMatchesXgboostWithMissingValuesAndIndicators) {
   bo.max_depth = 6;
   auto gbt = TreeModel::FitBoosting(x, y, bo);
   ASSERT_TRUE(gbt.has_value()) << gbt.error().ToString();
+  ASSERT_LE(MaxDepth(SavedJson(*gbt)), 12);  // within the bit-sliced kernel
   ExpectMatchesXgboost(*gbt, x, xt);
   ExpectMatchesXgboost(*gbt, x, OnThresholds(SavedJson(*gbt), xt));
 }
@@ -159,8 +178,24 @@ TEST(FlatTreesTest, RandomForestMatchesXgboost) {
   fo.max_depth = 9;
   auto rf = TreeModel::FitForest(x, y, fo);
   ASSERT_TRUE(rf.has_value()) << rf.error().ToString();
+  ASSERT_LE(MaxDepth(SavedJson(*rf)), 12);
   ExpectMatchesXgboost(*rf, x, xt);
   ExpectMatchesXgboost(*rf, x, OnThresholds(SavedJson(*rf), xt));
+}
+
+// Trees deeper than the bit-sliced kernel takes (12) are walked, with the same results.
+TEST(FlatTreesTest, DeepForestMatchesXgboost) {
+  Eigen::MatrixXd x, xt;
+  Eigen::VectorXd y, yt;
+  MakeData(3000, 41, x, y);
+  MakeData(700, 42, xt, yt);
+  ForestOptions fo;
+  fo.trees = 8;
+  fo.max_depth = 18;
+  auto rf = TreeModel::FitForest(x, y, fo);
+  ASSERT_TRUE(rf.has_value()) << rf.error().ToString();
+  ASSERT_GT(MaxDepth(SavedJson(*rf)), 12);
+  ExpectMatchesXgboost(*rf, x, xt);
 }
 
 TEST(FlatTreesTest, ReadsTheBoosterJsonText) {
