@@ -195,6 +195,7 @@ struct FlatTreesBuilder {
         path[static_cast<size_t>(child)] = 2 * path[static_cast<size_t>(k)] + (child - first);
       }
     }
+    f.root_mean_.push_back(f.mean_[at(0)]);
     FlatTrees::SlicedTree tree;
     tree.depth = depth;
     tree.levels = static_cast<int32_t>(f.sliced_level_.size());
@@ -210,10 +211,37 @@ struct FlatTreesBuilder {
     }
     f.sliced_level_.push_back(static_cast<int32_t>(f.sliced_node_.size()));
     f.slot_value_.resize(f.slot_value_.size() + std::max<size_t>(64, size_t{1} << depth), 0.0f);
+    f.slot_path_.resize(f.slot_value_.size(), 0);
+    f.slot_path_count_.resize(f.slot_value_.size(), 0);
+    std::vector<int32_t> parent(order.size(), -1);
+    for (int32_t k = 0; k < count; ++k) {
+      if (!leaf(k)) parent[static_cast<size_t>(f.next_[at(k)] - base)] = parent[static_cast<size_t>(f.next_[at(k)] - base + 1)] = k;
+    }
+    const auto n = static_cast<int32_t>(f.features_);
     for (int32_t k = 0; k < count; ++k) {
       if (!leaf(k)) continue;
-      const auto slot = static_cast<size_t>(path[static_cast<size_t>(k)]) << (depth - level[static_cast<size_t>(k)]);
-      f.slot_value_[static_cast<size_t>(tree.slots) + slot] = f.value_[at(k)];
+      const size_t slot = static_cast<size_t>(tree.slots) +
+                          (static_cast<size_t>(path[static_cast<size_t>(k)]) << (depth - level[static_cast<size_t>(k)]));
+      f.slot_value_[slot] = f.value_[at(k)];
+      // The path root to leaf, then its changes grouped as ContributionRange does.
+      std::vector<int32_t> nodes = {k};
+      while (parent[static_cast<size_t>(nodes.back())] >= 0) nodes.push_back(parent[static_cast<size_t>(nodes.back())]);
+      std::reverse(nodes.begin(), nodes.end());
+      const auto begin = static_cast<int32_t>(f.path_feature_.size());
+      for (size_t step = 0; step + 1 < nodes.size(); ++step) {
+        const int32_t read = f.read_[at(nodes[step])];
+        const int32_t feature = read > n ? read - n - 1 : read;
+        const float change = f.mean_[at(nodes[step + 1])] - f.mean_[at(nodes[step])];
+        auto known = std::find(f.path_feature_.begin() + begin, f.path_feature_.end(), feature);
+        if (known == f.path_feature_.end()) {
+          f.path_feature_.push_back(feature);
+          f.path_change_.push_back(change);
+        } else {
+          f.path_change_[static_cast<size_t>(known - f.path_feature_.begin())] += change;
+        }
+      }
+      f.slot_path_[slot] = begin;
+      f.slot_path_count_[slot] = static_cast<int32_t>(f.path_feature_.size()) - begin;
     }
     f.sliced_tree_.push_back(tree);
     f.max_tree_nodes_ = std::max(f.max_tree_nodes_, count);
@@ -340,7 +368,12 @@ struct FlatTreesSlices {
         test_column(f.test_column_.data()),
         test_value(f.test_value_.data()),
         tests(f.test_column_.size()),
-        first_default_left_test(f.first_default_left_test_) {}
+        first_default_left_test(f.first_default_left_test_),
+        slot_path(f.slot_path_.data()),
+        slot_path_count(f.slot_path_count_.data()),
+        path_feature(f.path_feature_.data()),
+        path_change(f.path_change_.data()),
+        root_mean(f.root_mean_.data()) {}
   static constexpr int32_t kMaxDepth = FlatTrees::kMaxSlicedDepth;
   const FlatTrees::SlicedTree* trees;
   size_t tree_count;
@@ -351,6 +384,11 @@ struct FlatTreesSlices {
   const float* test_value;
   size_t tests;
   size_t first_default_left_test;
+  const int32_t* slot_path;
+  const int32_t* slot_path_count;
+  const int32_t* path_feature;
+  const float* path_change;
+  const float* root_mean;
 };
 
 namespace {
@@ -373,8 +411,10 @@ void MarginBlockPortable(const int32_t* read, const float* value, const int32_t*
   }
 }
 
+constexpr Eigen::Index kSlicedBlock = 512;  // rows of a bit-sliced block
+
+#ifdef PARETO_FLAT_TREES_AVX512
 // Rows of a sliced block, a bit each: 512 bits, one vector.
-constexpr Eigen::Index kSlicedBlock = 512;
 constexpr size_t kSlicedGroups = kSlicedBlock / 16;  // of sixteen rows (float lanes)
 struct alignas(64) RowSet {
   uint16_t group[kSlicedGroups];  // bit i of group[g]: row 16 g + i
@@ -387,17 +427,26 @@ struct SlicedScratch {
   std::vector<RowSet> rows;    // per node of the tree being descended: the rows at it
   RowSet second[FlatTreesSlices::kMaxDepth];  // per level: the rows sent second
   float acc[kSlicedBlock];
+  std::vector<uint16_t> slots;  // contributions: each tree's slot of each row
 };
 
-#ifdef PARETO_FLAT_TREES_AVX512
+std::unique_ptr<SlicedScratch> MakeSlicedScratch(size_t columns, size_t tests, int32_t tree_nodes, size_t trees) {
+  auto scratch = std::make_unique<SlicedScratch>();
+  scratch->slots.resize(trees * static_cast<size_t>(kSlicedBlock));
+  scratch->columns.resize(columns * static_cast<size_t>(kSlicedBlock));
+  scratch->masks.resize(tests);
+  scratch->rows.resize(static_cast<size_t>(tree_nodes));
+  return scratch;
+}
+
 // Through the masked form with a zeroed source: GCC 12's plain _mm512_i32gather_ps
 // leaves its source undefined and warns about it.
 __attribute__((target("avx512f,avx512cd"))) inline __m512 GatherFloats(__m512i index, const float* base) {
   return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), static_cast<__mmask16>(0xFFFF), index, base, 4);
 }
 
-// SplitValue over one column of a sliced block, eight rows to a vector; rows past
-// `rows` are padding, NaN (their results are dropped).
+// SplitValue over the first `rows` rows of one column of a sliced block, eight rows
+// to a vector.
 __attribute__((target("avx512f,avx512cd"))) void FillSlicedColumn(const double* from, Eigen::Index rows,
                                                                   bool indicator, float* to) {
   const __m512d zero = _mm512_setzero_pd();
@@ -411,14 +460,11 @@ __attribute__((target("avx512f,avx512cd"))) void FillSlicedColumn(const double* 
     _mm256_storeu_ps(to + r, _mm512_maskz_cvtpd_ps(0xFF, _mm512_mask_blend_pd(missing, d, nan)));
   }
   for (; r < rows; ++r) to[r] = SplitValue(from[r], indicator);
-  std::fill(to + rows, to + kSlicedBlock, kNaN);
 }
 
-// Every tree on one block whose columns are filled (see SlicedTree in the header);
-// scratch.acc[r] += leaf value, tree by tree.
-__attribute__((target("avx512f,avx512cd"))) void SlicedBlockAvx512(const FlatTreesSlices& m,
-                                                                   SlicedScratch& scratch) {
-  // Every distinct comparison once, as the rows it sends second (NaN included).
+// Every distinct comparison on a block whose columns are filled, once, as the rows
+// it sends second (NaN included).
+__attribute__((target("avx512f,avx512cd"))) void CompareAll(const FlatTreesSlices& m, SlicedScratch& scratch) {
   for (size_t j = 0; j < m.tests; ++j) {
     const __m512 threshold = _mm512_set1_ps(m.test_value[j]);
     const float* column = scratch.columns.data() + static_cast<ptrdiff_t>(m.test_column[j]) * kSlicedBlock;
@@ -433,36 +479,56 @@ __attribute__((target("avx512f,avx512cd"))) void SlicedBlockAvx512(const FlatTre
       }
     }
   }
+}
+
+// Descends one tree level by level, the rows at each node split between its
+// children; scratch.second[d]: the rows level d sent second.
+__attribute__((target("avx512f,avx512cd"))) void Descend(const FlatTreesSlices& m, size_t t, SlicedScratch& scratch) {
+  const auto& tree = m.trees[t];
   RowSet* const rows = scratch.rows.data();
-  for (size_t t = 0; t < m.tree_count; ++t) {
-    const auto& tree = m.trees[t];
-    // Level by level, the rows at each node split between its children.
-    _mm512_store_si512(&rows[0], _mm512_set1_epi32(-1));
-    const int32_t* level = m.levels + tree.levels;
-    for (int32_t d = 0; d < tree.depth; ++d) {
-      __m512i second = _mm512_setzero_si512();
-      for (int32_t k = level[d]; k < level[d + 1]; ++k) {
-        const auto node = m.nodes[k];
-        const __m512i here = _mm512_load_si512(&rows[node.self]);
-        const __m512i mask = _mm512_load_si512(&scratch.masks[static_cast<size_t>(node.test)]);
-        const __m512i to_second = _mm512_and_si512(here, mask);
-        // here & ~mask (GCC 12's _mm512_andnot_si512 warns about its undefined source)
-        _mm512_store_si512(&rows[node.first], here & ~mask);
-        _mm512_store_si512(&rows[node.first + 1], to_second);
-        second = _mm512_or_si512(second, to_second);
-      }
-      _mm512_store_si512(&scratch.second[d], second);
+  _mm512_store_si512(&rows[0], _mm512_set1_epi32(-1));
+  const int32_t* level = m.levels + tree.levels;
+  for (int32_t d = 0; d < tree.depth; ++d) {
+    __m512i second = _mm512_setzero_si512();
+    for (int32_t k = level[d]; k < level[d + 1]; ++k) {
+      const auto node = m.nodes[k];
+      const __m512i here = _mm512_load_si512(&rows[node.self]);
+      const __m512i mask = _mm512_load_si512(&scratch.masks[static_cast<size_t>(node.test)]);
+      const __m512i to_second = _mm512_and_si512(here, mask);
+      // here & ~mask (GCC 12's _mm512_andnot_si512 warns about its undefined source)
+      _mm512_store_si512(&rows[node.first], here & ~mask);
+      _mm512_store_si512(&rows[node.first + 1], to_second);
+      second = _mm512_or_si512(second, to_second);
     }
-    // Each row's slot: bit depth - 1 - d set when level d sent it second.
+    _mm512_store_si512(&scratch.second[d], second);
+  }
+}
+
+// The slots of group g's rows after Descend: bit depth - 1 - d set when level d
+// sent the row second.
+__attribute__((target("avx512f,avx512cd"), always_inline)) inline __m512i GroupSlots(int32_t depth,
+                                                                                   const SlicedScratch& scratch,
+                                                                                   size_t g) {
+  __m512i slot = _mm512_setzero_si512();
+  for (int32_t d = 0; d < depth; ++d) {
+    slot = _mm512_mask_add_epi32(slot, scratch.second[d].group[g], slot, _mm512_set1_epi32(1 << (depth - 1 - d)));
+  }
+  return slot;
+}
+
+// Margins: every tree on one block whose columns are filled; scratch.acc[r] +=
+// leaf value, tree by tree.
+__attribute__((target("avx512f,avx512cd"))) void SlicedMarginBlock(const FlatTreesSlices& m, SlicedScratch& scratch) {
+  CompareAll(m, scratch);
+  const __m512i thirty_two = _mm512_set1_epi32(32);
+  for (size_t t = 0; t < m.tree_count; ++t) {
+    Descend(m, t, scratch);
+    const auto& tree = m.trees[t];
     const float* table = m.slot_value + tree.slots;
     const __m512 t0 = _mm512_loadu_ps(table), t1 = _mm512_loadu_ps(table + 16);
     const __m512 t2 = _mm512_loadu_ps(table + 32), t3 = _mm512_loadu_ps(table + 48);
-    const __m512i thirty_two = _mm512_set1_epi32(32);
     for (size_t g = 0; g < kSlicedGroups; ++g) {
-      __m512i slot = _mm512_setzero_si512();
-      for (int32_t d = 0; d < tree.depth; ++d) {
-        slot = _mm512_mask_add_epi32(slot, scratch.second[d].group[g], slot, _mm512_set1_epi32(1 << (tree.depth - 1 - d)));
-      }
+      const __m512i slot = GroupSlots(tree.depth, scratch, g);
       __m512 leaf;
       if (tree.depth <= 6) {  // the table's first 64 entries are in four registers
         const __m512 low = _mm512_permutex2var_ps(t0, slot, t1), high = _mm512_permutex2var_ps(t2, slot, t3);
@@ -472,6 +538,42 @@ __attribute__((target("avx512f,avx512cd"))) void SlicedBlockAvx512(const FlatTre
       }
       float* acc = scratch.acc + 16 * g;
       _mm512_storeu_ps(acc, _mm512_add_ps(_mm512_loadu_ps(acc), leaf));
+    }
+  }
+}
+
+// Saabas contributions: every tree on one block whose columns are filled; each of
+// the first `rows` rows adds its leaf's path summary (see slot_path_) to its totals
+// in `contrib` (`width` floats a row, the bias last), tree by tree. The slots of all
+// trees come first, so the totals are then added 64 rows at a time, which keeps
+// those rows' totals in the first-level cache.
+__attribute__((target("avx512f,avx512cd"))) void SlicedContributionBlock(const FlatTreesSlices& m,
+                                                                         SlicedScratch& scratch, Eigen::Index rows,
+                                                                         size_t width, float* contrib) {
+  CompareAll(m, scratch);
+  uint16_t* const slots = scratch.slots.data();  // tree t's at [kSlicedBlock t, kSlicedBlock (t + 1))
+  for (size_t t = 0; t < m.tree_count; ++t) {
+    Descend(m, t, scratch);
+    for (size_t g = 0; g < kSlicedGroups; ++g) {
+      // (maskz: GCC 12's plain _mm512_cvtepi32_epi16 warns about its undefined source)
+      const __m256i group = _mm512_maskz_cvtepi32_epi16(0xFFFF, GroupSlots(m.trees[t].depth, scratch, g));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(slots + kSlicedBlock * t + 16 * g), group);
+    }
+  }
+  constexpr Eigen::Index kRowsAtOnce = 64;
+  for (Eigen::Index from = 0; from < rows; from += kRowsAtOnce) {
+    const Eigen::Index to = std::min(rows, from + kRowsAtOnce);
+    for (size_t t = 0; t < m.tree_count; ++t) {
+      const float bias = m.root_mean[t];
+      const uint16_t* tree_slots = slots + kSlicedBlock * t;
+      const auto first_slot = static_cast<size_t>(m.trees[t].slots);
+      for (Eigen::Index r = from; r < to; ++r) {
+        float* total = contrib + static_cast<size_t>(r) * width;
+        total[width - 1] += bias;
+        const size_t slot = first_slot + tree_slots[r];
+        const int32_t begin = m.slot_path[slot], end = begin + m.slot_path_count[slot];
+        for (int32_t e = begin; e < end; ++e) total[m.path_feature[e]] += m.path_change[e];
+      }
     }
   }
 }
@@ -506,23 +608,39 @@ void FlatTrees::MarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen:
   }
 }
 
+bool FlatTrees::UseSliced() const {
+#ifdef PARETO_FLAT_TREES_AVX512
+  return sliced_ && kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
+#else
+  return false;
+#endif
+}
+
+void FlatTrees::FillSlicedColumns(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index rows, Eigen::Index block,
+                                  float* columns) const {
+  for (size_t k = 0; k < sliced_columns_.size(); ++k) {
+    const Eigen::Index c = sliced_columns_[k];
+    const double* from = &x(begin, c);  // column-major: the block's rows are contiguous
+    float* to = columns + k * static_cast<size_t>(block);
+    const bool indicator = indicator_[static_cast<size_t>(c)];
+#ifdef PARETO_FLAT_TREES_AVX512
+    FillSlicedColumn(from, rows, indicator, to);
+#else
+    for (Eigen::Index r = 0; r < rows; ++r) to[r] = SplitValue(from[r], indicator);
+#endif
+    std::fill(to + rows, to + block, kNaN);  // padding rows; their results are dropped
+  }
+}
+
 void FlatTrees::SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const {
 #ifdef PARETO_FLAT_TREES_AVX512
-  auto scratch = std::make_unique<SlicedScratch>();
-  scratch->columns.resize(sliced_columns_.size() * static_cast<size_t>(kSlicedBlock));
-  scratch->masks.resize(test_column_.size());
-  scratch->rows.resize(static_cast<size_t>(max_tree_nodes_));
+  const auto scratch = MakeSlicedScratch(sliced_columns_.size(), test_column_.size(), max_tree_nodes_, 0);
   const FlatTreesSlices slices(*this);
   for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
     const Eigen::Index rows = std::min(kSlicedBlock, end - b);
-    for (size_t k = 0; k < sliced_columns_.size(); ++k) {
-      const Eigen::Index c = sliced_columns_[k];
-      const double* from = &x(b, c);  // column-major: the block's rows are contiguous
-      float* to = scratch->columns.data() + k * static_cast<size_t>(kSlicedBlock);
-      FillSlicedColumn(from, rows, indicator_[static_cast<size_t>(c)], to);
-    }
+    FillSlicedColumns(x, b, rows, kSlicedBlock, scratch->columns.data());
     std::fill(std::begin(scratch->acc), std::end(scratch->acc), base_margin_);
-    SlicedBlockAvx512(slices, *scratch);
+    SlicedMarginBlock(slices, *scratch);
     for (Eigen::Index r = 0; r < rows; ++r) out[b + r] = scratch->acc[r];
   }
 #else
@@ -530,15 +648,33 @@ void FlatTrees::SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
 #endif
 }
 
+void FlatTrees::SlicedContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
+                                        Eigen::MatrixXd& out) const {
+#ifdef PARETO_FLAT_TREES_AVX512
+  const auto scratch = MakeSlicedScratch(sliced_columns_.size(), test_column_.size(), max_tree_nodes_, root_.size());
+  const FlatTreesSlices slices(*this);
+  const size_t width = features_ + 1;
+  std::vector<float> contrib(static_cast<size_t>(kSlicedBlock) * width);  // the block's rows' totals
+  for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
+    const Eigen::Index rows = std::min(kSlicedBlock, end - b);
+    FillSlicedColumns(x, b, rows, kSlicedBlock, scratch->columns.data());
+    std::fill(contrib.begin(), contrib.end(), 0.0f);
+    SlicedContributionBlock(slices, *scratch, rows, width, contrib.data());
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      float* total = contrib.data() + static_cast<size_t>(r) * width;
+      total[features_] += base_margin_;
+      for (size_t c = 0; c < width; ++c) out(b + r, static_cast<Eigen::Index>(c)) = total[c];
+    }
+  }
+#else
+  ContributionRange(x, begin, end, out);
+#endif
+}
+
 StatusOr<Eigen::VectorXd> FlatTrees::Margin(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::VectorXd out(x.rows());
-  bool sliced = false;
-#ifdef PARETO_FLAT_TREES_AVX512
-  sliced = sliced_ && kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") &&
-           __builtin_cpu_supports("avx512cd");
-#endif
-  if (sliced) {
+  if (UseSliced()) {
     ForChunks(x.rows(), kSlicedBlock, threads,
               [&](Eigen::Index begin, Eigen::Index end) { SlicedMarginRange(x, begin, end, out.data()); });
   } else {
@@ -612,8 +748,13 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
 StatusOr<Eigen::MatrixXd> FlatTrees::ApproxContributions(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::MatrixXd out(x.rows(), static_cast<Eigen::Index>(features_) + 1);
-  ForChunks(x.rows(), kBlock, threads,
-            [&](Eigen::Index begin, Eigen::Index end) { ContributionRange(x, begin, end, out); });
+  if (UseSliced()) {
+    ForChunks(x.rows(), kSlicedBlock, threads,
+              [&](Eigen::Index begin, Eigen::Index end) { SlicedContributionRange(x, begin, end, out); });
+  } else {
+    ForChunks(x.rows(), kBlock, threads,
+              [&](Eigen::Index begin, Eigen::Index end) { ContributionRange(x, begin, end, out); });
+  }
   return out;
 }
 

@@ -69,6 +69,14 @@ class FlatTrees {
   void FillBlock(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, float* buffer) const;
   void MarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const;
   void SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const;
+  void SlicedContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
+                               Eigen::MatrixXd& out) const;
+  // Whether margins and contributions take the bit-sliced AVX-512 path.
+  bool UseSliced() const;
+  // Rows [begin, begin + rows) of the columns splits read, sliced_columns_ order,
+  // `block` floats a column (NaN past `rows`).
+  void FillSlicedColumns(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index rows, Eigen::Index block,
+                         float* columns) const;
   void ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
                          Eigen::MatrixXd& out) const;
   // A block row: the feature values, then -inf (read by leaves), then the values negated
@@ -117,6 +125,15 @@ class FlatTrees {
   std::vector<int32_t> sliced_level_;
   std::vector<SlicedNode> sliced_node_;  // split nodes, tree by tree and level by level
   std::vector<float> slot_value_;
+  // Saabas contributions by slot, for the same kernel: the leaf's path summarized
+  // as XGBoost accumulates it (each feature split on, in first-use order, with its
+  // changes of the mean summed in path order), at path_feature_/path_change_
+  // [slot_path_[s], slot_path_[s] + slot_path_count_[s]).
+  std::vector<int32_t> slot_path_;
+  std::vector<int32_t> slot_path_count_;
+  std::vector<int32_t> path_feature_;
+  std::vector<float> path_change_;
+  std::vector<float> root_mean_;  // per tree: its root's mean, the tree's share of the bias
   int32_t max_tree_nodes_ = 1;
   // Distinct comparisons, by side then column then threshold. Tests before
   // first_default_left_test_ send a row second iff !(value < threshold), NaN

@@ -144,11 +144,13 @@ void ExpectMatchesXgboost(const TreeModel& model, const Eigen::MatrixXd& train, 
   FlatTrees portable = *flat;
   portable.set_kernel(FlatTrees::Kernel::kPortable);
   auto portable_margin = portable.Margin(x, 2);
-  ASSERT_TRUE(one_thread && five_threads && contrib_three && portable_margin);
+  auto portable_contrib = portable.ApproxContributions(x, 2);
+  ASSERT_TRUE(one_thread && five_threads && contrib_three && portable_margin && portable_contrib);
   EXPECT_EQ(*one_thread, *our_margin);
   EXPECT_EQ(*five_threads, *our_margin);
   EXPECT_EQ(*portable_margin, *our_margin);
   EXPECT_EQ(*contrib_three, *our_contrib);
+  EXPECT_EQ(*portable_contrib, *our_contrib);
 }
 
 TEST(FlatTreesTest, BoostingMatchesXgboostWithMissingValuesAndIndicators) {
