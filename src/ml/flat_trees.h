@@ -16,6 +16,9 @@
 // CPUs, ensembles of trees up to depth 12 are scored bit-sliced instead (see
 // SlicedTree), several times faster.
 //
+// Files: flat_trees.cc reads the model and walks; flat_trees_sliced.cc holds the
+// bit-sliced kernels.
+//
 // Ownership: a FlatTrees owns plain arrays (no XGBoost handle) and is a movable
 // value. Thread safety: const methods may run concurrently from many threads.
 #pragma once

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -200,12 +201,13 @@ TEST(FlatTreesTest, DeepForestMatchesXgboost) {
   ExpectMatchesXgboost(*rf, x, xt);
 }
 
-TEST(FlatTreesTest, ReadsTheBoosterJsonText) {
-  // A booster fed a dense matrix (NaN missing, no indicator columns); its JsonText is
-  // the document FlatTrees reads.
-  Eigen::MatrixXd x;
-  Eigen::VectorXd y;
-  MakeData(500, 31, x, y);
+// A booster fed a dense matrix (NaN missing, no indicator columns), five rounds,
+// with `params` on top of binary:logistic; its JsonText is the document FlatTrees
+// reads (kept in *model_json). Expects its margins on x from FlatTrees, equal to
+// XGBoost's own, and equal margins and contributions from both kernels.
+void ExpectDenseBoosterMatches(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                               const std::vector<std::pair<std::string, std::string>>& params,
+                               std::string* model_json) {
   std::vector<float> values, labels;
   for (Eigen::Index r = 0; r < x.rows(); ++r) {
     for (Eigen::Index c = 0; c < x.cols(); ++c) values.push_back(static_cast<float>(x(r, c)));
@@ -218,21 +220,48 @@ TEST(FlatTreesTest, ReadsTheBoosterJsonText) {
   auto booster = xgb::Booster::Create(cache);
   ASSERT_TRUE(booster.has_value());
   ASSERT_TRUE(booster->SetParam("objective", "binary:logistic").ok());
-  ASSERT_TRUE(booster->SetParam("base_score", "0.3").ok());  // a base margin other than 0
   ASSERT_TRUE(booster->SetParam("nthread", "1").ok());
+  for (const auto& [name, value] : params) ASSERT_TRUE(booster->SetParam(name, value).ok()) << name;
   for (int round = 0; round < 5; ++round) ASSERT_TRUE(booster->UpdateOneIter(round, *m).ok());
   auto json = booster->JsonText();
   ASSERT_TRUE(json.has_value()) << json.error().ToString();
+  *model_json = *json;
   auto flat = FlatTrees::FromXgboostJson(*json, std::vector<bool>(static_cast<size_t>(x.cols()), false));
   ASSERT_TRUE(flat.has_value()) << flat.error().ToString();
   EXPECT_EQ(flat->trees(), 5u);
   auto expected = booster->Predict(*m, xgb::PredictType::kMargin);
   auto margin = flat->Margin(x);
-  ASSERT_TRUE(expected && margin);
+  FlatTrees portable = *flat;
+  portable.set_kernel(FlatTrees::Kernel::kPortable);
+  auto portable_margin = portable.Margin(x);
+  auto contrib = flat->ApproxContributions(x);
+  auto portable_contrib = portable.ApproxContributions(x);
+  ASSERT_TRUE(expected && margin && portable_margin && contrib && portable_contrib);
   ASSERT_EQ(expected->values.size(), static_cast<size_t>(x.rows()));
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     EXPECT_EQ((*margin)(i), expected->values[static_cast<size_t>(i)]) << "row " << i;
   }
+  EXPECT_EQ(*portable_margin, *margin);
+  EXPECT_EQ(*portable_contrib, *contrib);
+}
+
+TEST(FlatTreesTest, ReadsTheBoosterJsonText) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(500, 31, x, y);
+  std::string json;
+  ExpectDenseBoosterMatches(x, y, {{"base_score", "0.3"}}, &json);  // a base margin other than 0
+  EXPECT_GT(MaxDepth(json), 0);
+}
+
+// Trees that are a single leaf (no split can gain enough): depth 0, one slot.
+TEST(FlatTreesTest, SingleLeafTreesMatchXgboost) {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  MakeData(500, 32, x, y);
+  std::string json;
+  ExpectDenseBoosterMatches(x, y, {{"min_child_weight", "1000000"}}, &json);
+  EXPECT_EQ(MaxDepth(json), 0);
 }
 
 TEST(FlatTreesTest, MalformedJsonIsADataErrorOnOneLine) {
