@@ -224,6 +224,8 @@ __attribute__((target("avx512f,avx512cd"))) void SlicedContributionBlock(const F
 
 }  // namespace
 
+// Without the AVX-512 kernels (not x86-64 GCC/Clang) UseSliced is false, and the
+// #else branches below only keep the build whole.
 bool FlatTrees::UseSliced() const {
 #ifdef PARETO_FLAT_TREES_AVX512
   return sliced_ && kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
