@@ -409,7 +409,7 @@ void FlatTrees::MarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen:
 StatusOr<Eigen::VectorXd> FlatTrees::Margin(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::VectorXd out(x.rows());
-  if (UseSliced()) {
+  if (Sliced() != SlicedIsa::kNone) {
     ForChunks(x.rows(), kSlicedBlock, threads,
               [&](Eigen::Index begin, Eigen::Index end) { SlicedMarginRange(x, begin, end, out.data()); });
   } else {
@@ -483,7 +483,7 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
 StatusOr<Eigen::MatrixXd> FlatTrees::ApproxContributions(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::MatrixXd out(x.rows(), static_cast<Eigen::Index>(features_) + 1);
-  if (UseSliced()) {
+  if (Sliced() != SlicedIsa::kNone) {
     ForChunks(x.rows(), kSlicedBlock, threads,
               [&](Eigen::Index begin, Eigen::Index end) { SlicedContributionRange(x, begin, end, out); });
   } else {

@@ -12,9 +12,9 @@
 // Layout (why it is fast): nodes of every tree are renumbered breadth first, so a
 // node's two children are adjacent; leaves point at themselves, so every row takes
 // exactly depth(tree) steps, without branches. Rows are scored in blocks of 64 per
-// tree while the tree stays in cache; blocks are split across threads. On AVX-512
-// CPUs, ensembles of trees up to depth 12 are scored bit-sliced instead (see
-// SlicedTree), several times faster.
+// tree while the tree stays in cache; blocks are split across threads. On x86-64
+// CPUs with AVX-512 or AVX2, ensembles of trees up to depth 12 are scored
+// bit-sliced instead (see SlicedTree), several times faster.
 //
 // Files: flat_trees.cc reads the model and walks; flat_trees_sliced.cc holds the
 // bit-sliced kernels.
@@ -36,10 +36,12 @@ namespace pareto::ml {
 
 class FlatTrees {
  public:
-  // kPortable: plain C++ everywhere (the walk); kAuto: margins bit-sliced with
-  // AVX-512 when the CPU has it and no tree is deeper than kMaxSlicedDepth. Both give
-  // identical results: each row adds the same leaf values in the same order.
-  enum class Kernel { kAuto, kPortable };
+  // Ensembles of trees at most kMaxSlicedDepth deep are scored bit-sliced: kAuto
+  // with AVX-512 when the CPU has it, else AVX2; kAvx2 with AVX2 only (to compare);
+  // kPortable walks the trees in plain C++, as for deeper trees or CPUs without
+  // AVX2. All give identical results: each row adds the same values in the same
+  // order.
+  enum class Kernel { kAuto, kAvx2, kPortable };
 
   // From the JSON text of an XGBoost 1.x model (XGBoosterSaveModelToBuffer with
   // format json, or a model.json file). `indicator[c]` true: a 0 in column c is
@@ -74,12 +76,9 @@ class FlatTrees {
   void SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const;
   void SlicedContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
                                Eigen::MatrixXd& out) const;
-  // Whether margins and contributions take the bit-sliced AVX-512 path.
-  bool UseSliced() const;
-  // Rows [begin, begin + rows) of the columns splits read, sliced_columns_ order,
-  // `block` floats a column (NaN past `rows`).
-  void FillSlicedColumns(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index rows, Eigen::Index block,
-                         float* columns) const;
+  // The instruction set the bit-sliced kernel runs with, kNone: trees are walked.
+  enum class SlicedIsa { kNone, kAvx2, kAvx512 };
+  SlicedIsa Sliced() const;
   void ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
                          Eigen::MatrixXd& out) const;
   // A block row: the feature values, then -inf (read by leaves), then the values negated
@@ -100,8 +99,9 @@ class FlatTrees {
   // Per tree.
   std::vector<int32_t> root_;
   std::vector<int32_t> depth_;
-  // On AVX-512 CPUs, an ensemble whose trees are at most kMaxSlicedDepth deep is
-  // scored bit-sliced, 512 rows at a time, without walking any tree:
+  // On x86-64 CPUs with AVX-512 (or AVX2), an ensemble whose trees are at most
+  // kMaxSlicedDepth deep is scored bit-sliced, 512 rows at a time, without walking
+  // any tree:
   //  - comparisons are shared (after RapidScorer): an ensemble repeats few distinct
   //    (column, threshold, missing side) triples in many splits (the scale-1 model:
   //    1,444 in 35,478), so each is compared once per block, giving a 512-bit set of

@@ -1,5 +1,5 @@
-// The bit-sliced scoring of FlatTrees (see SlicedTree in flat_trees.h): the
-// AVX-512 kernels and the members that run them block by block.
+// The bit-sliced scoring of FlatTrees (see SlicedTree in flat_trees.h): the kernels
+// (AVX-512, and AVX2 for x86-64 CPUs without it) and the block loops that run them.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -10,7 +10,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-#define PARETO_FLAT_TREES_AVX512 1
+#define PARETO_FLAT_TREES_X86 1
 #endif
 
 namespace pareto::ml {
@@ -19,7 +19,7 @@ using flat_trees_internal::kNaN;
 using flat_trees_internal::kSlicedBlock;
 using flat_trees_internal::SplitValue;
 
-// The bit-sliced ensemble as the AVX-512 kernel reads it (a friend: the layout is
+// The bit-sliced ensemble as the kernels read it (a friend: the layout is
 // private).
 struct FlatTreesSlices {
   explicit FlatTreesSlices(const FlatTrees& f)
@@ -36,7 +36,12 @@ struct FlatTreesSlices {
         slot_path_count(f.slot_path_count_.data()),
         path_feature(f.path_feature_.data()),
         path_change(f.path_change_.data()),
-        root_mean(f.root_mean_.data()) {}
+        root_mean(f.root_mean_.data()),
+        columns(f.sliced_columns_),
+        indicator(f.indicator_),
+        base_margin(f.base_margin_),
+        max_tree_nodes(f.max_tree_nodes_),
+        features(f.features_) {}
   static constexpr int32_t kMaxDepth = FlatTrees::kMaxSlicedDepth;
   const FlatTrees::SlicedTree* trees;
   size_t tree_count;
@@ -52,15 +57,21 @@ struct FlatTreesSlices {
   const int32_t* path_feature;
   const float* path_change;
   const float* root_mean;
+  const std::vector<int32_t>& columns;  // sliced_columns_
+  const std::vector<bool>& indicator;
+  float base_margin;
+  int32_t max_tree_nodes;
+  size_t features;
 };
 
 namespace {
 
-#ifdef PARETO_FLAT_TREES_AVX512
-// Rows of a sliced block, a bit each: 512 bits, one vector.
-constexpr size_t kSlicedGroups = kSlicedBlock / 16;  // of sixteen rows (float lanes)
+#ifdef PARETO_FLAT_TREES_X86
+// Rows of a sliced block, a bit each: 512 bits, one AVX-512 vector or two AVX2 ones.
+// Bit r is row r: group[g] holds rows 16 g to 16 g + 15, its byte b rows 8 b to 8 b + 7.
+constexpr size_t kSlicedGroups = kSlicedBlock / 16;  // of sixteen rows (AVX-512 float lanes)
 struct alignas(64) RowSet {
-  uint16_t group[kSlicedGroups];  // bit i of group[g]: row 16 g + i
+  uint16_t group[kSlicedGroups];
 };
 
 // A thread's scratch for sliced blocks.
@@ -82,6 +93,9 @@ std::unique_ptr<SlicedScratch> MakeSlicedScratch(size_t columns, size_t tests, i
   return scratch;
 }
 
+// ---- AVX-512: sixteen rows to a float vector, a row set in one vector.
+namespace avx512 {
+
 // Through the masked form with a zeroed source: GCC 12's plain _mm512_i32gather_ps
 // leaves its source undefined and warns about it.
 __attribute__((target("avx512f,avx512cd"))) inline __m512 GatherFloats(__m512i index, const float* base) {
@@ -90,7 +104,7 @@ __attribute__((target("avx512f,avx512cd"))) inline __m512 GatherFloats(__m512i i
 
 // SplitValue over the first `rows` rows of one column of a sliced block, eight rows
 // to a vector.
-__attribute__((target("avx512f,avx512cd"))) void FillSlicedColumn(const double* from, Eigen::Index rows,
+__attribute__((target("avx512f,avx512cd"))) void Fill(const double* from, Eigen::Index rows,
                                                                   bool indicator, float* to) {
   const __m512d zero = _mm512_setzero_pd();
   const __m512d nan = _mm512_set1_pd(std::numeric_limits<double>::quiet_NaN());
@@ -107,7 +121,7 @@ __attribute__((target("avx512f,avx512cd"))) void FillSlicedColumn(const double* 
 
 // Every distinct comparison on a block whose columns are filled, once, as the rows
 // it sends second (NaN included).
-__attribute__((target("avx512f,avx512cd"))) void CompareAll(const FlatTreesSlices& m, SlicedScratch& scratch) {
+__attribute__((target("avx512f,avx512cd"))) void Compare(const FlatTreesSlices& m, SlicedScratch& scratch) {
   for (size_t j = 0; j < m.tests; ++j) {
     const __m512 threshold = _mm512_set1_ps(m.test_value[j]);
     const float* column = scratch.columns.data() + static_cast<ptrdiff_t>(m.test_column[j]) * kSlicedBlock;
@@ -159,29 +173,175 @@ __attribute__((target("avx512f,avx512cd"), always_inline)) inline __m512i GroupS
   return slot;
 }
 
+// Margins, per tree after Descend: scratch.acc[r] += the row's leaf value.
+__attribute__((target("avx512f,avx512cd"))) void AddLeaves(const FlatTreesSlices& m, size_t t,
+                                                               SlicedScratch& scratch) {
+  const auto& tree = m.trees[t];
+  const float* table = m.slot_value + tree.slots;
+  const __m512 t0 = _mm512_loadu_ps(table), t1 = _mm512_loadu_ps(table + 16);
+  const __m512 t2 = _mm512_loadu_ps(table + 32), t3 = _mm512_loadu_ps(table + 48);
+  const __m512i thirty_two = _mm512_set1_epi32(32);
+  for (size_t g = 0; g < kSlicedGroups; ++g) {
+    const __m512i slot = GroupSlots(tree.depth, scratch, g);
+    __m512 leaf;
+    if (tree.depth <= 6) {  // the table's first 64 entries are in four registers
+      const __m512 low = _mm512_permutex2var_ps(t0, slot, t1), high = _mm512_permutex2var_ps(t2, slot, t3);
+      leaf = _mm512_mask_blend_ps(_mm512_test_epi32_mask(slot, thirty_two), low, high);
+    } else {
+      leaf = GatherFloats(slot, table);
+    }
+    float* acc = scratch.acc + 16 * g;
+    _mm512_storeu_ps(acc, _mm512_add_ps(_mm512_loadu_ps(acc), leaf));
+  }
+}
+
+// Contributions, per tree after Descend: each row's slot into `slots`.
+__attribute__((target("avx512f,avx512cd"))) void Slots(const FlatTreesSlices& m, size_t t,
+                                                            const SlicedScratch& scratch, uint16_t* slots) {
+  for (size_t g = 0; g < kSlicedGroups; ++g) {
+    // (maskz: GCC 12's plain _mm512_cvtepi32_epi16 warns about its undefined source)
+    const __m256i group = _mm512_maskz_cvtepi32_epi16(0xFFFF, GroupSlots(m.trees[t].depth, scratch, g));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(slots + 16 * g), group);
+  }
+}
+
+struct Avx512Kernel {
+  static void Fill(const double* from, Eigen::Index rows, bool indicator, float* to) {
+    avx512::Fill(from, rows, indicator, to);
+  }
+  static void Compare(const FlatTreesSlices& m, SlicedScratch& s) { avx512::Compare(m, s); }
+  static void Descend(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx512::Descend(m, t, s); }
+  static void AddLeaves(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx512::AddLeaves(m, t, s); }
+  static void Slots(const FlatTreesSlices& m, size_t t, const SlicedScratch& s, uint16_t* out) {
+    avx512::Slots(m, t, s, out);
+  }
+};
+}  // namespace avx512
+
+// ---- AVX2: eight rows to a vector, for x86-64 CPUs without AVX-512.
+namespace avx2 {
+
+__attribute__((target("avx2"))) void Fill(const double* from, Eigen::Index rows, bool indicator, float* to) {
+  const __m256d zero = _mm256_setzero_pd();
+  const __m256d nan = _mm256_set1_pd(std::numeric_limits<double>::quiet_NaN());
+  Eigen::Index r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const __m256d d = _mm256_loadu_pd(from + r);
+    __m256d missing = _mm256_cmp_pd(d, d, _CMP_UNORD_Q);
+    if (indicator) missing = _mm256_or_pd(missing, _mm256_cmp_pd(d, zero, _CMP_EQ_OQ));
+    _mm_storeu_ps(to + r, _mm256_cvtpd_ps(_mm256_blendv_pd(d, nan, missing)));
+  }
+  for (; r < rows; ++r) to[r] = SplitValue(from[r], indicator);
+}
+
+// As avx512::Compare, a byte of the row set (eight rows) per comparison.
+__attribute__((target("avx2"))) void Compare(const FlatTreesSlices& m, SlicedScratch& scratch) {
+  for (size_t j = 0; j < m.tests; ++j) {
+    const __m256 threshold = _mm256_set1_ps(m.test_value[j]);
+    const float* column = scratch.columns.data() + static_cast<ptrdiff_t>(m.test_column[j]) * kSlicedBlock;
+    auto* bytes = reinterpret_cast<uint8_t*>(&scratch.masks[j]);  // byte b: rows 8 b to 8 b + 7
+    const bool default_left = j >= m.first_default_left_test;
+    for (size_t b = 0; b < kSlicedBlock / 8; ++b) {
+      const __m256 v = _mm256_loadu_ps(column + 8 * b);
+      const __m256 second = default_left ? _mm256_cmp_ps(v, threshold, _CMP_NGE_UQ) : _mm256_cmp_ps(v, threshold, _CMP_NLT_UQ);
+      bytes[b] = static_cast<uint8_t>(_mm256_movemask_ps(second));
+    }
+  }
+}
+
+__attribute__((target("avx2"))) void Descend(const FlatTreesSlices& m, size_t t, SlicedScratch& scratch) {
+  const auto& tree = m.trees[t];
+  auto* const rows = reinterpret_cast<__m256i*>(scratch.rows.data());  // two vectors a row set
+  const auto* const masks = reinterpret_cast<const __m256i*>(scratch.masks.data());
+  auto* const second_rows = reinterpret_cast<__m256i*>(scratch.second);
+  rows[0] = rows[1] = _mm256_set1_epi32(-1);
+  const int32_t* level = m.levels + tree.levels;
+  for (int32_t d = 0; d < tree.depth; ++d) {
+    __m256i second[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int32_t k = level[d]; k < level[d + 1]; ++k) {
+      const auto node = m.nodes[k];
+      for (int h = 0; h < 2; ++h) {
+        const __m256i here = _mm256_load_si256(&rows[2 * node.self + h]);
+        const __m256i mask = _mm256_load_si256(&masks[2 * node.test + h]);
+        const __m256i to_second = _mm256_and_si256(here, mask);
+        _mm256_store_si256(&rows[2 * node.first + h], _mm256_andnot_si256(mask, here));
+        _mm256_store_si256(&rows[2 * (node.first + 1) + h], to_second);
+        second[h] = _mm256_or_si256(second[h], to_second);
+      }
+    }
+    _mm256_store_si256(&second_rows[2 * d], second[0]);
+    _mm256_store_si256(&second_rows[2 * d + 1], second[1]);
+  }
+}
+
+// kLaneBits[byte]: the byte's eight bits as eight 0/1 lanes.
+struct LaneBits {
+  alignas(32) int32_t lanes[256][8];
+  constexpr LaneBits() : lanes{} {
+    for (int byte = 0; byte < 256; ++byte) {
+      for (int i = 0; i < 8; ++i) lanes[byte][i] = (byte >> i) & 1;
+    }
+  }
+};
+constexpr LaneBits kLaneBits;
+
+// The slots of rows 8 b to 8 b + 7 after Descend (see avx512::GroupSlots), level by
+// level: slot = 2 slot + (sent second at this level).
+__attribute__((target("avx2"), always_inline)) inline __m256i EightSlots(int32_t depth, const SlicedScratch& scratch,
+                                                                        size_t b) {
+  __m256i slot = _mm256_setzero_si256();
+  for (int32_t d = 0; d < depth; ++d) {
+    const uint8_t rows = reinterpret_cast<const uint8_t*>(&scratch.second[d])[b];
+    const __m256i sent = _mm256_load_si256(reinterpret_cast<const __m256i*>(kLaneBits.lanes[rows]));
+    slot = _mm256_add_epi32(_mm256_slli_epi32(slot, 1), sent);
+  }
+  return slot;
+}
+
+__attribute__((target("avx2"))) void AddLeaves(const FlatTreesSlices& m, size_t t, SlicedScratch& scratch) {
+  const auto& tree = m.trees[t];
+  const float* table = m.slot_value + tree.slots;
+  const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  for (size_t b = 0; b < kSlicedBlock / 8; ++b) {
+    // (masked gather with a zeroed source: GCC 12's plain gather warns about its undefined one)
+    const __m256 leaf = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), table, EightSlots(tree.depth, scratch, b), all, 4);
+    float* acc = scratch.acc + 8 * b;
+    _mm256_storeu_ps(acc, _mm256_add_ps(_mm256_loadu_ps(acc), leaf));
+  }
+}
+
+__attribute__((target("avx2"))) void Slots(const FlatTreesSlices& m, size_t t, const SlicedScratch& scratch,
+                                           uint16_t* out) {
+  alignas(32) int32_t eight[8];
+  for (size_t b = 0; b < kSlicedBlock / 8; ++b) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(eight), EightSlots(m.trees[t].depth, scratch, b));
+    for (size_t i = 0; i < 8; ++i) out[8 * b + i] = static_cast<uint16_t>(eight[i]);
+  }
+}
+
+struct Avx2Kernel {
+  static void Fill(const double* from, Eigen::Index rows, bool indicator, float* to) {
+    avx2::Fill(from, rows, indicator, to);
+  }
+  static void Compare(const FlatTreesSlices& m, SlicedScratch& s) { avx2::Compare(m, s); }
+  static void Descend(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx2::Descend(m, t, s); }
+  static void AddLeaves(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx2::AddLeaves(m, t, s); }
+  static void Slots(const FlatTreesSlices& m, size_t t, const SlicedScratch& s, uint16_t* out) {
+    avx2::Slots(m, t, s, out);
+  }
+};
+}  // namespace avx2
+
+// ---- Blocks, whatever the instruction set (K: avx512::Avx512Kernel or avx2::Avx2Kernel).
+
 // Margins: every tree on one block whose columns are filled; scratch.acc[r] +=
 // leaf value, tree by tree.
-__attribute__((target("avx512f,avx512cd"))) void SlicedMarginBlock(const FlatTreesSlices& m, SlicedScratch& scratch) {
-  CompareAll(m, scratch);
-  const __m512i thirty_two = _mm512_set1_epi32(32);
+template <class K>
+void SlicedMarginBlock(const FlatTreesSlices& m, SlicedScratch& scratch) {
+  K::Compare(m, scratch);
   for (size_t t = 0; t < m.tree_count; ++t) {
-    Descend(m, t, scratch);
-    const auto& tree = m.trees[t];
-    const float* table = m.slot_value + tree.slots;
-    const __m512 t0 = _mm512_loadu_ps(table), t1 = _mm512_loadu_ps(table + 16);
-    const __m512 t2 = _mm512_loadu_ps(table + 32), t3 = _mm512_loadu_ps(table + 48);
-    for (size_t g = 0; g < kSlicedGroups; ++g) {
-      const __m512i slot = GroupSlots(tree.depth, scratch, g);
-      __m512 leaf;
-      if (tree.depth <= 6) {  // the table's first 64 entries are in four registers
-        const __m512 low = _mm512_permutex2var_ps(t0, slot, t1), high = _mm512_permutex2var_ps(t2, slot, t3);
-        leaf = _mm512_mask_blend_ps(_mm512_test_epi32_mask(slot, thirty_two), low, high);
-      } else {
-        leaf = GatherFloats(slot, table);
-      }
-      float* acc = scratch.acc + 16 * g;
-      _mm512_storeu_ps(acc, _mm512_add_ps(_mm512_loadu_ps(acc), leaf));
-    }
+    K::Descend(m, t, scratch);
+    K::AddLeaves(m, t, scratch);
   }
 }
 
@@ -190,18 +350,14 @@ __attribute__((target("avx512f,avx512cd"))) void SlicedMarginBlock(const FlatTre
 // in `contrib` (`width` floats a row, the bias last), tree by tree. The slots of all
 // trees come first, so the totals are then added 64 rows at a time, which keeps
 // those rows' totals in the first-level cache.
-__attribute__((target("avx512f,avx512cd"))) void SlicedContributionBlock(const FlatTreesSlices& m,
-                                                                         SlicedScratch& scratch, Eigen::Index rows,
-                                                                         size_t width, float* contrib) {
-  CompareAll(m, scratch);
+template <class K>
+void SlicedContributionBlock(const FlatTreesSlices& m, SlicedScratch& scratch, Eigen::Index rows, size_t width,
+                             float* contrib) {
+  K::Compare(m, scratch);
   uint16_t* const slots = scratch.slots.data();  // tree t's at [kSlicedBlock t, kSlicedBlock (t + 1))
   for (size_t t = 0; t < m.tree_count; ++t) {
-    Descend(m, t, scratch);
-    for (size_t g = 0; g < kSlicedGroups; ++g) {
-      // (maskz: GCC 12's plain _mm512_cvtepi32_epi16 warns about its undefined source)
-      const __m256i group = _mm512_maskz_cvtepi32_epi16(0xFFFF, GroupSlots(m.trees[t].depth, scratch, g));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(slots + kSlicedBlock * t + 16 * g), group);
-    }
+    K::Descend(m, t, scratch);
+    K::Slots(m, t, scratch, slots + kSlicedBlock * t);
   }
   constexpr Eigen::Index kRowsAtOnce = 64;
   for (Eigen::Index from = 0; from < rows; from += kRowsAtOnce) {
@@ -220,73 +376,89 @@ __attribute__((target("avx512f,avx512cd"))) void SlicedContributionBlock(const F
     }
   }
 }
+
+// The columns splits read, rows [begin, begin + rows) of x, kSlicedBlock floats a
+// column (NaN past `rows`: padding rows, whose results are dropped).
+template <class K>
+void FillColumns(const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index rows,
+                 float* columns) {
+  for (size_t k = 0; k < m.columns.size(); ++k) {
+    const Eigen::Index c = m.columns[k];
+    float* to = columns + k * static_cast<size_t>(kSlicedBlock);
+    K::Fill(&x(begin, c), rows, m.indicator[static_cast<size_t>(c)], to);  // column-major: rows contiguous
+    std::fill(to + rows, to + kSlicedBlock, kNaN);
+  }
+}
+
+template <class K>
+void SlicedMargins(const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
+                   double* out) {
+  const auto scratch = MakeSlicedScratch(m.columns.size(), m.tests, m.max_tree_nodes, 0);
+  for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
+    const Eigen::Index rows = std::min(kSlicedBlock, end - b);
+    FillColumns<K>(m, x, b, rows, scratch->columns.data());
+    std::fill(std::begin(scratch->acc), std::end(scratch->acc), m.base_margin);
+    SlicedMarginBlock<K>(m, *scratch);
+    for (Eigen::Index r = 0; r < rows; ++r) out[b + r] = scratch->acc[r];
+  }
+}
+
+template <class K>
+void SlicedContributions(const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
+                         Eigen::MatrixXd& out) {
+  const auto scratch = MakeSlicedScratch(m.columns.size(), m.tests, m.max_tree_nodes, m.tree_count);
+  const size_t width = m.features + 1;
+  std::vector<float> contrib(static_cast<size_t>(kSlicedBlock) * width);  // the block's rows' totals
+  for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
+    const Eigen::Index rows = std::min(kSlicedBlock, end - b);
+    FillColumns<K>(m, x, b, rows, scratch->columns.data());
+    std::fill(contrib.begin(), contrib.end(), 0.0f);
+    SlicedContributionBlock<K>(m, *scratch, rows, width, contrib.data());
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      float* total = contrib.data() + static_cast<size_t>(r) * width;
+      total[width - 1] += m.base_margin;
+      for (size_t c = 0; c < width; ++c) out(b + r, static_cast<Eigen::Index>(c)) = total[c];
+    }
+  }
+}
 #endif
 
 }  // namespace
 
-// Without the AVX-512 kernels (not x86-64 GCC/Clang) UseSliced is false, and the
-// #else branches below only keep the build whole.
-bool FlatTrees::UseSliced() const {
-#ifdef PARETO_FLAT_TREES_AVX512
-  return sliced_ && kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
-#else
-  return false;
-#endif
-}
-
-void FlatTrees::FillSlicedColumns(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index rows, Eigen::Index block,
-                                  float* columns) const {
-  for (size_t k = 0; k < sliced_columns_.size(); ++k) {
-    const Eigen::Index c = sliced_columns_[k];
-    const double* from = &x(begin, c);  // column-major: the block's rows are contiguous
-    float* to = columns + k * static_cast<size_t>(block);
-    const bool indicator = indicator_[static_cast<size_t>(c)];
-#ifdef PARETO_FLAT_TREES_AVX512
-    FillSlicedColumn(from, rows, indicator, to);
-#else
-    for (Eigen::Index r = 0; r < rows; ++r) to[r] = SplitValue(from[r], indicator);
-#endif
-    std::fill(to + rows, to + block, kNaN);  // padding rows; their results are dropped
+FlatTrees::SlicedIsa FlatTrees::Sliced() const {
+#ifdef PARETO_FLAT_TREES_X86
+  if (!sliced_ || kernel_ == Kernel::kPortable) return SlicedIsa::kNone;
+  if (kernel_ == Kernel::kAuto && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd")) {
+    return SlicedIsa::kAvx512;
   }
+  if (__builtin_cpu_supports("avx2")) return SlicedIsa::kAvx2;
+#endif
+  return SlicedIsa::kNone;
 }
 
 void FlatTrees::SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end, double* out) const {
-#ifdef PARETO_FLAT_TREES_AVX512
-  const auto scratch = MakeSlicedScratch(sliced_columns_.size(), test_column_.size(), max_tree_nodes_, 0);
+#ifdef PARETO_FLAT_TREES_X86
   const FlatTreesSlices slices(*this);
-  for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
-    const Eigen::Index rows = std::min(kSlicedBlock, end - b);
-    FillSlicedColumns(x, b, rows, kSlicedBlock, scratch->columns.data());
-    std::fill(std::begin(scratch->acc), std::end(scratch->acc), base_margin_);
-    SlicedMarginBlock(slices, *scratch);
-    for (Eigen::Index r = 0; r < rows; ++r) out[b + r] = scratch->acc[r];
+  switch (Sliced()) {
+    case SlicedIsa::kAvx512: return SlicedMargins<avx512::Avx512Kernel>(slices, x, begin, end, out);
+    case SlicedIsa::kAvx2: return SlicedMargins<avx2::Avx2Kernel>(slices, x, begin, end, out);
+    case SlicedIsa::kNone: break;
   }
-#else
-  MarginRange(x, begin, end, out);
 #endif
+  MarginRange(x, begin, end, out);
 }
 
 void FlatTrees::SlicedContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
                                         Eigen::MatrixXd& out) const {
-#ifdef PARETO_FLAT_TREES_AVX512
-  const auto scratch = MakeSlicedScratch(sliced_columns_.size(), test_column_.size(), max_tree_nodes_, root_.size());
+#ifdef PARETO_FLAT_TREES_X86
   const FlatTreesSlices slices(*this);
-  const size_t width = features_ + 1;
-  std::vector<float> contrib(static_cast<size_t>(kSlicedBlock) * width);  // the block's rows' totals
-  for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
-    const Eigen::Index rows = std::min(kSlicedBlock, end - b);
-    FillSlicedColumns(x, b, rows, kSlicedBlock, scratch->columns.data());
-    std::fill(contrib.begin(), contrib.end(), 0.0f);
-    SlicedContributionBlock(slices, *scratch, rows, width, contrib.data());
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      float* total = contrib.data() + static_cast<size_t>(r) * width;
-      total[features_] += base_margin_;
-      for (size_t c = 0; c < width; ++c) out(b + r, static_cast<Eigen::Index>(c)) = total[c];
-    }
+  switch (Sliced()) {
+    case SlicedIsa::kAvx512: return SlicedContributions<avx512::Avx512Kernel>(slices, x, begin, end, out);
+    case SlicedIsa::kAvx2: return SlicedContributions<avx2::Avx2Kernel>(slices, x, begin, end, out);
+    case SlicedIsa::kNone: break;
   }
-#else
-  ContributionRange(x, begin, end, out);
 #endif
+  ContributionRange(x, begin, end, out);
 }
 
 }  // namespace pareto::ml

@@ -138,7 +138,7 @@ void ExpectMatchesXgboost(const TreeModel& model, const Eigen::MatrixXd& train, 
   // Same float operations in the same order: the margins are XGBoost's to the bit.
   EXPECT_EQ(differing_margins, 0) << model.Kind();
 
-  // Neither the thread count nor the kernel changes a result.
+  // Neither the thread count nor the kernel (AVX-512, AVX2 or the walk) changes a result.
   auto one_thread = flat->Margin(x, 1);
   auto five_threads = flat->Margin(x, 5);
   auto contrib_three = flat->ApproxContributions(x, 3);
@@ -146,12 +146,19 @@ void ExpectMatchesXgboost(const TreeModel& model, const Eigen::MatrixXd& train, 
   portable.set_kernel(FlatTrees::Kernel::kPortable);
   auto portable_margin = portable.Margin(x, 2);
   auto portable_contrib = portable.ApproxContributions(x, 2);
-  ASSERT_TRUE(one_thread && five_threads && contrib_three && portable_margin && portable_contrib);
+  FlatTrees avx2 = *flat;
+  avx2.set_kernel(FlatTrees::Kernel::kAvx2);
+  auto avx2_margin = avx2.Margin(x, 2);
+  auto avx2_contrib = avx2.ApproxContributions(x, 2);
+  ASSERT_TRUE(one_thread && five_threads && contrib_three && portable_margin && portable_contrib && avx2_margin &&
+              avx2_contrib);
   EXPECT_EQ(*one_thread, *our_margin);
   EXPECT_EQ(*five_threads, *our_margin);
   EXPECT_EQ(*portable_margin, *our_margin);
+  EXPECT_EQ(*avx2_margin, *our_margin);
   EXPECT_EQ(*contrib_three, *our_contrib);
   EXPECT_EQ(*portable_contrib, *our_contrib);
+  EXPECT_EQ(*avx2_contrib, *our_contrib);
 }
 
 TEST(FlatTreesTest, BoostingMatchesXgboostWithMissingValuesAndIndicators) {
@@ -236,13 +243,19 @@ void ExpectDenseBoosterMatches(const Eigen::MatrixXd& x, const Eigen::VectorXd& 
   auto portable_margin = portable.Margin(x);
   auto contrib = flat->ApproxContributions(x);
   auto portable_contrib = portable.ApproxContributions(x);
-  ASSERT_TRUE(expected && margin && portable_margin && contrib && portable_contrib);
+  FlatTrees avx2 = *flat;
+  avx2.set_kernel(FlatTrees::Kernel::kAvx2);
+  auto avx2_margin = avx2.Margin(x);
+  auto avx2_contrib = avx2.ApproxContributions(x);
+  ASSERT_TRUE(expected && margin && portable_margin && contrib && portable_contrib && avx2_margin && avx2_contrib);
   ASSERT_EQ(expected->values.size(), static_cast<size_t>(x.rows()));
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     EXPECT_EQ((*margin)(i), expected->values[static_cast<size_t>(i)]) << "row " << i;
   }
   EXPECT_EQ(*portable_margin, *margin);
   EXPECT_EQ(*portable_contrib, *contrib);
+  EXPECT_EQ(*avx2_margin, *margin);
+  EXPECT_EQ(*avx2_contrib, *contrib);
 }
 
 TEST(FlatTreesTest, ReadsTheBoosterJsonText) {

@@ -76,6 +76,8 @@ class TreeModel final : public Model {
   // What training chose (rounds, validation loss per round for boosting).
   const nlohmann::json& training_info() const { return info_; }
   size_t trees() const { return flat_.trees(); }
+  // The flat evaluator (a copy with another kernel lets `make bench` compare them).
+  const FlatTrees& flat() const { return flat_; }
 
  private:
   static constexpr int kThreads = 2;
