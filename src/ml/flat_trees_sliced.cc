@@ -205,17 +205,6 @@ __attribute__((target("avx512f,avx512cd"))) void Slots(const FlatTreesSlices& m,
   }
 }
 
-struct Avx512Kernel {
-  static void Fill(const double* from, Eigen::Index rows, bool indicator, float* to) {
-    avx512::Fill(from, rows, indicator, to);
-  }
-  static void Compare(const FlatTreesSlices& m, SlicedScratch& s) { avx512::Compare(m, s); }
-  static void Descend(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx512::Descend(m, t, s); }
-  static void AddLeaves(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx512::AddLeaves(m, t, s); }
-  static void Slots(const FlatTreesSlices& m, size_t t, const SlicedScratch& s, uint16_t* out) {
-    avx512::Slots(m, t, s, out);
-  }
-};
 }  // namespace avx512
 
 // ---- AVX2: eight rows to a vector, for x86-64 CPUs without AVX-512.
@@ -319,29 +308,29 @@ __attribute__((target("avx2"))) void Slots(const FlatTreesSlices& m, size_t t, c
   }
 }
 
-struct Avx2Kernel {
-  static void Fill(const double* from, Eigen::Index rows, bool indicator, float* to) {
-    avx2::Fill(from, rows, indicator, to);
-  }
-  static void Compare(const FlatTreesSlices& m, SlicedScratch& s) { avx2::Compare(m, s); }
-  static void Descend(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx2::Descend(m, t, s); }
-  static void AddLeaves(const FlatTreesSlices& m, size_t t, SlicedScratch& s) { avx2::AddLeaves(m, t, s); }
-  static void Slots(const FlatTreesSlices& m, size_t t, const SlicedScratch& s, uint16_t* out) {
-    avx2::Slots(m, t, s, out);
-  }
-};
 }  // namespace avx2
 
-// ---- Blocks, whatever the instruction set (K: avx512::Avx512Kernel or avx2::Avx2Kernel).
+// ---- Blocks, whatever the instruction set.
+
+// One instruction set's steps of the bit-sliced scoring.
+struct SlicedKernel {
+  void (*fill)(const double* from, Eigen::Index rows, bool indicator, float* to);
+  void (*compare)(const FlatTreesSlices& m, SlicedScratch& scratch);
+  void (*descend)(const FlatTreesSlices& m, size_t t, SlicedScratch& scratch);
+  void (*add_leaves)(const FlatTreesSlices& m, size_t t, SlicedScratch& scratch);
+  void (*slots)(const FlatTreesSlices& m, size_t t, const SlicedScratch& scratch, uint16_t* out);
+};
+constexpr SlicedKernel kAvx512Kernel{avx512::Fill, avx512::Compare, avx512::Descend, avx512::AddLeaves,
+                                     avx512::Slots};
+constexpr SlicedKernel kAvx2Kernel{avx2::Fill, avx2::Compare, avx2::Descend, avx2::AddLeaves, avx2::Slots};
 
 // Margins: every tree on one block whose columns are filled; scratch.acc[r] +=
 // leaf value, tree by tree.
-template <class K>
-void SlicedMarginBlock(const FlatTreesSlices& m, SlicedScratch& scratch) {
-  K::Compare(m, scratch);
+void SlicedMarginBlock(const SlicedKernel& k, const FlatTreesSlices& m, SlicedScratch& scratch) {
+  k.compare(m, scratch);
   for (size_t t = 0; t < m.tree_count; ++t) {
-    K::Descend(m, t, scratch);
-    K::AddLeaves(m, t, scratch);
+    k.descend(m, t, scratch);
+    k.add_leaves(m, t, scratch);
   }
 }
 
@@ -350,14 +339,13 @@ void SlicedMarginBlock(const FlatTreesSlices& m, SlicedScratch& scratch) {
 // in `contrib` (`width` floats a row, the bias last), tree by tree. The slots of all
 // trees come first, so the totals are then added 64 rows at a time, which keeps
 // those rows' totals in the first-level cache.
-template <class K>
-void SlicedContributionBlock(const FlatTreesSlices& m, SlicedScratch& scratch, Eigen::Index rows, size_t width,
-                             float* contrib) {
-  K::Compare(m, scratch);
+void SlicedContributionBlock(const SlicedKernel& k, const FlatTreesSlices& m, SlicedScratch& scratch,
+                             Eigen::Index rows, size_t width, float* contrib) {
+  k.compare(m, scratch);
   uint16_t* const slots = scratch.slots.data();  // tree t's at [kSlicedBlock t, kSlicedBlock (t + 1))
   for (size_t t = 0; t < m.tree_count; ++t) {
-    K::Descend(m, t, scratch);
-    K::Slots(m, t, scratch, slots + kSlicedBlock * t);
+    k.descend(m, t, scratch);
+    k.slots(m, t, scratch, slots + kSlicedBlock * t);
   }
   constexpr Eigen::Index kRowsAtOnce = 64;
   for (Eigen::Index from = 0; from < rows; from += kRowsAtOnce) {
@@ -379,41 +367,38 @@ void SlicedContributionBlock(const FlatTreesSlices& m, SlicedScratch& scratch, E
 
 // The columns splits read, rows [begin, begin + rows) of x, kSlicedBlock floats a
 // column (NaN past `rows`: padding rows, whose results are dropped).
-template <class K>
-void FillColumns(const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index rows,
-                 float* columns) {
-  for (size_t k = 0; k < m.columns.size(); ++k) {
-    const Eigen::Index c = m.columns[k];
-    float* to = columns + k * static_cast<size_t>(kSlicedBlock);
-    K::Fill(&x(begin, c), rows, m.indicator[static_cast<size_t>(c)], to);  // column-major: rows contiguous
+void FillColumns(const SlicedKernel& k, const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin,
+                 Eigen::Index rows, float* columns) {
+  for (size_t i = 0; i < m.columns.size(); ++i) {
+    const Eigen::Index c = m.columns[i];
+    float* to = columns + i * static_cast<size_t>(kSlicedBlock);
+    k.fill(&x(begin, c), rows, m.indicator[static_cast<size_t>(c)], to);  // column-major: rows contiguous
     std::fill(to + rows, to + kSlicedBlock, kNaN);
   }
 }
 
-template <class K>
-void SlicedMargins(const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
-                   double* out) {
+void SlicedMargins(const SlicedKernel& k, const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin,
+                   Eigen::Index end, double* out) {
   const auto scratch = MakeSlicedScratch(m.columns.size(), m.tests, m.max_tree_nodes, 0);
   for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
     const Eigen::Index rows = std::min(kSlicedBlock, end - b);
-    FillColumns<K>(m, x, b, rows, scratch->columns.data());
+    FillColumns(k, m, x, b, rows, scratch->columns.data());
     std::fill(std::begin(scratch->acc), std::end(scratch->acc), m.base_margin);
-    SlicedMarginBlock<K>(m, *scratch);
+    SlicedMarginBlock(k, m, *scratch);
     for (Eigen::Index r = 0; r < rows; ++r) out[b + r] = scratch->acc[r];
   }
 }
 
-template <class K>
-void SlicedContributions(const FlatTreesSlices& m, const Eigen::MatrixXd& x, Eigen::Index begin, Eigen::Index end,
-                         Eigen::MatrixXd& out) {
+void SlicedContributions(const SlicedKernel& k, const FlatTreesSlices& m, const Eigen::MatrixXd& x,
+                         Eigen::Index begin, Eigen::Index end, Eigen::MatrixXd& out) {
   const auto scratch = MakeSlicedScratch(m.columns.size(), m.tests, m.max_tree_nodes, m.tree_count);
   const size_t width = m.features + 1;
   std::vector<float> contrib(static_cast<size_t>(kSlicedBlock) * width);  // the block's rows' totals
   for (Eigen::Index b = begin; b < end; b += kSlicedBlock) {
     const Eigen::Index rows = std::min(kSlicedBlock, end - b);
-    FillColumns<K>(m, x, b, rows, scratch->columns.data());
+    FillColumns(k, m, x, b, rows, scratch->columns.data());
     std::fill(contrib.begin(), contrib.end(), 0.0f);
-    SlicedContributionBlock<K>(m, *scratch, rows, width, contrib.data());
+    SlicedContributionBlock(k, m, *scratch, rows, width, contrib.data());
     for (Eigen::Index r = 0; r < rows; ++r) {
       float* total = contrib.data() + static_cast<size_t>(r) * width;
       total[width - 1] += m.base_margin;
@@ -440,8 +425,8 @@ void FlatTrees::SlicedMarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
 #ifdef PARETO_FLAT_TREES_X86
   const FlatTreesSlices slices(*this);
   switch (Sliced()) {
-    case SlicedIsa::kAvx512: return SlicedMargins<avx512::Avx512Kernel>(slices, x, begin, end, out);
-    case SlicedIsa::kAvx2: return SlicedMargins<avx2::Avx2Kernel>(slices, x, begin, end, out);
+    case SlicedIsa::kAvx512: return SlicedMargins(kAvx512Kernel, slices, x, begin, end, out);
+    case SlicedIsa::kAvx2: return SlicedMargins(kAvx2Kernel, slices, x, begin, end, out);
     case SlicedIsa::kNone: break;
   }
 #endif
@@ -453,8 +438,8 @@ void FlatTrees::SlicedContributionRange(const Eigen::MatrixXd& x, Eigen::Index b
 #ifdef PARETO_FLAT_TREES_X86
   const FlatTreesSlices slices(*this);
   switch (Sliced()) {
-    case SlicedIsa::kAvx512: return SlicedContributions<avx512::Avx512Kernel>(slices, x, begin, end, out);
-    case SlicedIsa::kAvx2: return SlicedContributions<avx2::Avx2Kernel>(slices, x, begin, end, out);
+    case SlicedIsa::kAvx512: return SlicedContributions(kAvx512Kernel, slices, x, begin, end, out);
+    case SlicedIsa::kAvx2: return SlicedContributions(kAvx2Kernel, slices, x, begin, end, out);
     case SlicedIsa::kNone: break;
   }
 #endif
