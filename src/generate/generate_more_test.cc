@@ -7,6 +7,7 @@
 
 #include "common/testing/temp_dir.h"
 #include "duck/duck.h"
+#include "duck/testing/in_memory.h"
 #include "generate/generator.h"
 
 namespace pareto::generate {
@@ -73,12 +74,7 @@ TEST(GenerateOptionsCheck, RejectsBadOptions) {
 class DuckFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
   }
   int64_t Int(const std::string& sql) {
     auto v = conn_->QueryInt64(sql);

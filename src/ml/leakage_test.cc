@@ -9,6 +9,7 @@
 
 #include "catalog/lineage.h"
 #include "catalog/test_util.h"
+#include "duck/testing/in_memory.h"
 #include "ml/train_job.h"
 
 namespace pareto::ml {
@@ -120,12 +121,7 @@ class TrainerGuardTest : public ::testing::Test {
     ASSERT_TRUE(opened.has_value());
     ms_.emplace(std::move(*opened));
     RecordLineage(*ms_);
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
   }
 
   catalog::testing::TempDir dir_;

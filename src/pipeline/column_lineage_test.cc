@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "duck/testing/in_memory.h"
 #include "pipeline/sql_parse.h"
 
 namespace pareto::pipeline {
@@ -17,12 +18,7 @@ ColumnName C(std::string table, std::string column) { return {std::move(table), 
 class ColumnLineageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
   }
   // Lineage as "name" -> sources, with a fixed catalog of upstream schemas.
   std::map<std::string, std::set<ColumnName>> Lineage(const std::string& sql) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "duck/testing/in_memory.h"
 #include "pipeline/sql_parse.h"
 #include "pipeline/test_util.h"
 
@@ -19,12 +20,7 @@ using testing::WriteFile;
 class SqlParseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
   }
   StatusOr<std::vector<std::string>> Tables(const std::string& sql) {
     PARETO_ASSIGN_OR_RETURN(auto tree, ParseQuery(*conn_, sql));

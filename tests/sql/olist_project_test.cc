@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "duck/duck.h"
+#include "duck/testing/in_memory.h"
 #include "model_runner.h"
 #include "pipeline/column_lineage.h"
 #include "pipeline/graph.h"
@@ -24,12 +25,7 @@ using pipeline::ColumnName;
 class OlistProjectTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
     ASSERT_TRUE(PrepareBronze(*conn_).ok());
     auto project = pipeline::LoadProject(OlistProjectDir());
     ASSERT_TRUE(project.has_value()) << project.error().ToString();
