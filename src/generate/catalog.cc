@@ -76,12 +76,12 @@ static Geography BuildGeography(uint64_t seed) {
         p.state = static_cast<uint16_t>(s);
         p.capital = capital;
         p.town = static_cast<uint32_t>(Mix(seed, 0x746f776e, static_cast<uint64_t>(zip / 25)) & 0xffffffff);
-        Rng r = Rng::StreamFor(seed, Kind::kGeo, 1000000 + static_cast<uint64_t>(zip));
+        Rng r = StreamFor(seed, Kind::kGeo, 1000000 + static_cast<uint64_t>(zip));
         if (capital) {
           p.lat = st.lat + r.Normal(0, 0.06);
           p.lng = st.lng + r.Normal(0, 0.06);
         } else {
-          Rng town = Rng::StreamFor(seed, Kind::kGeo, 2000000 + p.town);
+          Rng town = StreamFor(seed, Kind::kGeo, 2000000 + p.town);
           p.lat = st.lat + town.Normal(0, 1.6) + r.Normal(0, 0.04);
           p.lng = st.lng + town.Normal(0, 2.0) + r.Normal(0, 0.04);
         }
@@ -111,7 +111,7 @@ Catalog BuildCatalog(uint64_t seed, double scale) {
   const uint64_t n_sellers = SellerCount(scale);
   c.sellers.reserve(n_sellers);
   for (uint64_t i = 0; i < n_sellers; ++i) {
-    Rng r = Rng::StreamFor(seed, Kind::kSeller, i);
+    Rng r = StreamFor(seed, Kind::kSeller, i);
     Seller s;
     s.id = HexId(seed, Kind::kSeller, i);
     s.prefix = c.geo.PickPrefix(r, r.Categorical(seller_state_w));
@@ -136,7 +136,7 @@ Catalog BuildCatalog(uint64_t seed, double scale) {
   std::vector<uint16_t> labels;
   labels.reserve(assigned);
   for (size_t k = 0; k < cats.size(); ++k) labels.insert(labels.end(), counts[k], static_cast<uint16_t>(k));
-  Rng shuffle = Rng::StreamFor(seed, Kind::kProduct, ~0ULL);
+  Rng shuffle = StreamFor(seed, Kind::kProduct, ~0ULL);
   for (size_t i = labels.size(); i > 1; --i) std::swap(labels[i - 1], labels[shuffle.Below(i)]);
 
   c.by_category.resize(cats.size());
@@ -144,7 +144,7 @@ Catalog BuildCatalog(uint64_t seed, double scale) {
   for (size_t k = 0; k < cats.size(); ++k) c.category_weight[k] = cats[k].products;
   c.products.reserve(labels.size());
   for (uint64_t i = 0; i < labels.size(); ++i) {
-    Rng r = Rng::StreamFor(seed, Kind::kProduct, i);
+    Rng r = StreamFor(seed, Kind::kProduct, i);
     const Category& cat = cats[labels[i]];
     Product p;
     p.id = HexId(seed, Kind::kProduct, i);

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "generate/rng.h"
+#include "generate/streams.h"
 
 namespace pareto::generate {
 

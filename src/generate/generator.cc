@@ -298,7 +298,7 @@ Status WriteCatalogFiles(Files& files, const Catalog& catalog, uint64_t seed, do
     const double mean_rows = kGeolocationRowsAtScale1 / static_cast<double>(catalog.geo.prefixes.size()) *
                              std::min(1.0, scale);
     for (const ZipPrefix& zp : catalog.geo.prefixes) {
-      Rng r = Rng::StreamFor(seed, Kind::kGeo, 3000000 + static_cast<uint64_t>(zp.zip));
+      Rng r = StreamFor(seed, Kind::kGeo, 3000000 + static_cast<uint64_t>(zp.zip));
       const int n = 1 + static_cast<int>(r.Exponential(std::max(0.0, mean_rows - 1.0)));
       for (int i = 0; i < n; ++i) {
         double lat = zp.lat + r.Normal(0, 0.012);
@@ -341,7 +341,7 @@ Status GenerateBase(const GenerateOptions& opt, const Catalog& catalog, const Or
   uint64_t order_index = 0;
   for (uint64_t i = 0; i < persons; ++i) {
     const Person person = model.MakePerson(i);
-    Rng timing = Rng::StreamFor(Mix(opt.seed, 0x74696d65), Kind::kPerson, i);
+    Rng timing = StreamFor(Mix(opt.seed, 0x74696d65), Kind::kPerson, i);
     int64_t t = model.SamplePurchase(timing);
     for (int k = 0; k < person.orders; ++k) {
       if (k > 0) {
@@ -375,7 +375,7 @@ Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const 
   // Persons new in earlier drops: replay only their months' new-or-returning draws.
   uint64_t persons = base_persons;
   for (int q = 0; q < first; ++q) {
-    Rng decide = Rng::StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
+    Rng decide = StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
     const uint64_t n = DropOrders(opt.scale, q, month_of(q).second);
     for (uint64_t j = 0; j < n; ++j) persons += decide.Bernoulli(kDropReturningShare) ? 0 : 1;
   }
@@ -386,8 +386,8 @@ Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const 
     std::snprintf(suffix, sizeof suffix, "_%04d-%02d", year, month);
     const std::string suffix_str = suffix;
     PARETO_ASSIGN_OR_RETURN(OrderFiles out, OrderFiles::Open(files, suffix_str));
-    Rng decide = Rng::StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
-    Rng pick = Rng::StreamFor(opt.seed, Kind::kMonth, (1ULL << 32) + static_cast<uint64_t>(q));
+    Rng decide = StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
+    Rng pick = StreamFor(opt.seed, Kind::kMonth, (1ULL << 32) + static_cast<uint64_t>(q));
     const uint64_t n = DropOrders(opt.scale, q, month);
     const int days = DaysInMonth(year, static_cast<unsigned>(month));
     const int64_t month_start = DaysFromCivil(year, static_cast<unsigned>(month), 1) * kDay;

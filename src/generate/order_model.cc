@@ -80,7 +80,7 @@ OrderModel::OrderModel(uint64_t seed, const Catalog& catalog) : seed_(seed), cat
 }
 
 Person OrderModel::MakePerson(uint64_t index) const {
-  Rng r = Rng::StreamFor(seed_, Kind::kPerson, index);
+  Rng r = StreamFor(seed_, Kind::kPerson, index);
   Person p;
   p.index = index;
   p.unique_id = HexId(seed_, Kind::kPerson, index);
@@ -210,7 +210,7 @@ void OrderModel::MakeReview(Rng& rng, Order& order) const {
 }
 
 void OrderModel::Simulate(uint64_t order_index, const Person& person, int64_t purchase, Order& o) const {
-  Rng r = Rng::StreamFor(seed_, Kind::kOrder, order_index);
+  Rng r = StreamFor(seed_, Kind::kOrder, order_index);
   o.index = order_index;
   o.id = HexId(seed_, Kind::kOrder, order_index);
   o.customer_id = HexId(seed_, Kind::kCustomer, order_index);

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "generate/catalog.h"
-#include "generate/rng.h"
+#include "generate/streams.h"
 
 namespace pareto::generate {
 

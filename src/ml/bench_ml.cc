@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "catalog/sql_session.h"
+#include "common/random.h"
 #include "ml/dataset.h"
 #include "ml/ml_config.h"
-#include "ml/random.h"
 #include "ml/scoring.h"
 #include "ml/trainer.h"
 #include "ml/tree_models.h"
@@ -46,14 +46,14 @@ Frame MakePersons(size_t n, uint64_t seed) {
   for (size_t i = 0; i < n; ++i) {
     double v[18];
     for (double& x : v) x = rng.Uniform();
-    v[0] = 1 + static_cast<double>(rng.Below(3));
+    v[0] = 1 + static_cast<double>(rng.UnbiasedBelow(3));
     v[4] = 50 + 20000 * v[4] * v[4];
-    v[9] = 1 + static_cast<double>(rng.Below(10));
-    const auto category = rng.Below(70);
+    v[9] = 1 + static_cast<double>(rng.UnbiasedBelow(10));
+    const auto category = rng.UnbiasedBelow(70);
     for (size_t k = 0; k < 18; ++k) cols[k].numbers.push_back(v[k]);
     cols[18].texts.push_back("cat_" + std::to_string(category));
-    cols[19].texts.push_back("state_" + std::to_string(rng.Below(27)));
-    cols[20].texts.push_back(payment[rng.Below(4)]);
+    cols[19].texts.push_back("state_" + std::to_string(rng.UnbiasedBelow(27)));
+    cols[20].texts.push_back(payment[rng.UnbiasedBelow(4)]);
     spend[i] = 30 * v[0] + 0.01 * v[4] + 25 * v[9] + static_cast<double>(category % 7) * 15 + 80 * rng.Uniform();
     cols[21].numbers.push_back(spend[i]);
   }

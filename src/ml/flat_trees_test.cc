@@ -12,8 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/random.h"
 #include "common/testing/temp_dir.h"
-#include "ml/random.h"
 #include "ml/tree_models.h"
 #include "ml/xgboost_handles.h"
 
@@ -35,7 +35,7 @@ void MakeData(int n, uint64_t seed, Eigen::MatrixXd& x, Eigen::VectorXd& y) {
       const double u = rng.Uniform();
       x(i, c) = u < 0.1 ? std::nan("") : u < 0.15 ? 0.0 : std::round(rng.Uniform() * 1000) / 100 - 3;
     }
-    const auto level = static_cast<int>(rng.Below(kLevels));
+    const auto level = static_cast<int>(rng.UnbiasedBelow(kLevels));
     x(i, kNumeric + level) = 1;
     x(i, kColumns - 1) = rng.Uniform() < 0.3 ? 1 : 0;
     const double x0 = std::isnan(x(i, 0)) ? 2.0 : x(i, 0);

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <string>
 
-#include "ml/random.h"
+#include "common/random.h"
 
 namespace pareto::ml {
 namespace {
@@ -219,7 +219,7 @@ StatusOr<Interval> BootstrapRocAucInterval(std::span<const double> labels,
       return std::unexpected(InvalidArgument("bootstrap keeps drawing a single class"));
     }
     std::fill(weights.begin(), weights.end(), 0.0);
-    for (size_t k = 0; k < n; ++k) weights[rng.Below(n)] += 1.0;
+    for (size_t k = 0; k < n; ++k) weights[rng.UnbiasedBelow(n)] += 1.0;
     const double auc = AucFromAscending(order, labels, scores, weights);
     if (!std::isnan(auc)) aucs.push_back(auc);
   }

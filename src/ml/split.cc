@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "ml/random.h"
+#include "common/random.h"
 
 namespace pareto::ml {
 namespace {

@@ -6,8 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "common/random.h"
 #include "ml/dataset.h"
-#include "ml/random.h"
 
 namespace pareto::ml::testing {
 
@@ -19,9 +19,9 @@ inline Frame SyntheticPersons(size_t n, uint64_t seed) {
   const char* states[] = {"SP", "RJ", "MG", "BA"};
   for (size_t i = 0; i < n; ++i) {
     id.texts.push_back("p" + std::to_string(100000 + i));
-    const double it = 1 + static_cast<double>(rng.Below(3));
+    const double it = 1 + static_cast<double>(rng.UnbiasedBelow(3));
     const double w = rng.Uniform() * 10;
-    const size_t s = static_cast<size_t>(rng.Below(4));
+    const size_t s = static_cast<size_t>(rng.UnbiasedBelow(4));
     const double sp = 20 * it + 8 * w + (s == 0 ? 0 : 15) + 40 * rng.Uniform();
     items.numbers.push_back(it);
     weight.numbers.push_back(i % 13 == 0 ? std::numeric_limits<double>::quiet_NaN() : w);

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "ml/random.h"
+#include "common/random.h"
 #include "ml/split.h"
 
 namespace pareto::ml {

@@ -4,9 +4,9 @@
 
 #include <vector>
 
+#include "common/random.h"
 #include "common/testing/temp_dir.h"
 #include "ml/metrics.h"
-#include "ml/random.h"
 
 namespace pareto::ml {
 namespace {
@@ -122,7 +122,7 @@ void MakeIndicatorData(int n, uint64_t seed, Eigen::MatrixXd& x, Eigen::VectorXd
   for (int i = 0; i < n; ++i) {
     x(i, 0) = rng.Uniform() < 0.3 ? 1.0 : 0.0;
     const double u = rng.Uniform();
-    x(i, 1) = u < 0.3 ? 0.0 : u < 0.6 ? std::nan("") : 1.0 + static_cast<double>(rng.Below(3));
+    x(i, 1) = u < 0.3 ? 0.0 : u < 0.6 ? std::nan("") : 1.0 + static_cast<double>(rng.UnbiasedBelow(3));
     const double logit = 2.5 * x(i, 0) + (x(i, 1) == 0.0 ? 2.5 : 0.0) - 1.5;
     y(i) = rng.Uniform() < 1 / (1 + std::exp(-logit)) ? 1 : 0;
   }

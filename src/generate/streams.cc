@@ -1,4 +1,4 @@
-#include "generate/rng.h"
+#include "generate/streams.h"
 
 #include <algorithm>
 
