@@ -126,22 +126,6 @@ int RunProduction(const std::string& lakehouse) {
               static_cast<long>(x.rows()));
   std::printf("  probabilities: %s\n  probability, decile and top-3 drivers: %.2fM persons/s\n",
               RateSummary(rates).c_str(), n / rows_with_drivers / 1e6);
-  // The same margins from the other FlatTrees kernels, as a CPU without AVX-512
-  // (AVX2 only) or without AVX2 (the walk) would score them.
-  if (const auto* tree = dynamic_cast<const TreeModel*>(&model)) {
-    for (const auto& [kernel, name] : {std::pair{FlatTrees::Kernel::kAvx2, "AVX2 kernel"},
-                                       std::pair{FlatTrees::Kernel::kPortable, "walk (no AVX2)"}}) {
-      FlatTrees flat = tree->flat();
-      flat.set_kernel(kernel);
-      std::vector<double> kernel_rates;
-      for (int i = 0; i < kPasses / 3; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        if (Failed(flat.Margin(x))) return 1;
-        kernel_rates.push_back(static_cast<double>(x.rows()) / Seconds(t0) / 1e6);
-      }
-      std::printf("  margins with the %s: %s\n", name, RateSummary(kernel_rates).c_str());
-    }
-  }
   return 0;
 }
 

@@ -1,20 +1,15 @@
 #include "ml/flat_trees.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <map>
 #include <string>
 #include <thread>
-#include <tuple>
 #include <utility>
 
 #include <nlohmann/json.hpp>
-
-#include "ml/flat_trees_internal.h"
-
 
 namespace pareto::ml {
 namespace {
@@ -25,9 +20,13 @@ namespace {
 using Json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
 
 constexpr Eigen::Index kBlock = 64;  // rows walked together per tree
-using flat_trees_internal::kNaN;
-using flat_trees_internal::kSlicedBlock;
-using flat_trees_internal::SplitValue;
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// Element (row, column) of x as a split reads it: a float, NaN when missing. The
+// missing rule is decided on the double, as MakeMatrix in tree_models.cc does.
+float SplitValue(double d, bool indicator) {
+  return std::isnan(d) || (indicator && d == 0.0) ? kNaN : static_cast<float>(d);
+}
 
 Status ModelError(const std::string& what) { return DataError("XGBoost model JSON: " + what); }
 
@@ -82,16 +81,13 @@ StatusOr<float> BaseMargin(const Json& learner) {
 
 // Builds the flat arrays tree by tree (a friend, so parsing stays out of the header).
 struct FlatTreesBuilder {
-  // Distinct comparisons seen so far: (default-left, column, threshold bits) -> provisional index.
-  using Tests = std::map<std::tuple<bool, int32_t, uint32_t>, int32_t>;
-
   // Appends `t` breadth first. A node's children are pushed together, so they get
   // adjacent numbers; for a default-left split they are pushed right first, and the
   // split reads the negated value against -pred(threshold):
   //   second child (left)  iff  !(-v < -pred(t))  iff  !(v >= t)  iff  v < t or v is NaN,
   // so every node of every tree takes its second child iff !(read < value): one
   // comparison, and NaN always goes second, i.e. to the default child.
-  static Status AddTree(FlatTrees& f, Tests& tests, const JsonTree& t, size_t index) {
+  static Status AddTree(FlatTrees& f, const JsonTree& t, size_t index) {
     const std::string where = "tree " + std::to_string(index) + ": ";
     const auto features = static_cast<int64_t>(f.features_);
     const auto nodes = static_cast<int64_t>(t.left.size());
@@ -162,120 +158,7 @@ struct FlatTreesBuilder {
     f.root_.push_back(static_cast<int32_t>(base));
     f.depth_.push_back(static_cast<int32_t>(max_depth));
     f.max_depth_ = std::max(f.max_depth_, static_cast<size_t>(max_depth));
-    AddSlicedTree(f, tests, t, order, static_cast<int32_t>(base), static_cast<int32_t>(max_depth));
     return OkStatus();
-  }
-
-  static int32_t Intern(Tests& tests, bool default_left, int64_t column, float threshold) {
-    const Tests::key_type key{default_left, static_cast<int32_t>(column), std::bit_cast<uint32_t>(threshold)};
-    const auto [it, added] = tests.try_emplace(key, static_cast<int32_t>(tests.size()));
-    return it->second;
-  }
-
-  // The bit-sliced form of tree `t`, appended at [base, base + order.size()) in
-  // breadth-first `order` (order[k]: XGBoost's id of node k).
-  static void AddSlicedTree(FlatTrees& f, Tests& tests, const JsonTree& t, const std::vector<int64_t>& order,
-                            int32_t base, int32_t depth) {
-    if (depth > FlatTrees::kMaxSlicedDepth) {
-      f.sliced_ = false;
-      return;
-    }
-    const auto count = static_cast<int32_t>(order.size());
-    const auto at = [&](int32_t local) { return static_cast<size_t>(base + local); };
-    const auto leaf = [&](int32_t local) { return f.read_[at(local)] == static_cast<int32_t>(f.features_); };
-    // Each node's level and path from the root (a bit per level, 1 = second child).
-    // Breadth first order puts parents before children and levels in order.
-    std::vector<int32_t> level(order.size()), path(order.size());
-    for (int32_t k = 0; k < count; ++k) {
-      if (leaf(k)) continue;
-      const int32_t first = f.next_[at(k)] - base;
-      for (const int32_t child : {first, first + 1}) {
-        level[static_cast<size_t>(child)] = level[static_cast<size_t>(k)] + 1;
-        path[static_cast<size_t>(child)] = 2 * path[static_cast<size_t>(k)] + (child - first);
-      }
-    }
-    f.root_mean_.push_back(f.mean_[at(0)]);
-    FlatTrees::SlicedTree tree;
-    tree.depth = depth;
-    tree.levels = static_cast<int32_t>(f.sliced_level_.size());
-    tree.slots = static_cast<int32_t>(f.slot_value_.size());
-    for (int32_t d = 0; d < depth; ++d) {
-      f.sliced_level_.push_back(static_cast<int32_t>(f.sliced_node_.size()));
-      for (int32_t k = 0; k < count; ++k) {
-        if (leaf(k) || level[static_cast<size_t>(k)] != d) continue;
-        const auto o = static_cast<size_t>(order[static_cast<size_t>(k)]);
-        const int32_t test = Intern(tests, t.default_left[o], t.split[o], t.condition[o]);
-        f.sliced_node_.push_back({test, k, f.next_[at(k)] - base});
-      }
-    }
-    f.sliced_level_.push_back(static_cast<int32_t>(f.sliced_node_.size()));
-    AddSlots(f, tree, base, count, level, path);
-    f.sliced_tree_.push_back(tree);
-    f.max_tree_nodes_ = std::max(f.max_tree_nodes_, count);
-  }
-
-  // The tree's slot table: each leaf's value, and its path summary for Saabas
-  // contributions, at slot path << (depth - level), the path padded with zeros.
-  static void AddSlots(FlatTrees& f, const FlatTrees::SlicedTree& tree, int32_t base, int32_t count,
-                       const std::vector<int32_t>& level, const std::vector<int32_t>& path) {
-    const auto at = [&](int32_t local) { return static_cast<size_t>(base + local); };
-    const auto n = static_cast<int32_t>(f.features_);
-    const auto leaf = [&](int32_t local) { return f.read_[at(local)] == n; };
-    f.slot_value_.resize(f.slot_value_.size() + std::max<size_t>(64, size_t{1} << tree.depth), 0.0f);
-    f.slot_path_.resize(f.slot_value_.size(), 0);
-    f.slot_path_count_.resize(f.slot_value_.size(), 0);
-    std::vector<int32_t> parent(static_cast<size_t>(count), -1);
-    for (int32_t k = 0; k < count; ++k) {
-      if (leaf(k)) continue;
-      const auto first = static_cast<size_t>(f.next_[at(k)] - base);
-      parent[first] = parent[first + 1] = k;
-    }
-    for (int32_t k = 0; k < count; ++k) {
-      if (!leaf(k)) continue;
-      const auto u = static_cast<size_t>(k);
-      const size_t slot = static_cast<size_t>(tree.slots) + (static_cast<size_t>(path[u]) << (tree.depth - level[u]));
-      f.slot_value_[slot] = f.value_[at(k)];
-      // The path root to leaf, its changes of the mean grouped as ContributionRange
-      // groups them (per feature, in first-use order, summed in path order).
-      std::vector<int32_t> nodes = {k};
-      while (parent[static_cast<size_t>(nodes.back())] >= 0) nodes.push_back(parent[static_cast<size_t>(nodes.back())]);
-      std::reverse(nodes.begin(), nodes.end());
-      const auto begin = static_cast<int32_t>(f.path_feature_.size());
-      for (size_t step = 0; step + 1 < nodes.size(); ++step) {
-        const int32_t read = f.read_[at(nodes[step])];
-        const int32_t feature = read > n ? read - n - 1 : read;
-        const float change = f.mean_[at(nodes[step + 1])] - f.mean_[at(nodes[step])];
-        const auto known = std::find(f.path_feature_.begin() + begin, f.path_feature_.end(), feature);
-        if (known == f.path_feature_.end()) {
-          f.path_feature_.push_back(feature);
-          f.path_change_.push_back(change);
-        } else {
-          f.path_change_[static_cast<size_t>(known - f.path_feature_.begin())] += change;
-        }
-      }
-      f.slot_path_[slot] = begin;
-      f.slot_path_count_[slot] = static_cast<int32_t>(f.path_feature_.size()) - begin;
-    }
-  }
-
-  // Numbers the distinct comparisons in key order (each side's together, by column,
-  // so a block's columns are compared in memory order) and lists the columns read.
-  static void Finish(FlatTrees& f, const Tests& tests) {
-    std::map<int32_t, int32_t> column_index;
-    for (const auto& [key, provisional] : tests) column_index.emplace(std::get<1>(key), 0);
-    for (auto& [column, index] : column_index) {
-      index = static_cast<int32_t>(f.sliced_columns_.size());
-      f.sliced_columns_.push_back(column);
-    }
-    std::vector<int32_t> final_index(tests.size());
-    for (const auto& [key, provisional] : tests) {
-      const auto& [default_left, column, threshold] = key;
-      if (!default_left) f.first_default_left_test_ = f.test_column_.size() + 1;
-      final_index[static_cast<size_t>(provisional)] = static_cast<int32_t>(f.test_column_.size());
-      f.test_column_.push_back(column_index.at(column));
-      f.test_value_.push_back(std::bit_cast<float>(threshold));
-    }
-    for (FlatTrees::SlicedNode& node : f.sliced_node_) node.test = final_index[static_cast<size_t>(node.test)];
   }
 
   static StatusOr<FlatTrees> Build(const Json& root, std::vector<bool> indicator) {
@@ -313,12 +196,10 @@ struct FlatTreesBuilder {
     // Trees are summed in the order XGBoost stores them, as its predictor does. A
     // random forest's trees are summed too: XGBoost divides the learning rate by
     // num_parallel_tree when it grows them, so the leaves already carry the 1/n.
-    Tests tests;
     for (size_t i = 0; i < trees.size(); ++i) {
       PARETO_ASSIGN_OR_RETURN(const JsonTree t, ReadTree(trees[i], i));
-      PARETO_RETURN_IF_ERROR(AddTree(f, tests, t, i));
+      PARETO_RETURN_IF_ERROR(AddTree(f, t, i));
     }
-    Finish(f, tests);
     return f;
   }
 };
@@ -409,13 +290,8 @@ void FlatTrees::MarginRange(const Eigen::MatrixXd& x, Eigen::Index begin, Eigen:
 StatusOr<Eigen::VectorXd> FlatTrees::Margin(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::VectorXd out(x.rows());
-  if (Sliced() != SlicedIsa::kNone) {
-    ForChunks(x.rows(), kSlicedBlock, threads,
-              [&](Eigen::Index begin, Eigen::Index end) { SlicedMarginRange(x, begin, end, out.data()); });
-  } else {
-    ForChunks(x.rows(), kBlock, threads,
-              [&](Eigen::Index begin, Eigen::Index end) { MarginRange(x, begin, end, out.data()); });
-  }
+  ForChunks(x.rows(), kBlock, threads,
+            [&](Eigen::Index begin, Eigen::Index end) { MarginRange(x, begin, end, out.data()); });
   return out;
 }
 
@@ -483,13 +359,8 @@ void FlatTrees::ContributionRange(const Eigen::MatrixXd& x, Eigen::Index begin, 
 StatusOr<Eigen::MatrixXd> FlatTrees::ApproxContributions(const Eigen::MatrixXd& x, int threads) const {
   PARETO_RETURN_IF_ERROR(CheckColumns(x));
   Eigen::MatrixXd out(x.rows(), static_cast<Eigen::Index>(features_) + 1);
-  if (Sliced() != SlicedIsa::kNone) {
-    ForChunks(x.rows(), kSlicedBlock, threads,
-              [&](Eigen::Index begin, Eigen::Index end) { SlicedContributionRange(x, begin, end, out); });
-  } else {
-    ForChunks(x.rows(), kBlock, threads,
-              [&](Eigen::Index begin, Eigen::Index end) { ContributionRange(x, begin, end, out); });
-  }
+  ForChunks(x.rows(), kBlock, threads,
+            [&](Eigen::Index begin, Eigen::Index end) { ContributionRange(x, begin, end, out); });
   return out;
 }
 

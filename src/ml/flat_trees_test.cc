@@ -138,27 +138,14 @@ void ExpectMatchesXgboost(const TreeModel& model, const Eigen::MatrixXd& train, 
   // Same float operations in the same order: the margins are XGBoost's to the bit.
   EXPECT_EQ(differing_margins, 0) << model.Kind();
 
-  // Neither the thread count nor the kernel (AVX-512, AVX2 or the walk) changes a result.
+  // The thread count does not change a result.
   auto one_thread = flat->Margin(x, 1);
   auto five_threads = flat->Margin(x, 5);
   auto contrib_three = flat->ApproxContributions(x, 3);
-  FlatTrees portable = *flat;
-  portable.set_kernel(FlatTrees::Kernel::kPortable);
-  auto portable_margin = portable.Margin(x, 2);
-  auto portable_contrib = portable.ApproxContributions(x, 2);
-  FlatTrees avx2 = *flat;
-  avx2.set_kernel(FlatTrees::Kernel::kAvx2);
-  auto avx2_margin = avx2.Margin(x, 2);
-  auto avx2_contrib = avx2.ApproxContributions(x, 2);
-  ASSERT_TRUE(one_thread && five_threads && contrib_three && portable_margin && portable_contrib && avx2_margin &&
-              avx2_contrib);
+  ASSERT_TRUE(one_thread && five_threads && contrib_three);
   EXPECT_EQ(*one_thread, *our_margin);
   EXPECT_EQ(*five_threads, *our_margin);
-  EXPECT_EQ(*portable_margin, *our_margin);
-  EXPECT_EQ(*avx2_margin, *our_margin);
   EXPECT_EQ(*contrib_three, *our_contrib);
-  EXPECT_EQ(*portable_contrib, *our_contrib);
-  EXPECT_EQ(*avx2_contrib, *our_contrib);
 }
 
 TEST(FlatTreesTest, BoostingMatchesXgboostWithMissingValuesAndIndicators) {
@@ -173,7 +160,6 @@ TEST(FlatTreesTest, BoostingMatchesXgboostWithMissingValuesAndIndicators) {
   bo.max_depth = 6;
   auto gbt = TreeModel::FitBoosting(x, y, bo);
   ASSERT_TRUE(gbt.has_value()) << gbt.error().ToString();
-  ASSERT_LE(MaxDepth(SavedJson(*gbt)), 12);  // within the bit-sliced kernel
   ExpectMatchesXgboost(*gbt, x, xt);
   ExpectMatchesXgboost(*gbt, x, OnThresholds(SavedJson(*gbt), xt));
 }
@@ -188,12 +174,11 @@ TEST(FlatTreesTest, RandomForestMatchesXgboost) {
   fo.max_depth = 9;
   auto rf = TreeModel::FitForest(x, y, fo);
   ASSERT_TRUE(rf.has_value()) << rf.error().ToString();
-  ASSERT_LE(MaxDepth(SavedJson(*rf)), 12);
   ExpectMatchesXgboost(*rf, x, xt);
   ExpectMatchesXgboost(*rf, x, OnThresholds(SavedJson(*rf), xt));
 }
 
-// Trees deeper than the bit-sliced kernel takes (12) are walked, with the same results.
+// Deep trees (up to 18 levels) match XGBoost too.
 TEST(FlatTreesTest, DeepForestMatchesXgboost) {
   Eigen::MatrixXd x, xt;
   Eigen::VectorXd y, yt;
@@ -211,7 +196,7 @@ TEST(FlatTreesTest, DeepForestMatchesXgboost) {
 // A booster fed a dense matrix (NaN missing, no indicator columns), five rounds,
 // with `params` on top of binary:logistic; its JsonText is the document FlatTrees
 // reads (kept in *model_json). Expects its margins on x from FlatTrees, equal to
-// XGBoost's own, and equal margins and contributions from both kernels.
+// XGBoost's own, and contributions that sum to them.
 void ExpectDenseBoosterMatches(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                const std::vector<std::pair<std::string, std::string>>& params,
                                std::string* model_json) {
@@ -238,24 +223,13 @@ void ExpectDenseBoosterMatches(const Eigen::MatrixXd& x, const Eigen::VectorXd& 
   EXPECT_EQ(flat->trees(), 5u);
   auto expected = booster->Predict(*m, xgb::PredictType::kMargin);
   auto margin = flat->Margin(x);
-  FlatTrees portable = *flat;
-  portable.set_kernel(FlatTrees::Kernel::kPortable);
-  auto portable_margin = portable.Margin(x);
   auto contrib = flat->ApproxContributions(x);
-  auto portable_contrib = portable.ApproxContributions(x);
-  FlatTrees avx2 = *flat;
-  avx2.set_kernel(FlatTrees::Kernel::kAvx2);
-  auto avx2_margin = avx2.Margin(x);
-  auto avx2_contrib = avx2.ApproxContributions(x);
-  ASSERT_TRUE(expected && margin && portable_margin && contrib && portable_contrib && avx2_margin && avx2_contrib);
+  ASSERT_TRUE(expected && margin && contrib);
   ASSERT_EQ(expected->values.size(), static_cast<size_t>(x.rows()));
   for (Eigen::Index i = 0; i < x.rows(); ++i) {
     EXPECT_EQ((*margin)(i), expected->values[static_cast<size_t>(i)]) << "row " << i;
+    EXPECT_NEAR(contrib->row(i).sum(), (*margin)(i), 1e-4) << "row " << i;
   }
-  EXPECT_EQ(*portable_margin, *margin);
-  EXPECT_EQ(*portable_contrib, *contrib);
-  EXPECT_EQ(*avx2_margin, *margin);
-  EXPECT_EQ(*avx2_contrib, *contrib);
 }
 
 TEST(FlatTreesTest, ReadsTheBoosterJsonText) {
