@@ -89,9 +89,8 @@ std::string RateSummary(std::vector<double> rates) {
 }
 
 std::string TreesOf(const Model& model) {
-  const auto* tree = dynamic_cast<const TreeModel*>(&model);
-  if (tree == nullptr) return "";
-  return ", " + std::to_string(tree->trees()) + " trees";
+  if (model.trees() == 0) return "";
+  return ", " + std::to_string(model.trees()) + " trees";
 }
 
 // With PARETO_BENCH_LAKEHOUSE=DIR: the production model of that lakehouse (e.g.

@@ -187,6 +187,7 @@ StatusOr<LogisticModel> LogisticModel::Fit(const Eigen::MatrixXd& x, const Eigen
   model.coef_ = beta.head(p);
   model.intercept_ = beta(p);
   model.iterations_ = iteration;
+  model.c_ = options.c;
   return model;
 }
 
@@ -220,6 +221,11 @@ StatusOr<Eigen::MatrixXd> LogisticModel::Contributions(const Eigen::MatrixXd& x)
   out.leftCols(p) = Standardize(x) * coef_.asDiagonal();
   out.col(p).setConstant(intercept_);
   return out;
+}
+
+nlohmann::json LogisticModel::TrainingInfo() const {
+  if (!c_) return nlohmann::json::object();
+  return {{"c", *c_}, {"newton_iterations", iterations_}};
 }
 
 nlohmann::json LogisticModel::ToJson() const {

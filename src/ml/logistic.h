@@ -13,6 +13,7 @@
 // Ownership: plain value. Thread safety: const methods are safe to share.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <Eigen/Core>
@@ -41,6 +42,8 @@ class LogisticModel final : public Model {
   StatusOr<Eigen::MatrixXd> Contributions(const Eigen::MatrixXd& x) const override;
   StatusOr<Eigen::MatrixXd> PersonContributions(const Eigen::MatrixXd& x) const override { return Contributions(x); }
   Status Save(const std::string& dir) const override;  // dir/model.json
+  // {"c", "newton_iterations"} after Fit; {} for a model read with FromJson.
+  nlohmann::json TrainingInfo() const override;
 
   Eigen::MatrixXd Standardize(const Eigen::MatrixXd& x) const;
   const Eigen::VectorXd& coefficients() const { return coef_; }  // on standardized features
@@ -54,6 +57,7 @@ class LogisticModel final : public Model {
   Eigen::VectorXd mean_, scale_, coef_;
   double intercept_ = 0;
   int iterations_ = 0;
+  std::optional<double> c_;  // the fit's regularization (not saved with the model)
 };
 
 }  // namespace pareto::ml

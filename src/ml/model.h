@@ -7,9 +7,11 @@
 // predictor keeps per-booster caches).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include <Eigen/Core>
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -32,6 +34,12 @@ class Model {
   virtual StatusOr<Eigen::MatrixXd> PersonContributions(const Eigen::MatrixXd& x) const = 0;
   // Writes the model's file(s) into `dir` (which exists).
   virtual Status Save(const std::string& dir) const = 0;
+  // What the fit chose and ran with (boosting rounds and validation loss, Newton
+  // steps, ...), for the run record and the model card; an empty object for a
+  // model read back from its folder.
+  virtual nlohmann::json TrainingInfo() const = 0;
+  // Trees in the ensemble; 0 for a model without trees.
+  virtual size_t trees() const { return 0; }
 };
 
 }  // namespace pareto::ml

@@ -256,10 +256,7 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
     Stopwatch clock;
     PARETO_ASSIGN_OR_RETURN(mr.model, FitModel(kind, train.x, y_train, options.params, SeedFor(options.seed, kind, -1)));
     mr.stage_seconds["fit"] = clock.Lap();
-    if (const auto* tree = dynamic_cast<const TreeModel*>(mr.model.get())) mr.training_info = tree->training_info();
-    if (const auto* lr = dynamic_cast<const LogisticModel*>(mr.model.get())) {
-      mr.training_info = {{"c", options.params.lr.c}, {"newton_iterations", lr->iterations()}};
-    }
+    mr.training_info = mr.model->TrainingInfo();
     PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd p, mr.model->PredictProba(test.x));
     PARETO_ASSIGN_OR_RETURN(mr.test, Evaluate(View(y_test), View(p), options.bootstrap_resamples, options.seed));
     mr.stage_seconds["evaluate"] = clock.Lap();

@@ -73,11 +73,9 @@ class TreeModel final : public Model {
   StatusOr<Eigen::MatrixXd> XgboostPredict(const Eigen::MatrixXd& x, Reference what) const;
   Status Save(const std::string& dir) const override;
 
-  // What training chose (rounds, validation loss per round for boosting).
-  const nlohmann::json& training_info() const { return info_; }
-  size_t trees() const { return flat_.trees(); }
-  // The flat evaluator (a copy with another kernel lets `make bench` compare them).
-  const FlatTrees& flat() const { return flat_; }
+  // What training chose (rounds and validation loss for boosting) and its options.
+  nlohmann::json TrainingInfo() const override { return info_; }
+  size_t trees() const override { return flat_.trees(); }
 
  private:
   static constexpr int kThreads = 2;

@@ -66,7 +66,7 @@ TEST(TreeModelsTest, LearnsTheSignalOnHeldOutRows) {
   ASSERT_TRUE(p.has_value());
   EXPECT_GT(*RocAuc(View(yt), View(*p)), 0.75);
   // Early stopping chose fewer rounds than the ceiling.
-  EXPECT_LT(gbt->training_info().at("rounds").get<int>(), bo.max_rounds);
+  EXPECT_LT(gbt->TrainingInfo().at("rounds").get<int>(), bo.max_rounds);
 }
 
 TEST(TreeModelsTest, EarlyStoppingStopsQuicklyOnNoise) {
@@ -79,7 +79,7 @@ TEST(TreeModelsTest, EarlyStoppingStopsQuicklyOnNoise) {
   bo.early_stopping_rounds = 20;
   auto gbt = TreeModel::FitBoosting(x, y, bo);
   ASSERT_TRUE(gbt.has_value());
-  EXPECT_LT(gbt->training_info().at("rounds_tried").get<int>(), 400);
+  EXPECT_LT(gbt->TrainingInfo().at("rounds_tried").get<int>(), 400);
 }
 
 TEST(TreeModelsTest, SameSeedSamePredictionsBitForBit) {
