@@ -161,4 +161,16 @@ std::vector<size_t> AllRows(size_t n) {
   return rows;
 }
 
+Eigen::MatrixXd Rows(const Eigen::MatrixXd& x, std::span<const size_t> rows) {
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()), x.cols());
+  for (size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(rows[i]));
+  return out;
+}
+
+Eigen::VectorXd Rows(const Eigen::VectorXd& y, std::span<const size_t> rows) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(rows.size()));
+  for (size_t i = 0; i < rows.size(); ++i) out(static_cast<Eigen::Index>(i)) = y(static_cast<Eigen::Index>(rows[i]));
+  return out;
+}
+
 }  // namespace pareto::ml

@@ -79,4 +79,8 @@ class Encoder {
 // 0..n-1.
 std::vector<size_t> AllRows(size_t n);
 
+// The given rows of x (or y), in the order given.
+Eigen::MatrixXd Rows(const Eigen::MatrixXd& x, std::span<const size_t> rows);
+Eigen::VectorXd Rows(const Eigen::VectorXd& y, std::span<const size_t> rows);
+
 }  // namespace pareto::ml

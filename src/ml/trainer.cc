@@ -18,16 +18,6 @@ namespace {
 
 std::span<const double> View(const Eigen::VectorXd& v) { return {v.data(), static_cast<size_t>(v.size())}; }
 
-Eigen::MatrixXd Rows(const Eigen::MatrixXd& x, std::span<const size_t> rows) {
-  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()), x.cols());
-  for (size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(rows[i]));
-  return out;
-}
-Eigen::VectorXd Rows(const Eigen::VectorXd& y, std::span<const size_t> rows) {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(rows.size()));
-  for (size_t i = 0; i < rows.size(); ++i) out(static_cast<Eigen::Index>(i)) = y(static_cast<Eigen::Index>(rows[i]));
-  return out;
-}
 
 // Seconds since construction or the previous Lap().
 class Stopwatch {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ml/dataset.h"
 #include "ml/split.h"
 
 namespace pareto::ml {
@@ -80,16 +81,6 @@ StatusOr<xgb::DMatrix> MakeMatrix(const Eigen::MatrixXd& x, const Eigen::VectorX
   return m;
 }
 
-Eigen::MatrixXd Rows(const Eigen::MatrixXd& x, const std::vector<size_t>& rows) {
-  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()), x.cols());
-  for (size_t i = 0; i < rows.size(); ++i) out.row(static_cast<Eigen::Index>(i)) = x.row(static_cast<Eigen::Index>(rows[i]));
-  return out;
-}
-Eigen::VectorXd Rows(const Eigen::VectorXd& y, const std::vector<size_t>& rows) {
-  Eigen::VectorXd out(static_cast<Eigen::Index>(rows.size()));
-  for (size_t i = 0; i < rows.size(); ++i) out(static_cast<Eigen::Index>(i)) = y(static_cast<Eigen::Index>(rows[i]));
-  return out;
-}
 
 Status SetParams(xgb::Booster& b, const std::vector<std::pair<std::string, std::string>>& params) {
   for (const auto& [k, v] : params) PARETO_RETURN_IF_ERROR(b.SetParam(k, v));
