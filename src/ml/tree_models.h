@@ -31,11 +31,12 @@ struct ForestOptions {
   int threads = 2;
 };
 
+// The defaults are pipelines/olist/pipeline.yaml's and docs/ml.md's.
 struct BoostingOptions {
   int max_rounds = 2000;
-  int early_stopping_rounds = 50;
-  double learning_rate = 0.05;
-  int max_depth = 4;
+  int early_stopping_rounds = 30;
+  double learning_rate = 0.1;
+  int max_depth = 6;
   double subsample = 0.8;
   double colsample_bytree = 0.8;
   double min_child_weight = 1.0;
