@@ -14,11 +14,7 @@ StatusOr<std::vector<LeakagePath>> FindMonetaryLineage(catalog::Metastore& ms, s
     return std::unexpected(NotFound("no lineage is recorded for " + std::string(table) +
                                     ", so the leakage guard cannot check its features; build it with `pareto run`"));
   }
-  std::vector<catalog::ColumnRef> targets(rule.tagged.begin(), rule.tagged.end());
-  PARETO_ASSIGN_OR_RETURN(std::vector<catalog::TableInfo> tables, ms.ListTables());
-  for (const catalog::TableInfo& t : tables) {
-    for (const std::string& name : rule.names) targets.push_back({t.FullName(), name});
-  }
+  const std::vector<catalog::ColumnRef> targets(rule.tagged.begin(), rule.tagged.end());
   std::vector<LeakagePath> found;
   for (const std::string& feature : features) {
     PARETO_ASSIGN_OR_RETURN(auto path, pipeline::FindLineagePath(ms, {std::string(table), feature}, targets));

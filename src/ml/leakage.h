@@ -1,11 +1,13 @@
-// The leakage guard (DESIGN §5): money makes the label and never a feature.
+// The leakage guard: money makes the label and never a feature.
 //
 // A feature is refused when its column-level lineage, followed transitively
-// through the metastore, reaches a monetary column: any column named price,
-// freight_value or payment_value, or any column tagged in pipeline.yaml's
-// `monetary:` list. The refusal names the whole path, e.g.
+// through the metastore, reaches a monetary column. Which columns hold money is
+// the project's word alone: its `monetary:` list in pipeline.yaml (the Olist
+// project tags the base columns price, freight_value and payment_value, so every
+// column derived from them is caught through lineage). The refusal names the
+// whole path, e.g.
 //   olist.gold.gld_ml_features.total_spend <- olist.silver.slv_order_fact.payment_total
-//     <- olist.bronze.brz_payments.payment_value
+//     <- olist.silver.slv_payments.payment_value <- olist.bronze.brz_payments.payment_value
 // A feature table with no recorded lineage at all is refused too (the guard
 // cannot vouch for it): build it with `pareto run` first.
 //
@@ -23,9 +25,9 @@
 
 namespace pareto::ml {
 
+// The columns tagged `monetary:`, with full table names ("olist.bronze.brz_payments").
 struct MonetaryRule {
-  std::set<std::string> names = {"price", "freight_value", "payment_value"};  // in any table
-  std::set<catalog::ColumnRef> tagged;  // full table names ("olist.bronze.brz_payments")
+  std::set<catalog::ColumnRef> tagged;
 };
 
 struct LeakagePath {
@@ -35,8 +37,7 @@ struct LeakagePath {
 };
 
 // Every feature of `table` (full name) whose lineage reaches a monetary column,
-// with a shortest such path (pipeline::FindLineagePath). Monetary-by-name columns
-// are looked for in every table the metastore registers.
+// with a shortest such path (pipeline::FindLineagePath).
 StatusOr<std::vector<LeakagePath>> FindMonetaryLineage(catalog::Metastore& ms, std::string_view table,
                                                        const std::vector<std::string>& features,
                                                        const MonetaryRule& rule);

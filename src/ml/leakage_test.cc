@@ -54,12 +54,24 @@ void RecordLineage(catalog::Metastore& ms) {
       {"coupon_value", {"olist.silver.slv_promotions", "discount"}}}).ok());
 }
 
+// pipelines/olist/pipeline.yaml's `monetary:` list.
+const std::vector<std::string> kOlistTags = {"bronze.brz_order_items.price", "bronze.brz_order_items.freight_value",
+                                             "bronze.brz_payments.payment_value"};
+
+MonetaryRule OlistRule() {
+  MonetaryRule rule;
+  rule.tagged = {{"olist.bronze.brz_order_items", "price"},
+                 {"olist.bronze.brz_order_items", "freight_value"},
+                 {"olist.bronze.brz_payments", "payment_value"}};
+  return rule;
+}
+
 TEST(LeakageTest, NamesThePathToEachMonetaryColumn) {
   catalog::testing::TempDir dir;
   auto ms = catalog::Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   RecordLineage(*ms);
-  MonetaryRule rule;
+  const MonetaryRule rule = OlistRule();
   auto leaks = FindMonetaryLineage(*ms, kFeatures,
                                    {"total_spend", "first_order_main_category", "first_order_installments", "first_order_items"},
                                    rule);
@@ -68,10 +80,22 @@ TEST(LeakageTest, NamesThePathToEachMonetaryColumn) {
   EXPECT_EQ((*leaks)[0].feature, "total_spend");
   EXPECT_EQ((*leaks)[0].ToString(),
             "olist.gold.gld_ml_features.total_spend <- olist.silver.slv_order_fact.payment_total <- "
-            "olist.silver.slv_payments.payment_value");
+            "olist.silver.slv_payments.payment_value <- olist.bronze.brz_payments.payment_value");
   EXPECT_EQ((*leaks)[1].feature, "first_order_main_category");
   EXPECT_EQ((*leaks)[1].ToString(),
-            "olist.gold.gld_ml_features.first_order_main_category <- olist.silver.slv_order_items.price");
+            "olist.gold.gld_ml_features.first_order_main_category <- olist.silver.slv_order_items.price <- "
+            "olist.bronze.brz_order_items.price");
+}
+
+// A column's name says nothing: without `monetary:` tags nothing is money.
+TEST(LeakageTest, OnlyTaggedColumnsAreMonetary) {
+  catalog::testing::TempDir dir;
+  auto ms = catalog::Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  RecordLineage(*ms);
+  auto leaks = FindMonetaryLineage(*ms, kFeatures, {"total_spend", "first_order_main_category"}, MonetaryRule{});
+  ASSERT_TRUE(leaks.has_value()) << leaks.error().ToString();
+  EXPECT_TRUE(leaks->empty());
 }
 
 TEST(LeakageTest, ColumnsTaggedMonetaryCountToo) {
@@ -79,7 +103,7 @@ TEST(LeakageTest, ColumnsTaggedMonetaryCountToo) {
   auto ms = catalog::Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   RecordLineage(*ms);
-  MonetaryRule rule;
+  MonetaryRule rule = OlistRule();
   EXPECT_TRUE(CheckNoMonetaryLineage(*ms, kFeatures, {"coupon_value"}, rule).ok());
   rule.tagged.insert({"olist.silver.slv_promotions", "discount"});
   Status s = CheckNoMonetaryLineage(*ms, kFeatures, {"coupon_value"}, rule);
@@ -122,6 +146,16 @@ class TrainerGuardTest : public ::testing::Test {
     ms_.emplace(std::move(*opened));
     RecordLineage(*ms_);
     ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
+    // The tagged base columns, which the trainer checks exist.
+    ASSERT_TRUE(conn_->Execute("CREATE SCHEMA bronze; "
+                               "CREATE TABLE bronze.brz_order_items (price DECIMAL(12,2), freight_value DECIMAL(12,2)); "
+                               "CREATE TABLE bronze.brz_payments (payment_value DECIMAL(12,2))").ok());
+  }
+
+  static TrainRequest OlistRequest() {
+    TrainRequest request;
+    request.monetary_tags = kOlistTags;
+    return request;
   }
 
   catalog::testing::TempDir dir_;
@@ -132,15 +166,17 @@ class TrainerGuardTest : public ::testing::Test {
 
 TEST_F(TrainerGuardTest, TrainerRefusesTotalSpendAndAPriceDerivedColumnAndRecordsTheRun) {
   const MlConfig config = ConfigWith({"first_order_installments", "total_spend", "first_order_main_category"});
-  auto refused = RunTraining(*ms_, *conn_, config, TrainRequest{});
+  auto refused = RunTraining(*ms_, *conn_, config, OlistRequest());
   ASSERT_FALSE(refused.has_value());
   const std::string& m = refused.error().message();
   EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(m.find("feature total_spend derives from money: olist.gold.gld_ml_features.total_spend <- "
-                   "olist.silver.slv_order_fact.payment_total <- olist.silver.slv_payments.payment_value"),
+                   "olist.silver.slv_order_fact.payment_total <- olist.silver.slv_payments.payment_value <- "
+                   "olist.bronze.brz_payments.payment_value"),
             std::string::npos) << m;
   EXPECT_NE(m.find("feature first_order_main_category derives from money: "
-                   "olist.gold.gld_ml_features.first_order_main_category <- olist.silver.slv_order_items.price"),
+                   "olist.gold.gld_ml_features.first_order_main_category <- olist.silver.slv_order_items.price <- "
+                   "olist.bronze.brz_order_items.price"),
             std::string::npos) << m;
   EXPECT_EQ(m.find("first_order_installments derives"), std::string::npos);
   auto runs = ListRuns(*ms_, "", 10);
@@ -166,7 +202,7 @@ TEST_F(TrainerGuardTest, OverrideIsWrittenIntoTheRunRecordAndTheModelCard) {
                              "TIMESTAMPTZ '2017-01-01 00:00:00+00' + INTERVAL (i) HOUR AS first_purchase_ts, "
                              "(i * 7919 % 1000)::DECIMAL(12,2) AS total_spend, (i % 10) AS first_order_installments "
                              "FROM range(400) t(i)").ok());
-  TrainRequest request;
+  TrainRequest request = OlistRequest();
   request.allow_monetary = {"total_spend"};
   auto trained = RunTraining(*ms_, *conn_, ConfigWith({"first_order_installments", "total_spend"}), request);
   ASSERT_TRUE(trained.has_value()) << trained.error().ToString();
