@@ -1,10 +1,11 @@
-// The small tables every order refers to: geography (zip prefixes with towns
-// and coordinates), sellers and products. They live in memory while orders
-// stream; their size grows with the square root of the scale (a shop's
-// catalog and seller base grow slower than its orders), geography is fixed.
+// The shop every generated order refers to: its geography (zip prefixes with
+// towns and coordinates), its sellers and its product catalog. They live in
+// memory while orders stream; their size grows with the square root of the scale
+// (a shop's catalog and seller base grow slower than its orders), geography is
+// fixed.
 //
 // All are pure functions of (seed, scale): incremental drops rebuild the same
-// catalog instead of reading it back. Thread safety: immutable once built.
+// shop instead of reading it back. Thread safety: immutable once built.
 #pragma once
 
 #include <cstdint>
@@ -49,7 +50,8 @@ struct Product {
   bool no_dimensions = false;  // the real catalog has two such products
 };
 
-struct Catalog {
+// Geography, sellers and products of one generation.
+struct Shop {
   Geography geo;
   std::vector<Seller> sellers;
   std::vector<Product> products;
@@ -61,6 +63,6 @@ struct Catalog {
 uint64_t ProductCount(double scale);
 uint64_t SellerCount(double scale);
 
-Catalog BuildCatalog(uint64_t seed, double scale);
+Shop BuildShop(uint64_t seed, double scale);
 
 }  // namespace pareto::generate

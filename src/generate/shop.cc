@@ -1,4 +1,4 @@
-#include "generate/catalog.h"
+#include "generate/shop.h"
 
 #include <algorithm>
 #include <cmath>
@@ -100,8 +100,8 @@ static Geography BuildGeography(uint64_t seed) {
   return g;
 }
 
-Catalog BuildCatalog(uint64_t seed, double scale) {
-  Catalog c;
+Shop BuildShop(uint64_t seed, double scale) {
+  Shop c;
   c.geo = BuildGeography(seed);
   const auto states = States();
   const auto cats = Categories();
