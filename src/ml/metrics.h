@@ -71,7 +71,7 @@ StatusOr<Interval> BootstrapRocAucInterval(std::span<const double> labels,
 // Linear-interpolation quantile of sorted values (numpy's default "linear").
 double QuantileOfSorted(std::span<const double> sorted, double q);
 
-// Curves as data for the dashboard.
+// Curves as data (written to metrics.json, for plotting).
 struct CurvePoint {
   double x = 0;
   double y = 0;

@@ -158,7 +158,7 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
     PARETO_ASSIGN_OR_RETURN(outcome.run_id, InsertRun(ms, run));
     run.id = outcome.run_id;
 
-    // The run's files: every model, and metrics with curves for the dashboard.
+    // The run's files: every model, and metrics with curves (metrics.json).
     const std::string run_dir = "_models/runs/" + std::to_string(run.id);
     for (const ModelResult& m : r.models) PARETO_RETURN_IF_ERROR(SaveModelFiles(env, *m.model, root + "/" + run_dir + "/" + m.kind));
     PARETO_RETURN_IF_ERROR(WriteTextFile(env, root + "/" + run_dir + "/metrics.json", ProtocolMetricsJson(r, true).dump(2) + "\n"));
