@@ -20,11 +20,11 @@
 
 #include "catalog/sql_session.h"
 #include "common/random.h"
-#include "ml/dataset.h"
+#include "ml/training/dataset.h"
 #include "ml/ml_config.h"
-#include "ml/scoring.h"
-#include "ml/trainer.h"
-#include "ml/tree_models.h"
+#include "ml/scoring/scoring.h"
+#include "ml/training/trainer.h"
+#include "ml/models/tree_models.h"
 
 namespace pareto::ml {
 namespace {
