@@ -11,9 +11,9 @@
 #include "cli/output.h"
 #include "cli/registrars.h"
 #include "ml/ml_config.h"
-#include "ml/registry.h"
-#include "ml/scoring.h"
-#include "ml/train_job.h"
+#include "ml/scoring/registry.h"
+#include "ml/scoring/scoring.h"
+#include "ml/training/train_job.h"
 #include "pipeline/project.h"
 
 namespace pareto::cli {

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "generate/rng.h"
+#include "generate/streams.h"
 
 namespace pareto::generate {
 

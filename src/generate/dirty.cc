@@ -14,7 +14,7 @@ StatusOr<DirtyInjector> DirtyInjector::Open(const std::string& manifest_path, do
   d.manifest_.reset(f);
   d.path_ = manifest_path;
   d.rate_ = rate;
-  d.rng_ = Rng::StreamFor(seed, Kind::kDirty, 0);
+  d.rng_ = StreamFor(seed, Kind::kDirty, 0);
   return d;
 }
 

@@ -25,7 +25,7 @@
 
 #include "common/status.h"
 #include "generate/csv_writer.h"
-#include "generate/rng.h"
+#include "generate/streams.h"
 
 namespace pareto::generate {
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "generate/catalog.h"
+#include "generate/shop.h"
 #include "generate/civil_time.h"
 #include "generate/csv_writer.h"
 #include "generate/dirty.h"
@@ -150,8 +150,8 @@ class OrderFiles {
     return o;
   }
 
-  void Emit(const Order& o, const Person& person, const Catalog& catalog, uint64_t seed) {
-    const ZipPrefix& zp = catalog.geo.prefixes[person.prefix];
+  void Emit(const Order& o, const Person& person, const Shop& shop, uint64_t seed) {
+    const ZipPrefix& zp = shop.geo.prefixes[person.prefix];
     const std::string_view state = States()[person.state].code;
     DirtyInjector* dirty = files_->dirty();
 
@@ -175,19 +175,19 @@ class OrderFiles {
     row_[0] = {o.customer_id, FieldStyle::kId};
     row_[1] = {person.unique_id, FieldStyle::kId};
     row_[2] = {Zip(zp.zip), FieldStyle::kQuoted};
-    row_[3] = {catalog.geo.Town(zp, false), FieldStyle::kText};
+    row_[3] = {shop.geo.Town(zp, false), FieldStyle::kText};
     row_[4] = {std::string(state), FieldStyle::kRaw};
     files_->Write(*customers_, &specs_[1], row_);
 
     if (o.items_exported) {
       for (size_t i = 0; i < o.items.size(); ++i) {
         const OrderItem& it = o.items[i];
-        const Product& p = catalog.products[it.product];
+        const Product& p = shop.products[it.product];
         Set(7);
         row_[0] = {o.id, FieldStyle::kQuoted};
         row_[1] = {std::to_string(i + 1), FieldStyle::kRaw};
         row_[2] = {p.id, FieldStyle::kId};
-        row_[3] = {catalog.sellers[p.seller].id, FieldStyle::kId};
+        row_[3] = {shop.sellers[p.seller].id, FieldStyle::kId};
         row_[4] = {Time(it.shipping_limit), FieldStyle::kRaw};
         row_[5] = {Money(it.price_cents), FieldStyle::kRaw};
         row_[6] = {Money(it.freight_cents), FieldStyle::kRaw};
@@ -258,14 +258,14 @@ class OrderFiles {
   uint64_t unknown_reviews_ = 0;
 };
 
-Status WriteCatalogFiles(Files& files, const Catalog& catalog, uint64_t seed, double scale) {
+Status WriteShopFiles(Files& files, const Shop& shop, uint64_t seed, double scale) {
   std::vector<Field> row;
   const auto cats = Categories();
   const auto states = States();
   {
     PARETO_ASSIGN_OR_RETURN(CsvWriter * w, files.Open(kProductsFile, kProductsHeader));
     const FileFaults spec = Spec(kProductsFile, kProductsHeader, {0}, 0, 5, {"heavy", "1,5kg"});
-    for (const Product& p : catalog.products) {
+    for (const Product& p : shop.products) {
       const bool has_category = !cats[p.category].name.empty();
       auto num = [](int v) { return Field{std::to_string(v), FieldStyle::kRaw}; };
       const Field none{"", FieldStyle::kRaw};
@@ -284,21 +284,21 @@ Status WriteCatalogFiles(Files& files, const Catalog& catalog, uint64_t seed, do
   {
     PARETO_ASSIGN_OR_RETURN(CsvWriter * w, files.Open(kSellersFile, kSellersHeader));
     const FileFaults spec = Spec(kSellersFile, kSellersHeader, {0}, 0, -1, {});
-    for (const Seller& s : catalog.sellers) {
-      const ZipPrefix& zp = catalog.geo.prefixes[s.prefix];
+    for (const Seller& s : shop.sellers) {
+      const ZipPrefix& zp = shop.geo.prefixes[s.prefix];
       row = {{s.id, FieldStyle::kId},
              {Zip(zp.zip), FieldStyle::kQuoted},
-             {catalog.geo.Town(zp, false), FieldStyle::kText},
+             {shop.geo.Town(zp, false), FieldStyle::kText},
              {std::string(states[zp.state].code), FieldStyle::kRaw}};
       files.Write(*w, &spec, row);
     }
   }
   {
     PARETO_ASSIGN_OR_RETURN(CsvWriter * w, files.Open(kGeolocationFile, kGeolocationHeader));
-    const double mean_rows = kGeolocationRowsAtScale1 / static_cast<double>(catalog.geo.prefixes.size()) *
+    const double mean_rows = kGeolocationRowsAtScale1 / static_cast<double>(shop.geo.prefixes.size()) *
                              std::min(1.0, scale);
-    for (const ZipPrefix& zp : catalog.geo.prefixes) {
-      Rng r = Rng::StreamFor(seed, Kind::kGeo, 3000000 + static_cast<uint64_t>(zp.zip));
+    for (const ZipPrefix& zp : shop.geo.prefixes) {
+      Rng r = StreamFor(seed, Kind::kGeo, 3000000 + static_cast<uint64_t>(zp.zip));
       const int n = 1 + static_cast<int>(r.Exponential(std::max(0.0, mean_rows - 1.0)));
       for (int i = 0; i < n; ++i) {
         double lat = zp.lat + r.Normal(0, 0.012);
@@ -311,7 +311,7 @@ Status WriteCatalogFiles(Files& files, const Catalog& catalog, uint64_t seed, do
         row = {{Zip(zp.zip), FieldStyle::kQuoted},
                {Coordinate(lat), FieldStyle::kRaw},
                {Coordinate(lng), FieldStyle::kRaw},
-               {catalog.geo.Town(zp, r.Bernoulli(0.1)), FieldStyle::kText},
+               {shop.geo.Town(zp, r.Bernoulli(0.1)), FieldStyle::kText},
                {std::string(states[zp.state].code), FieldStyle::kRaw}};
         w->WriteRow(row);
       }
@@ -331,9 +331,9 @@ Status WriteCatalogFiles(Files& files, const Catalog& catalog, uint64_t seed, do
   return OkStatus();
 }
 
-Status GenerateBase(const GenerateOptions& opt, const Catalog& catalog, const OrderModel& model, Files& files,
+Status GenerateBase(const GenerateOptions& opt, const Shop& shop, const OrderModel& model, Files& files,
                     GenerateReport& report) {
-  PARETO_RETURN_IF_ERROR(WriteCatalogFiles(files, catalog, opt.seed, opt.scale));
+  PARETO_RETURN_IF_ERROR(WriteShopFiles(files, shop, opt.seed, opt.scale));
   PARETO_ASSIGN_OR_RETURN(OrderFiles out, OrderFiles::Open(files, ""));
   const auto persons = static_cast<uint64_t>(std::max(1.0, std::round(kPersonsAtScale1 * opt.scale)));
   const int64_t end = OrderModel::BaseEnd();
@@ -341,7 +341,7 @@ Status GenerateBase(const GenerateOptions& opt, const Catalog& catalog, const Or
   uint64_t order_index = 0;
   for (uint64_t i = 0; i < persons; ++i) {
     const Person person = model.MakePerson(i);
-    Rng timing = Rng::StreamFor(Mix(opt.seed, 0x74696d65), Kind::kPerson, i);
+    Rng timing = StreamFor(Mix(opt.seed, 0x74696d65), Kind::kPerson, i);
     int64_t t = model.SamplePurchase(timing);
     for (int k = 0; k < person.orders; ++k) {
       if (k > 0) {
@@ -350,7 +350,7 @@ Status GenerateBase(const GenerateOptions& opt, const Catalog& catalog, const Or
         t = next < end ? next : t + static_cast<int64_t>(timing.Uniform() * static_cast<double>(end - t));
       }
       model.Simulate(order_index++, person, t, order);
-      out.Emit(order, person, catalog, opt.seed);
+      out.Emit(order, person, shop, opt.seed);
     }
   }
   report.persons = persons;
@@ -366,7 +366,7 @@ uint64_t DropOrders(double scale, int q, int month) {
   return static_cast<uint64_t>(std::llround(kDropOrdersPerMonth * scale * std::pow(1.01, q) * season));
 }
 
-Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const Catalog& catalog, Files& files,
+Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const Shop& shop, Files& files,
                      GenerateReport& report) {
   const int first = DropIndex(opt.start->year, opt.start->month);
   if (first < 0) return InvalidArgument("drops continue after the base period (Sep 2016 - Aug 2018): use --start 2018-09 or later");
@@ -375,7 +375,7 @@ Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const 
   // Persons new in earlier drops: replay only their months' new-or-returning draws.
   uint64_t persons = base_persons;
   for (int q = 0; q < first; ++q) {
-    Rng decide = Rng::StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
+    Rng decide = StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
     const uint64_t n = DropOrders(opt.scale, q, month_of(q).second);
     for (uint64_t j = 0; j < n; ++j) persons += decide.Bernoulli(kDropReturningShare) ? 0 : 1;
   }
@@ -386,8 +386,8 @@ Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const 
     std::snprintf(suffix, sizeof suffix, "_%04d-%02d", year, month);
     const std::string suffix_str = suffix;
     PARETO_ASSIGN_OR_RETURN(OrderFiles out, OrderFiles::Open(files, suffix_str));
-    Rng decide = Rng::StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
-    Rng pick = Rng::StreamFor(opt.seed, Kind::kMonth, (1ULL << 32) + static_cast<uint64_t>(q));
+    Rng decide = StreamFor(opt.seed, Kind::kMonth, static_cast<uint64_t>(q));
+    Rng pick = StreamFor(opt.seed, Kind::kMonth, (1ULL << 32) + static_cast<uint64_t>(q));
     const uint64_t n = DropOrders(opt.scale, q, month);
     const int days = DaysInMonth(year, static_cast<unsigned>(month));
     const int64_t month_start = DaysFromCivil(year, static_cast<unsigned>(month), 1) * kDay;
@@ -400,7 +400,7 @@ Status GenerateDrops(const GenerateOptions& opt, const OrderModel& model, const 
       const uint64_t person_index = returning ? pick.Below(persons) : persons++;
       const Person person = model.MakePerson(person_index);
       model.Simulate((static_cast<uint64_t>(q + 1) << 40) + j, person, times[j], order);
-      out.Emit(order, person, catalog, opt.seed);
+      out.Emit(order, person, shop, opt.seed);
       ++report.orders;
     }
   }
@@ -429,8 +429,8 @@ StatusOr<GenerateReport> Generate(const GenerateOptions& opt) {
   std::filesystem::create_directories(opt.out_dir, ec);
   if (ec) return std::unexpected(IoError("cannot create " + opt.out_dir + ": " + ec.message()));
 
-  const Catalog catalog = BuildCatalog(opt.seed, opt.scale);
-  const OrderModel model(opt.seed, catalog);
+  const Shop shop = BuildShop(opt.seed, opt.scale);
+  const OrderModel model(opt.seed, shop);
   GenerateReport report;
   std::optional<DirtyInjector> dirty;
   if (opt.dirty_rate > 0) {
@@ -446,9 +446,9 @@ StatusOr<GenerateReport> Generate(const GenerateOptions& opt) {
   }
   Files files(opt.out_dir, opt.seed, dirty ? &*dirty : nullptr);
   if (opt.start) {
-    PARETO_RETURN_IF_ERROR(GenerateDrops(opt, model, catalog, files, report));
+    PARETO_RETURN_IF_ERROR(GenerateDrops(opt, model, shop, files, report));
   } else {
-    PARETO_RETURN_IF_ERROR(GenerateBase(opt, catalog, model, files, report));
+    PARETO_RETURN_IF_ERROR(GenerateBase(opt, shop, model, files, report));
   }
   PARETO_RETURN_IF_ERROR(files.CloseAll(report));
   if (dirty) {

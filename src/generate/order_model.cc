@@ -62,7 +62,7 @@ int Installments(Rng& rng, double amount, double value) {
 int64_t OrderModel::BaseStart() { return DaysFromCivil(2016, 9, 1) * kDay; }
 int64_t OrderModel::BaseEnd() { return DaysFromCivil(2018, 9, 1) * kDay; }
 
-OrderModel::OrderModel(uint64_t seed, const Catalog& catalog) : seed_(seed), catalog_(catalog) {
+OrderModel::OrderModel(uint64_t seed, const Shop& shop) : seed_(seed), shop_(shop) {
   std::vector<double> w;
   for (const State& s : States()) w.push_back(s.customer_share);
   state_sampler_ = CumulativeSampler(w);
@@ -74,18 +74,18 @@ OrderModel::OrderModel(uint64_t seed, const Catalog& catalog) : seed_(seed), cat
     const double v = -2.0 + 0.5 * b;
     std::vector<double> cw(cats.size());
     for (size_t k = 0; k < cats.size(); ++k)
-      cw[k] = catalog.by_category[k].empty() ? 0.0 : cats[k].products * std::exp(1.2 * cats[k].value_effect * v);
+      cw[k] = shop.by_category[k].empty() ? 0.0 : cats[k].products * std::exp(1.2 * cats[k].value_effect * v);
     category_samplers_.emplace_back(cw);
   }
 }
 
 Person OrderModel::MakePerson(uint64_t index) const {
-  Rng r = Rng::StreamFor(seed_, Kind::kPerson, index);
+  Rng r = StreamFor(seed_, Kind::kPerson, index);
   Person p;
   p.index = index;
   p.unique_id = HexId(seed_, Kind::kPerson, index);
   p.state = static_cast<uint16_t>(state_sampler_.Sample(r));
-  p.prefix = catalog_.geo.PickPrefix(r, p.state);
+  p.prefix = shop_.geo.PickPrefix(r, p.state);
   p.value = r.Normal() + States()[p.state].value_effect;
   if (r.Bernoulli(kRepeatShare)) {
     // Extra orders beyond two follow a power law: P(extra >= k) = (1+k)^-3.3; max 17 in all.
@@ -118,13 +118,13 @@ void OrderModel::PickItems(Rng& rng, const Person& person, Order& order) const {
   const int bucket = std::clamp(static_cast<int>(std::lround((person.value + 2.0) * 2.0)), 0, kValueBuckets - 1);
   const auto& sampler = category_samplers_[static_cast<size_t>(bucket)];
   auto pick_product = [&] {
-    const auto& list = catalog_.by_category[sampler.Sample(rng)];
+    const auto& list = shop_.by_category[sampler.Sample(rng)];
     // Popular products sell more (Zipf half the time); a high-value person tends to take the
     // pricier (and so heavier) of two candidates.
     auto candidate = [&] { return list[rng.Bernoulli(0.5) ? rng.ZipfRank(list.size()) : rng.Below(list.size())]; };
     const uint32_t a = candidate();
     const uint32_t b = candidate();
-    const bool a_pricier = catalog_.products[a].price_cents >= catalog_.products[b].price_cents;
+    const bool a_pricier = shop_.products[a].price_cents >= shop_.products[b].price_cents;
     return rng.Bernoulli(Sigmoid(1.0 * person.value)) == a_pricier ? a : b;
   };
   const bool same_product = rng.Bernoulli(0.55);
@@ -134,9 +134,9 @@ void OrderModel::PickItems(Rng& rng, const Person& person, Order& order) const {
   order.items.clear();
   for (int i = 0; i < n; ++i) {
     const uint32_t pid = (i == 0 || same_product) ? first : pick_product();
-    const Product& p = catalog_.products[pid];
+    const Product& p = shop_.products[pid];
     const double kg = p.weight_g / 1000.0;
-    const bool same_state = catalog_.geo.prefixes[catalog_.sellers[p.seller].prefix].state == person.state;
+    const bool same_state = shop_.geo.prefixes[shop_.sellers[p.seller].prefix].state == person.state;
     const double distance = same_state ? 0.8 : 0.55 + 0.045 * buyer.delivery_days;
     double freight = (11.5 + 4.4 * std::pow(kg, 0.8)) * distance * rng.LogNormal(1.0, 0.25) +
                      0.02 * static_cast<double>(p.price_cents) / 100.0;
@@ -210,7 +210,7 @@ void OrderModel::MakeReview(Rng& rng, Order& order) const {
 }
 
 void OrderModel::Simulate(uint64_t order_index, const Person& person, int64_t purchase, Order& o) const {
-  Rng r = Rng::StreamFor(seed_, Kind::kOrder, order_index);
+  Rng r = StreamFor(seed_, Kind::kOrder, order_index);
   o.index = order_index;
   o.id = HexId(seed_, Kind::kOrder, order_index);
   o.customer_id = HexId(seed_, Kind::kCustomer, order_index);

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "generate/catalog.h"
-#include "generate/rng.h"
+#include "generate/shop.h"
+#include "generate/streams.h"
 
 namespace pareto::generate {
 
@@ -64,7 +64,7 @@ struct Order {
 
 class OrderModel {
  public:
-  OrderModel(uint64_t seed, const Catalog& catalog);
+  OrderModel(uint64_t seed, const Shop& shop);
 
   Person MakePerson(uint64_t index) const;
   // Purchase time of a base-period order (Sep 2016 - Aug 2018, with growth and Black Friday).
@@ -81,7 +81,7 @@ class OrderModel {
   void MakeReview(Rng& rng, Order& order) const;
 
   uint64_t seed_;
-  const Catalog& catalog_;
+  const Shop& shop_;
   CumulativeSampler state_sampler_;
   CumulativeSampler month_sampler_;
   std::vector<std::vector<double>> category_weights_by_value_;  // per value bucket

@@ -19,12 +19,12 @@
 #include <vector>
 
 #include "catalog/sql_session.h"
-#include "ml/dataset.h"
+#include "common/random.h"
+#include "ml/training/dataset.h"
 #include "ml/ml_config.h"
-#include "ml/random.h"
-#include "ml/scoring.h"
-#include "ml/trainer.h"
-#include "ml/tree_models.h"
+#include "ml/scoring/scoring.h"
+#include "ml/training/trainer.h"
+#include "ml/models/tree_models.h"
 
 namespace pareto::ml {
 namespace {
@@ -46,14 +46,14 @@ Frame MakePersons(size_t n, uint64_t seed) {
   for (size_t i = 0; i < n; ++i) {
     double v[18];
     for (double& x : v) x = rng.Uniform();
-    v[0] = 1 + static_cast<double>(rng.Below(3));
+    v[0] = 1 + static_cast<double>(rng.UnbiasedBelow(3));
     v[4] = 50 + 20000 * v[4] * v[4];
-    v[9] = 1 + static_cast<double>(rng.Below(10));
-    const auto category = rng.Below(70);
+    v[9] = 1 + static_cast<double>(rng.UnbiasedBelow(10));
+    const auto category = rng.UnbiasedBelow(70);
     for (size_t k = 0; k < 18; ++k) cols[k].numbers.push_back(v[k]);
     cols[18].texts.push_back("cat_" + std::to_string(category));
-    cols[19].texts.push_back("state_" + std::to_string(rng.Below(27)));
-    cols[20].texts.push_back(payment[rng.Below(4)]);
+    cols[19].texts.push_back("state_" + std::to_string(rng.UnbiasedBelow(27)));
+    cols[20].texts.push_back(payment[rng.UnbiasedBelow(4)]);
     spend[i] = 30 * v[0] + 0.01 * v[4] + 25 * v[9] + static_cast<double>(category % 7) * 15 + 80 * rng.Uniform();
     cols[21].numbers.push_back(spend[i]);
   }
@@ -89,9 +89,8 @@ std::string RateSummary(std::vector<double> rates) {
 }
 
 std::string TreesOf(const Model& model) {
-  const auto* tree = dynamic_cast<const TreeModel*>(&model);
-  if (tree == nullptr) return "";
-  return ", " + std::to_string(tree->trees()) + " trees";
+  if (model.trees() == 0) return "";
+  return ", " + std::to_string(model.trees()) + " trees";
 }
 
 // With PARETO_BENCH_LAKEHOUSE=DIR: the production model of that lakehouse (e.g.
@@ -126,22 +125,6 @@ int RunProduction(const std::string& lakehouse) {
               static_cast<long>(x.rows()));
   std::printf("  probabilities: %s\n  probability, decile and top-3 drivers: %.2fM persons/s\n",
               RateSummary(rates).c_str(), n / rows_with_drivers / 1e6);
-  // The same margins from the other FlatTrees kernels, as a CPU without AVX-512
-  // (AVX2 only) or without AVX2 (the walk) would score them.
-  if (const auto* tree = dynamic_cast<const TreeModel*>(&model)) {
-    for (const auto& [kernel, name] : {std::pair{FlatTrees::Kernel::kAvx2, "AVX2 kernel"},
-                                       std::pair{FlatTrees::Kernel::kPortable, "walk (no AVX2)"}}) {
-      FlatTrees flat = tree->flat();
-      flat.set_kernel(kernel);
-      std::vector<double> kernel_rates;
-      for (int i = 0; i < kPasses / 3; ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        if (Failed(flat.Margin(x))) return 1;
-        kernel_rates.push_back(static_cast<double>(x.rows()) / Seconds(t0) / 1e6);
-      }
-      std::printf("  margins with the %s: %s\n", name, RateSummary(kernel_rates).c_str());
-    }
-  }
   return 0;
 }
 

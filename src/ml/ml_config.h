@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "ml/trainer.h"
+#include "ml/training/trainer.h"
 
 namespace pareto::ml {
 

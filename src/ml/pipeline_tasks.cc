@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "ml/ml_config.h"
-#include "ml/registry.h"
-#include "ml/scoring.h"
-#include "ml/train_job.h"
+#include "ml/scoring/registry.h"
+#include "ml/scoring/scoring.h"
+#include "ml/training/train_job.h"
 
 namespace pareto::ml {
 namespace {
