@@ -48,7 +48,7 @@ ORDER BY o.order_id
     WriteFile(project_, "gold/gld_top_count.sql", "SELECT count(*) AS n FROM gold.gld_top\n");
     WriteFile(project_, "gold/gld_pay_total.sql", "SELECT sum(value) AS total FROM bronze.brz_pay\n");
 
-    auto ms = catalog::Metastore::Open(lakehouse_);
+    auto ms = catalog::Lakehouse::Open(lakehouse_);
     ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
     auto db = duck::Database::Open();
     ASSERT_TRUE(db.has_value());
@@ -60,13 +60,10 @@ ORDER BY o.order_id
     MakeBronze(*ms, *conn, "brz_pay", "SELECT * FROM (VALUES (1, 10.0), (1, 5.0), (2, 7.5), (3, 1.0)) t(order_id, value)");
   }
 
-  void MakeBronze(catalog::Metastore& ms, duck::Connection& conn, const std::string& name, const std::string& sql) {
-    delta::Table table(lakehouse_ + "/shop/bronze/" + name);
-    auto commit = table.Overwrite(conn, sql);
+  void MakeBronze(catalog::Lakehouse& lakehouse, duck::Connection& conn, const std::string& name,
+                  const std::string& sql) {
+    auto commit = lakehouse.Publish(conn, {.name = {"shop", "bronze", name}, .select_sql = sql});
     ASSERT_TRUE(commit.has_value()) << commit.error().ToString();
-    catalog::TableInfo info{.catalog = "shop", .schema = "bronze", .name = name,
-                            .location = "shop/bronze/" + name, .delta_version = commit->version};
-    ASSERT_TRUE(ms.UpsertTable(info).ok());
   }
 
   RunReport Run(bool full = false) {
