@@ -81,6 +81,16 @@ TEST_F(LakehouseTest, PublishAppendsOnceForATxn) {
   EXPECT_EQ(lh_->Resolve("olist.bronze.brz_a")->owner, "ingest");
 }
 
+TEST_F(LakehouseTest, RegisterRecordsAnExistingTableOnly) {
+  const TableName name{"olist", "bronze", "lost"};
+  // A commit whose record was lost (as when a process dies between the two).
+  ASSERT_TRUE(delta::Table(lh_->TablePath(name)).Append(*conn_, "SELECT 1 AS id").has_value());
+  EXPECT_EQ(lh_->Resolve("lost").error().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(lh_->Register(name, "found again", "ingest").ok());
+  EXPECT_EQ(lh_->Resolve("lost")->comment, "found again");
+  EXPECT_EQ(lh_->Register({"olist", "bronze", "never"}, "", "").code(), StatusCode::kNotFound);
+}
+
 TEST_F(LakehouseTest, PublishNeedsAFullName) {
   auto r = Publish({.name = TableName{"", "silver", "x"}, .select_sql = "SELECT 1"});
   ASSERT_FALSE(r.has_value());
