@@ -10,7 +10,7 @@
 // their schema in this folder (metastore_internal.h gives those files the handle).
 //
 // Ownership: Metastore owns its sqlite3 connection (move-only). Thread safety:
-// one Metastore per thread; several processes (a CLI run and a server) may open
+// one Metastore per thread; several processes (a CLI run and a pipeline run) may open
 // the same file at once (WAL, busy timeout).
 #pragma once
 

@@ -13,7 +13,7 @@
 //   SELECT … FROM brz_orders@v3
 //
 // Two modes:
-//  - read-only (user SQL: CLI `pareto sql`, the server's SQL endpoint): only
+//  - read-only (people's SQL: `pareto sql`): only
 //    SELECT / WITH / FROM / VALUES / TABLE / EXPLAIN / DESCRIBE / SHOW / SUMMARIZE
 //    statements, one at a time; DuckDB can then reach only the registered tables'
 //    folders (`allowed_directories`; not `_meta/`, which holds the metastore), with
@@ -27,9 +27,9 @@
 // seen at its new version only after Attach (the runner re-attaches each table it
 // publishes) or by a new session.
 //
-// Query() is the one function that receives every statement a person sends (the
-// CLI's `pareto sql` today; the server's SQL endpoint next). Permission checks and
-// the audit log plug in there, and nowhere else.
+// Query() is the one function that receives every statement a person sends
+// (`pareto sql` today, any later front end too): a permission check or an audit
+// line belongs there, and nowhere else.
 //
 // Every DuckDB call goes through duck/ (duck.h): no C API call here.
 //
@@ -90,7 +90,7 @@ class SqlSession {
 
   // THE entry point for SQL a person sends: runs one statement after rewriting
   // its time travel. In read-only mode a statement of another kind fails with
-  // kInvalidArgument before it runs. Governance (permissions, audit) hooks here.
+  // kInvalidArgument before it runs. Permission checks and auditing belong here.
   StatusOr<duck::Result> Query(std::string_view sql);
   // The SQL that Query would run (time travel replaced by scans).
   StatusOr<std::string> Rewrite(std::string_view sql);
@@ -106,7 +106,8 @@ class SqlSession {
   StatusOr<TableInfo> Resolve(std::string_view name) const;
 
   // (Re)creates the view of one table over its latest Delta snapshot, e.g. after
-  // publishing it; a table not yet committed to is left without a view.
+  // publishing it; a table not yet committed to is left without a view. For
+  // writable sessions: a read-only session's lockdown is fixed when it opens.
   Status Attach(const TableInfo& table);
   // The Delta version / column names the view of `name` reads; nullopt when the
   // name resolves to no table with a view.
