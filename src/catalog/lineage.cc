@@ -1,12 +1,13 @@
 #include "catalog/lineage.h"
 
+#include "catalog/metastore_internal.h"
 #include <algorithm>
 
 namespace pareto::catalog {
 namespace {
 
 StatusOr<std::vector<std::string>> Strings(Metastore& ms, std::string_view sql, std::string_view param) {
-  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, ms.db().Prepare(sql));
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(sql));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, param));
   std::vector<std::string> out;
   while (true) {
@@ -17,7 +18,7 @@ StatusOr<std::vector<std::string>> Strings(Metastore& ms, std::string_view sql, 
 }
 
 StatusOr<std::vector<ColumnRef>> Columns(Metastore& ms, std::string_view sql, const ColumnRef& column) {
-  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, ms.db().Prepare(sql));
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(sql));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, column.table));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, column.column));
   std::vector<ColumnRef> out;
@@ -31,15 +32,15 @@ StatusOr<std::vector<ColumnRef>> Columns(Metastore& ms, std::string_view sql, co
 }  // namespace
 
 Status ReplaceTableLineage(Metastore& ms, std::string_view downstream, const std::vector<std::string>& upstreams) {
-  PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(ms.db()));
+  PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(MetastoreAccess::Db(ms)));
   {
-    PARETO_ASSIGN_OR_RETURN(sqlite::Statement del, ms.db().Prepare("DELETE FROM table_lineage WHERE downstream = ?"));
+    PARETO_ASSIGN_OR_RETURN(sqlite::Statement del, MetastoreAccess::Db(ms).Prepare("DELETE FROM table_lineage WHERE downstream = ?"));
     PARETO_RETURN_IF_ERROR(del.Bind(1, downstream));
     PARETO_RETURN_IF_ERROR(del.Run());
   }
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
-      ms.db().Prepare("INSERT OR IGNORE INTO table_lineage(downstream, upstream, recorded_ms) VALUES (?, ?, ?)"));
+      MetastoreAccess::Db(ms).Prepare("INSERT OR IGNORE INTO table_lineage(downstream, upstream, recorded_ms) VALUES (?, ?, ?)"));
   for (const std::string& upstream : upstreams) {
     PARETO_RETURN_IF_ERROR(insert.Bind(1, downstream));
     PARETO_RETURN_IF_ERROR(insert.Bind(2, upstream));
@@ -59,14 +60,14 @@ StatusOr<std::vector<std::string>> DownstreamTables(Metastore& ms, std::string_v
 }
 
 Status ReplaceColumnLineage(Metastore& ms, std::string_view downstream_table, const std::vector<ColumnEdge>& edges) {
-  PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(ms.db()));
+  PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(MetastoreAccess::Db(ms)));
   {
     PARETO_ASSIGN_OR_RETURN(sqlite::Statement del,
-                            ms.db().Prepare("DELETE FROM column_lineage WHERE downstream_table = ?"));
+                            MetastoreAccess::Db(ms).Prepare("DELETE FROM column_lineage WHERE downstream_table = ?"));
     PARETO_RETURN_IF_ERROR(del.Bind(1, downstream_table));
     PARETO_RETURN_IF_ERROR(del.Run());
   }
-  PARETO_ASSIGN_OR_RETURN(sqlite::Statement insert, ms.db().Prepare(R"sql(
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement insert, MetastoreAccess::Db(ms).Prepare(R"sql(
 INSERT OR IGNORE INTO column_lineage(downstream_table, downstream_column, upstream_table, upstream_column, recorded_ms)
 VALUES (?, ?, ?, ?, ?))sql"));
   for (const ColumnEdge& edge : edges) {
@@ -102,6 +103,14 @@ SELECT t, c FROM reach ORDER BY 1, 2)sql",
                                                               column));
   std::erase(out, column);
   return out;
+}
+
+StatusOr<std::vector<std::string>> LineageColumns(Metastore& ms, std::string_view table) {
+  // rowid order is insertion order, which ReplaceColumnLineage keeps as the table's column order.
+  return Strings(ms,
+                 "SELECT downstream_column FROM column_lineage WHERE downstream_table = ? "
+                 "GROUP BY downstream_column ORDER BY min(rowid)",
+                 table);
 }
 
 }  // namespace pareto::catalog

@@ -6,7 +6,7 @@
 // be anything with a name (a source file's bronze table, an external table).
 //
 // The ML trainer asks ColumnReaches() whether a feature column derives from a
-// monetary column (DESIGN §5).
+// monetary column.
 //
 // Ownership: free functions over a borrowed Metastore. Thread safety: as the
 // Metastore (one per thread); writes are single transactions, so processes may
@@ -45,6 +45,8 @@ StatusOr<std::vector<std::string>> DownstreamTables(Metastore& ms, std::string_v
 // Replaces every column edge recorded for the columns of `downstream_table`.
 Status ReplaceColumnLineage(Metastore& ms, std::string_view downstream_table, const std::vector<ColumnEdge>& edges);
 // The direct upstream columns of one column, sorted.
+// The columns of `table` that have recorded lineage, in the table's column order.
+StatusOr<std::vector<std::string>> LineageColumns(Metastore& ms, std::string_view table);
 StatusOr<std::vector<ColumnRef>> UpstreamColumns(Metastore& ms, const ColumnRef& column);
 // Every column `column` derives from, directly or through any number of tables,
 // sorted (the column itself excluded). Cycles in recorded lineage are tolerated.

@@ -56,5 +56,16 @@ TEST(LineageTest, ToleratesCycles) {
   EXPECT_EQ(AllUpstreamColumns(*ms, {"c.s.a", "x"}).value(), (std::vector<ColumnRef>{{"c.s.b", "y"}}));
 }
 
+TEST(LineageTest, LineageColumnsKeepTheTableOrder) {
+  TempDir dir;
+  auto ms = Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  ASSERT_TRUE(ReplaceColumnLineage(*ms, "c.s.t",
+                                   {{"zeta", {"c.s.a", "x"}}, {"alpha", {"c.s.a", "y"}}, {"zeta", {"c.s.b", "z"}}})
+                  .ok());
+  EXPECT_EQ(LineageColumns(*ms, "c.s.t").value(), (std::vector<std::string>{"zeta", "alpha"}));
+  EXPECT_TRUE(LineageColumns(*ms, "c.s.none").value().empty());
+}
+
 }  // namespace
 }  // namespace pareto::catalog

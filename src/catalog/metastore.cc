@@ -4,13 +4,14 @@
 #include <string>
 #include <utility>
 
+#include "catalog/metastore_internal.h"
 #include "catalog/migrations.h"
 
 namespace pareto::catalog {
 namespace {
 
 constexpr std::string_view kTableColumns =
-    "catalog, schema, name, location, format, comment, owner, created_ms, updated_ms, delta_version";
+    "catalog, schema, name, location, format, comment, owner, created_ms, updated_ms";
 
 TableInfo ReadTableRow(const sqlite::Statement& stmt) {
   TableInfo info;
@@ -23,7 +24,6 @@ TableInfo ReadTableRow(const sqlite::Statement& stmt) {
   info.owner = stmt.ColumnText(6);
   info.created_ms = stmt.ColumnInt64(7);
   info.updated_ms = stmt.ColumnInt64(8);
-  info.delta_version = stmt.ColumnInt64(9);
   return info;
 }
 
@@ -45,52 +45,55 @@ StatusOr<std::vector<TableInfo>> QueryTables(sqlite::Db& db, std::string_view wh
   return out;
 }
 
-// Parts of a name that must be fully qualified for writes.
-StatusOr<std::vector<std::string>> SplitFull(std::string_view full_name) {
-  PARETO_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitTableName(full_name, ""));
-  if (parts[0].empty()) {
+// A name that must be fully qualified (writes and exact look-ups).
+StatusOr<TableName> ParseFull(std::string_view full_name) {
+  PARETO_ASSIGN_OR_RETURN(TableName name, TableName::Parse(full_name));
+  if (!name.is_full()) {
     return std::unexpected(
         InvalidArgument("table name \"" + std::string(full_name) + "\" must be catalog.schema.table"));
   }
-  return parts;
+  return name;
 }
 
 }  // namespace
 
-bool IsIdentifier(std::string_view part) {
-  if (part.empty()) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(part[0])) return false;
-  for (char c : part) {
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+StatusOr<TableInfo> ResolveTableName(const std::vector<TableInfo>& tables, std::string_view text,
+                                     std::string_view default_catalog) {
+  PARETO_ASSIGN_OR_RETURN(TableName name, TableName::Parse(text));
+  std::vector<const TableInfo*> matches;
+  for (const TableInfo& t : tables) {
+    const TableName n = t.Name();
+    const bool match = LowerIdentifier(n.table) == name.table &&
+                       (name.schema.empty() || LowerIdentifier(n.schema) == name.schema) &&
+                       (name.catalog.empty() || LowerIdentifier(n.catalog) == name.catalog);
+    if (match) matches.push_back(&t);
   }
-  return true;
+  // schema.table means the default catalog first, as DuckDB reads it after USE.
+  if (!name.schema.empty() && name.catalog.empty() && matches.size() > 1) {
+    const std::string def = LowerIdentifier(default_catalog);
+    std::vector<const TableInfo*> in_default;
+    for (const TableInfo* t : matches) {
+      if (LowerIdentifier(t->catalog) == def) in_default.push_back(t);
+    }
+    if (in_default.size() == 1) matches = in_default;
+  }
+  if (matches.empty()) {
+    return std::unexpected(NotFound("table " + std::string(text) + " not found; `pareto tables` lists them"));
+  }
+  if (matches.size() > 1) {
+    std::string names;
+    for (const TableInfo* t : matches) names += (names.empty() ? "" : ", ") + t->FullName();
+    return std::unexpected(
+        InvalidArgument("table name " + std::string(text) + " is ambiguous (" + names + "); use the full name"));
+  }
+  return *matches.front();
 }
 
-StatusOr<std::vector<std::string>> SplitTableName(std::string_view name, std::string_view default_catalog) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = name.find('.', start);
-    parts.emplace_back(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  auto bad = [&] {
-    return std::unexpected(InvalidArgument("table name \"" + std::string(name) +
-                                           "\" must be catalog.schema.table or schema.table, each part "
-                                           "letters, digits and '_'"));
-  };
-  const bool two_parts = parts.size() == 2;
-  if (two_parts) parts.insert(parts.begin(), std::string(default_catalog));
-  if (parts.size() != 3) return bad();
-  for (size_t i = 0; i < parts.size(); ++i) {
-    // An empty default catalog passes through; callers that need one check it.
-    if (i == 0 && two_parts && parts[0].empty()) continue;
-    if (!IsIdentifier(parts[i])) return bad();
-  }
-  return parts;
-}
+Metastore::Metastore(std::string root, std::unique_ptr<sqlite::Db> db, Env* env)
+    : root_(std::move(root)), db_(std::move(db)), env_(env) {}
+Metastore::Metastore(Metastore&&) noexcept = default;
+Metastore& Metastore::operator=(Metastore&&) noexcept = default;
+Metastore::~Metastore() = default;
 
 StatusOr<Metastore> Metastore::Open(const std::string& lakehouse_root, Env* env) {
   const std::string meta_dir = lakehouse_root + "/_meta";
@@ -98,68 +101,64 @@ StatusOr<Metastore> Metastore::Open(const std::string& lakehouse_root, Env* env)
   PARETO_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(meta_dir + "/metastore.db"));
   PARETO_ASSIGN_OR_RETURN(int version, ApplyMigrations(db, Migrations(), env->NowMicros() / 1000));
   (void)version;
-  return Metastore(lakehouse_root, std::move(db), env);
+  return Metastore(lakehouse_root, std::make_unique<sqlite::Db>(std::move(db)), env);
 }
 
-StatusOr<int> Metastore::SchemaVersion() { return AppliedSchemaVersion(db_); }
+StatusOr<int> Metastore::SchemaVersion() { return AppliedSchemaVersion(*db_); }
 
-Status Metastore::UpsertTable(const TableInfo& info) {
-  for (const std::string* part : {&info.catalog, &info.schema, &info.name}) {
-    if (!IsIdentifier(*part)) {
-      return InvalidArgument("table name \"" + info.FullName() +
-                             "\" must be catalog.schema.table, each part letters, digits and '_'");
-    }
-  }
-  if (info.location.empty()) return InvalidArgument("table " + info.FullName() + " needs a location");
+Status Metastore::UpsertTable(const TableInfo& given) {
+  PARETO_ASSIGN_OR_RETURN(TableName name, TableName::Full(given.catalog, given.schema, given.name));
+  if (given.location.empty()) return InvalidArgument("table " + name.ToString() + " needs a location");
   const int64_t now = NowMs();
-  const int64_t created = info.created_ms > 0 ? info.created_ms : now;
-  const int64_t updated = info.updated_ms > 0 ? info.updated_ms : now;
+  const int64_t created = given.created_ms > 0 ? given.created_ms : now;
+  const int64_t updated = given.updated_ms > 0 ? given.updated_ms : now;
 
-  PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(db_));
+  sqlite::Db& db = *db_;
+  PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(db));
   {
     PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
-                            db_.Prepare("INSERT OR IGNORE INTO catalogs(name, created_ms) VALUES (?, ?)"));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(1, info.catalog));
+                            db.Prepare("INSERT OR IGNORE INTO catalogs(name, created_ms) VALUES (?, ?)"));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(1, name.catalog));
     PARETO_RETURN_IF_ERROR(stmt.Bind(2, now));
     PARETO_RETURN_IF_ERROR(stmt.Run());
   }
   {
     PARETO_ASSIGN_OR_RETURN(
         sqlite::Statement stmt,
-        db_.Prepare("INSERT OR IGNORE INTO schemas(catalog, name, created_ms) VALUES (?, ?, ?)"));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(1, info.catalog));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(2, info.schema));
+        db.Prepare("INSERT OR IGNORE INTO schemas(catalog, name, created_ms) VALUES (?, ?, ?)"));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(1, name.catalog));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(2, name.schema));
     PARETO_RETURN_IF_ERROR(stmt.Bind(3, now));
     PARETO_RETURN_IF_ERROR(stmt.Run());
   }
   {
     // created_ms stays as first recorded: the upsert never touches it.
-    PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, db_.Prepare(R"sql(
-INSERT INTO tables(catalog, schema, name, location, format, comment, owner, created_ms, updated_ms, delta_version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, db.Prepare(R"sql(
+INSERT INTO tables(catalog, schema, name, location, format, comment, owner, created_ms, updated_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(catalog, schema, name) DO UPDATE SET
   location = excluded.location, format = excluded.format, comment = excluded.comment,
-  owner = excluded.owner, updated_ms = excluded.updated_ms, delta_version = excluded.delta_version
+  owner = excluded.owner, updated_ms = excluded.updated_ms
 )sql"));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(1, info.catalog));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(2, info.schema));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(3, info.name));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(4, info.location));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(5, info.format.empty() ? std::string("delta") : info.format));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(6, info.comment));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(7, info.owner));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(1, name.catalog));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(2, name.schema));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(3, name.table));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(4, given.location));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(5, given.format.empty() ? std::string("delta") : given.format));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(6, given.comment));
+    PARETO_RETURN_IF_ERROR(stmt.Bind(7, given.owner));
     PARETO_RETURN_IF_ERROR(stmt.Bind(8, created));
     PARETO_RETURN_IF_ERROR(stmt.Bind(9, updated));
-    PARETO_RETURN_IF_ERROR(stmt.Bind(10, info.delta_version));
     PARETO_RETURN_IF_ERROR(stmt.Run());
   }
   return txn.Commit();
 }
 
 StatusOr<std::optional<TableInfo>> Metastore::GetTable(std::string_view full_name) {
-  PARETO_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitFull(full_name));
+  PARETO_ASSIGN_OR_RETURN(TableName name, ParseFull(full_name));
   PARETO_ASSIGN_OR_RETURN(std::vector<TableInfo> rows,
-                          QueryTables(db_, "catalog = ? AND schema = ? AND name = ?", parts));
+                          QueryTables(*db_, "catalog = ? AND schema = ? AND name = ?",
+                                      {name.catalog, name.schema, name.table}));
   if (rows.empty()) return std::optional<TableInfo>();
   return std::optional<TableInfo>(std::move(rows.front()));
 }
@@ -169,41 +168,30 @@ StatusOr<std::vector<TableInfo>> Metastore::ListTables(std::string_view catalog,
   std::vector<std::string> params;
   if (!catalog.empty()) {
     where = "catalog = ?";
-    params.emplace_back(catalog);
+    params.push_back(LowerIdentifier(catalog));
   }
   if (!schema.empty()) {
     if (!where.empty()) where += " AND ";
     where += "schema = ?";
-    params.emplace_back(schema);
+    params.push_back(LowerIdentifier(schema));
   }
-  return QueryTables(db_, where, params);
-}
-
-Status Metastore::SetDeltaVersion(std::string_view full_name, int64_t version) {
-  PARETO_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitFull(full_name));
-  PARETO_ASSIGN_OR_RETURN(
-      sqlite::Statement stmt,
-      db_.Prepare("UPDATE tables SET delta_version = ?, updated_ms = ? WHERE catalog = ? AND schema = ? AND name = ?"));
-  PARETO_RETURN_IF_ERROR(stmt.Bind(1, version));
-  PARETO_RETURN_IF_ERROR(stmt.Bind(2, NowMs()));
-  for (int i = 0; i < 3; ++i) PARETO_RETURN_IF_ERROR(stmt.Bind(3 + i, parts[i]));
-  PARETO_RETURN_IF_ERROR(stmt.Run());
-  if (db_.Changes() == 0) return NotFound("table " + std::string(full_name) + " is not registered");
-  return OkStatus();
+  return QueryTables(*db_, where, params);
 }
 
 Status Metastore::DropTable(std::string_view full_name) {
-  PARETO_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitFull(full_name));
+  PARETO_ASSIGN_OR_RETURN(TableName name, ParseFull(full_name));
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
-                          db_.Prepare("DELETE FROM tables WHERE catalog = ? AND schema = ? AND name = ?"));
-  for (int i = 0; i < 3; ++i) PARETO_RETURN_IF_ERROR(stmt.Bind(1 + i, parts[i]));
+                          db_->Prepare("DELETE FROM tables WHERE catalog = ? AND schema = ? AND name = ?"));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(1, name.catalog));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(2, name.schema));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(3, name.table));
   PARETO_RETURN_IF_ERROR(stmt.Run());
-  if (db_.Changes() == 0) return NotFound("table " + std::string(full_name) + " is not registered");
+  if (db_->Changes() == 0) return NotFound("table " + std::string(full_name) + " is not registered");
   return OkStatus();
 }
 
 StatusOr<std::vector<std::string>> Metastore::ListCatalogs() {
-  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, db_.Prepare("SELECT name FROM catalogs ORDER BY name"));
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, db_->Prepare("SELECT name FROM catalogs ORDER BY name"));
   std::vector<std::string> out;
   while (true) {
     PARETO_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -211,41 +199,6 @@ StatusOr<std::vector<std::string>> Metastore::ListCatalogs() {
     out.push_back(stmt.ColumnText(0));
   }
   return out;
-}
-
-StatusOr<TableInfo> Metastore::ResolveTable(std::string_view name) {
-  auto not_found = [&] {
-    return std::unexpected(NotFound("table " + std::string(name) + " not found; `pareto tables` lists them"));
-  };
-  const size_t dots = static_cast<size_t>(std::count(name.begin(), name.end(), '.'));
-  std::vector<TableInfo> rows;
-  if (dots == 0) {
-    if (!IsIdentifier(name)) {
-      return std::unexpected(InvalidArgument("table name \"" + std::string(name) +
-                                             "\" must be catalog.schema.table, schema.table or table"));
-    }
-    PARETO_ASSIGN_OR_RETURN(rows, QueryTables(db_, "name = ?", {std::string(name)}));
-  } else if (dots == 1) {
-    PARETO_ASSIGN_OR_RETURN(std::vector<std::string> parts, SplitTableName(name, ""));
-    PARETO_ASSIGN_OR_RETURN(rows, QueryTables(db_, "schema = ? AND name = ?", {parts[1], parts[2]}));
-  } else {
-    PARETO_ASSIGN_OR_RETURN(std::optional<TableInfo> info, GetTable(name));
-    if (!info) return not_found();
-    return std::move(*info);
-  }
-  if (rows.empty()) return not_found();
-  if (rows.size() > 1) {
-    std::string names;
-    for (const TableInfo& t : rows) names += (names.empty() ? "" : ", ") + t.FullName();
-    return std::unexpected(InvalidArgument("table name " + std::string(name) + " is ambiguous (" + names +
-                                           "); use the full name"));
-  }
-  return std::move(rows.front());
-}
-
-std::string Metastore::TablePath(const TableInfo& info) const {
-  if (!info.location.empty() && info.location.front() == '/') return info.location;
-  return root_ + "/" + info.location;
 }
 
 }  // namespace pareto::catalog

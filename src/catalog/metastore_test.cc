@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/metastore_internal.h"
 #include "catalog/migrations.h"
 #include "catalog/test_util.h"
 
@@ -36,7 +37,6 @@ TableInfo Orders() {
   t.location = "olist/bronze/brz_orders";
   t.comment = "orders as delivered";
   t.owner = "data-eng";
-  t.delta_version = 0;
   return t;
 }
 
@@ -48,14 +48,14 @@ TEST(MetastoreTest, OpenCreatesTheFileAndAppliesEveryMigrationOnce) {
     ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
     EXPECT_TRUE(std::filesystem::exists(dir.path() + "/_meta/metastore.db"));
     EXPECT_EQ(ms->SchemaVersion().value(), static_cast<int>(Migrations().size()));
-    EXPECT_EQ(CountRows(ms->db(), "SELECT COUNT(*) FROM schema_migrations").value(),
+    EXPECT_EQ(CountRows(MetastoreAccess::Db(*ms), "SELECT COUNT(*) FROM schema_migrations").value(),
               static_cast<int64_t>(Migrations().size()));
   }
   env.now_ms += 60'000;
   auto again = Metastore::Open(dir.path(), &env);
   ASSERT_TRUE(again.has_value());
   // Nothing re-applied: every migration keeps its first applied time.
-  EXPECT_EQ(CountRows(again->db(), "SELECT COUNT(*) FROM schema_migrations WHERE applied_ms = 1700000000000").value(),
+  EXPECT_EQ(CountRows(MetastoreAccess::Db(*again), "SELECT COUNT(*) FROM schema_migrations WHERE applied_ms = 1700000000000").value(),
             static_cast<int64_t>(Migrations().size()));
 }
 
@@ -78,10 +78,10 @@ TEST(MetastoreTest, OpeningAnOlderDatabaseAppliesTheMissingMigrations) {
   auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
   EXPECT_EQ(ms->SchemaVersion().value(), static_cast<int>(Migrations().size()));
-  EXPECT_TRUE(ms->db().Prepare("SELECT * FROM table_lineage").has_value());
+  EXPECT_TRUE(MetastoreAccess::Db(*ms).Prepare("SELECT * FROM table_lineage").has_value());
   auto kept = ms->GetTable("olist.bronze.brz_orders");
   ASSERT_TRUE(kept.has_value() && kept->has_value());
-  EXPECT_EQ((*kept)->delta_version, 3);
+  EXPECT_EQ((*kept)->location, "olist/bronze/brz_orders");  // the row survives dropping delta_version
 }
 
 TEST(MetastoreTest, RefusesADatabaseFromANewerPareto) {
@@ -89,7 +89,7 @@ TEST(MetastoreTest, RefusesADatabaseFromANewerPareto) {
   {
     auto ms = Metastore::Open(dir.path());
     ASSERT_TRUE(ms.has_value());
-    ASSERT_TRUE(ms->db().Exec("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)").ok());
+    ASSERT_TRUE(MetastoreAccess::Db(*ms).Exec("INSERT INTO schema_migrations VALUES (999, 'from the future', 0)").ok());
   }
   auto ms = Metastore::Open(dir.path());
   ASSERT_FALSE(ms.has_value());
@@ -131,7 +131,6 @@ TEST(MetastoreTest, UpsertKeepsCreatedTimeAndUpdatesTheRest) {
   env.now_ms += 5'000;
   TableInfo changed = Orders();
   changed.comment = "orders, deduplicated";
-  changed.delta_version = 4;
   ASSERT_TRUE(ms->UpsertTable(changed).ok());
 
   auto got = ms->GetTable("olist.bronze.brz_orders");
@@ -142,10 +141,8 @@ TEST(MetastoreTest, UpsertKeepsCreatedTimeAndUpdatesTheRest) {
   EXPECT_EQ(t.format, "delta");
   EXPECT_EQ(t.comment, "orders, deduplicated");
   EXPECT_EQ(t.owner, "data-eng");
-  EXPECT_EQ(t.delta_version, 4);
   EXPECT_EQ(t.created_ms, 1'700'000'000'000);
   EXPECT_EQ(t.updated_ms, 1'700'000'005'000);
-  EXPECT_EQ(ms->TablePath(t), dir.path() + "/olist/bronze/brz_orders");
 
   auto absent = ms->GetTable("olist.bronze.brz_nothing");
   ASSERT_TRUE(absent.has_value());
@@ -178,15 +175,12 @@ TEST(MetastoreTest, ListsFiltersAndOrdersByFullName) {
   EXPECT_EQ(ms->ListCatalogs().value(), std::vector<std::string>{"olist"});
 }
 
-TEST(MetastoreTest, SetsVersionAndDropsOnlyRegisteredTables) {
+TEST(MetastoreTest, DropsOnlyRegisteredTables) {
   TempDir dir;
   auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   ASSERT_TRUE(ms->UpsertTable(Orders()).ok());
-  ASSERT_TRUE(ms->SetDeltaVersion("olist.bronze.brz_orders", 9).ok());
-  EXPECT_EQ(ms->GetTable("olist.bronze.brz_orders").value()->delta_version, 9);
-  EXPECT_EQ(ms->SetDeltaVersion("olist.bronze.brz_x", 1).code(), StatusCode::kNotFound);
-  EXPECT_EQ(ms->SetDeltaVersion("bronze.brz_orders", 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ms->DropTable("bronze.brz_orders").code(), StatusCode::kInvalidArgument);
   ASSERT_TRUE(ms->DropTable("olist.bronze.brz_orders").ok());
   EXPECT_EQ(ms->DropTable("olist.bronze.brz_orders").code(), StatusCode::kNotFound);
   EXPECT_TRUE(ms->ListTables().value().empty());
@@ -204,38 +198,16 @@ TEST(MetastoreTest, RejectsMalformedNames) {
   EXPECT_EQ(ms->UpsertTable(no_location).code(), StatusCode::kInvalidArgument);
 }
 
-TEST(SplitTableNameTest, SplitsTwoAndThreePartNames) {
-  EXPECT_EQ(SplitTableName("olist.bronze.brz_orders", "x").value(),
-            (std::vector<std::string>{"olist", "bronze", "brz_orders"}));
-  EXPECT_EQ(SplitTableName("bronze.brz_orders", "olist").value(),
-            (std::vector<std::string>{"olist", "bronze", "brz_orders"}));
-  EXPECT_FALSE(SplitTableName("brz_orders", "olist").has_value());
-  EXPECT_FALSE(SplitTableName("a.b.c.d", "olist").has_value());
-  EXPECT_FALSE(SplitTableName("olist..brz", "olist").has_value());
-  EXPECT_FALSE(SplitTableName("olist.bronze.1x", "olist").has_value());
-  EXPECT_EQ(SplitTableName("olist.bronze.", "").error().code(), StatusCode::kInvalidArgument);
-}
-
-TEST(MetastoreTest, ResolvesFullTwoPartAndBareNames) {
+TEST(MetastoreTest, StoresNamesLowerCase) {
   TempDir dir;
   auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
-  ASSERT_TRUE(ms->UpsertTable(Orders()).ok());
-  TableInfo silver = Orders();
-  silver.schema = "silver";
-  silver.location = "olist/silver/brz_orders";
-  ASSERT_TRUE(ms->UpsertTable(silver).ok());
-
-  EXPECT_EQ(ms->ResolveTable("olist.bronze.brz_orders").value().schema, "bronze");
-  EXPECT_EQ(ms->ResolveTable("silver.brz_orders").value().schema, "silver");
-  auto ambiguous = ms->ResolveTable("brz_orders");
-  ASSERT_FALSE(ambiguous.has_value());
-  EXPECT_EQ(ambiguous.error().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(ambiguous.error().message().find("olist.silver.brz_orders"), std::string::npos);
-  auto missing = ms->ResolveTable("olist.bronze.brz_x");
-  ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
-  EXPECT_EQ(missing.error().message(), "table olist.bronze.brz_x not found; `pareto tables` lists them");
+  TableInfo mixed = Orders();
+  mixed.schema = "Bronze";
+  mixed.name = "BRZ_Orders";
+  ASSERT_TRUE(ms->UpsertTable(mixed).ok());
+  EXPECT_EQ(ms->ListTables().value().at(0).FullName(), "olist.bronze.brz_orders");
+  EXPECT_TRUE(ms->GetTable("OLIST.bronze.Brz_Orders").value().has_value());
 }
 
 // Several processes open one fresh lakehouse at once (racing the migrations) and
@@ -257,7 +229,6 @@ TEST(MetastoreTest, ConcurrentProcessesDoNotLoseWrites) {
         t.schema = "s" + std::to_string(p);
         t.name = "t" + std::to_string(i);
         t.location = "olist/" + t.schema + "/" + t.name;
-        t.delta_version = i;
         if (!ms->UpsertTable(t).ok()) ++failures;
         TableInfo shared = Orders();
         if (!ms->UpsertTable(shared).ok()) ++failures;
@@ -275,12 +246,11 @@ TEST(MetastoreTest, ConcurrentProcessesDoNotLoseWrites) {
   auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   EXPECT_EQ(ms->ListTables().value().size(), static_cast<size_t>(kProcesses * kTablesEach + 1));
-  EXPECT_EQ(CountRows(ms->db(), "SELECT COUNT(*) FROM schema_migrations").value(),
+  EXPECT_EQ(CountRows(MetastoreAccess::Db(*ms), "SELECT COUNT(*) FROM schema_migrations").value(),
             static_cast<int64_t>(Migrations().size()));
   for (int p = 0; p < kProcesses; ++p) {
     auto t = ms->GetTable("olist.s" + std::to_string(p) + ".t" + std::to_string(kTablesEach - 1));
     ASSERT_TRUE(t.has_value() && t->has_value());
-    EXPECT_EQ((*t)->delta_version, kTablesEach - 1);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "catalog/migrations.h"
 
+#include "catalog/model_registry.h"
+
 #include <string>
 
 namespace pareto::catalog {
@@ -93,40 +95,11 @@ CREATE TABLE expectation_results (
 CREATE INDEX expectation_results_by_run ON expectation_results(run_id);
 CREATE INDEX expectation_results_by_table ON expectation_results(table_name, recorded_ms);
 )sql"},
-    {5, "ml registry: ml_runs, ml_model_versions", R"sql(
-CREATE TABLE ml_runs (
-  id               INTEGER PRIMARY KEY AUTOINCREMENT,
-  model_name       TEXT NOT NULL,
-  protocol         TEXT NOT NULL,
-  status           TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
-  message          TEXT NOT NULL DEFAULT '',
-  seed             INTEGER NOT NULL,
-  params_json      TEXT NOT NULL,
-  features_json    TEXT NOT NULL,
-  inputs_json      TEXT NOT NULL,
-  metrics_json     TEXT NOT NULL,
-  leakage_override TEXT NOT NULL DEFAULT '',
-  best_model       TEXT NOT NULL DEFAULT '',
-  artifacts        TEXT NOT NULL DEFAULT '',
-  code_version     TEXT NOT NULL,
-  pipeline_run_id  INTEGER,
-  started_ms       INTEGER NOT NULL,
-  duration_ms      INTEGER NOT NULL
-);
-CREATE TABLE ml_model_versions (
-  name        TEXT NOT NULL,
-  version     INTEGER NOT NULL,
-  run_id      INTEGER NOT NULL REFERENCES ml_runs(id),
-  kind        TEXT NOT NULL,
-  protocol    TEXT NOT NULL,
-  path        TEXT NOT NULL,
-  roc_auc     REAL NOT NULL,
-  stage       TEXT NOT NULL DEFAULT 'none' CHECK (stage IN ('none', 'production', 'archived')),
-  created_ms  INTEGER NOT NULL,
-  promoted_ms INTEGER,
-  PRIMARY KEY (name, version)
-);
-)sql"},
+    // The model registry's schema is defined next to its functions (model_registry.cc).
+    {5, "ml registry: ml_runs, ml_model_versions", models::kModelRegistrySchema},
+    // The Delta log is the one source of truth for a table's version; a cached
+    // copy could (and did) drift from it.
+    {6, "tables: drop the cached delta_version", "ALTER TABLE tables DROP COLUMN delta_version;"},
     // Append new migrations here (see migrations.h).
 };
 

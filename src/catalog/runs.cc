@@ -1,5 +1,6 @@
 #include "catalog/runs.h"
 
+#include "catalog/metastore_internal.h"
 #include <string>
 
 namespace pareto::catalog {
@@ -63,9 +64,9 @@ StatusOr<std::vector<T>> ReadAll(sqlite::Statement& stmt, Read read) {
 
 // Ends a "running" row of `table`; distinguishes an unknown id from a finished one.
 Status FinishRow(Metastore& ms, std::string_view table, int64_t id, std::string_view what) {
-  if (ms.db().Changes() > 0) return OkStatus();
+  if (MetastoreAccess::Db(ms).Changes() > 0) return OkStatus();
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
-                          ms.db().Prepare("SELECT status FROM " + std::string(table) + " WHERE id = ?"));
+                          MetastoreAccess::Db(ms).Prepare("SELECT status FROM " + std::string(table) + " WHERE id = ?"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, id));
   PARETO_ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return NotFound(std::string(what) + " " + std::to_string(id) + " does not exist");
@@ -111,20 +112,20 @@ StatusOr<ExpectationAction> ParseExpectationAction(std::string_view name) {
 StatusOr<int64_t> StartPipelineRun(Metastore& ms, std::string_view pipeline, std::string_view triggered_by) {
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
-      ms.db().Prepare("INSERT INTO pipeline_runs(pipeline, triggered_by, status, started_ms) VALUES (?, ?, ?, ?)"));
+      MetastoreAccess::Db(ms).Prepare("INSERT INTO pipeline_runs(pipeline, triggered_by, status, started_ms) VALUES (?, ?, ?, ?)"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, pipeline));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, triggered_by));
   PARETO_RETURN_IF_ERROR(stmt.Bind(3, RunStatusName(RunStatus::kRunning)));
   PARETO_RETURN_IF_ERROR(stmt.Bind(4, ms.NowMs()));
   PARETO_RETURN_IF_ERROR(stmt.Run());
-  return ms.db().LastInsertRowId();
+  return MetastoreAccess::Db(ms).LastInsertRowId();
 }
 
 Status FinishPipelineRun(Metastore& ms, int64_t run_id, RunStatus status, std::string_view message) {
   if (status == RunStatus::kRunning) return InvalidArgument("a run cannot finish as running");
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
-      ms.db().Prepare("UPDATE pipeline_runs SET status = ?, message = ?, ended_ms = ? "
+      MetastoreAccess::Db(ms).Prepare("UPDATE pipeline_runs SET status = ?, message = ?, ended_ms = ? "
                       "WHERE id = ? AND status = 'running'"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, RunStatusName(status)));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, message));
@@ -137,7 +138,7 @@ Status FinishPipelineRun(Metastore& ms, int64_t run_id, RunStatus status, std::s
 StatusOr<std::optional<PipelineRun>> GetPipelineRun(Metastore& ms, int64_t run_id) {
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
-      ms.db().Prepare("SELECT " + std::string(kRunColumns) + " FROM pipeline_runs WHERE id = ?"));
+      MetastoreAccess::Db(ms).Prepare("SELECT " + std::string(kRunColumns) + " FROM pipeline_runs WHERE id = ?"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, run_id));
   PARETO_ASSIGN_OR_RETURN(std::vector<PipelineRun> runs, ReadAll<PipelineRun>(stmt, ReadRun));
   if (runs.empty()) return std::optional<PipelineRun>();
@@ -146,7 +147,7 @@ StatusOr<std::optional<PipelineRun>> GetPipelineRun(Metastore& ms, int64_t run_i
 
 StatusOr<std::vector<PipelineRun>> ListPipelineRuns(Metastore& ms, std::string_view pipeline, int limit) {
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
-                          ms.db().Prepare("SELECT " + std::string(kRunColumns) +
+                          MetastoreAccess::Db(ms).Prepare("SELECT " + std::string(kRunColumns) +
                                           " FROM pipeline_runs WHERE (?1 = '' OR pipeline = ?1) "
                                           "ORDER BY id DESC LIMIT ?2"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, pipeline));
@@ -157,7 +158,7 @@ StatusOr<std::vector<PipelineRun>> ListPipelineRuns(Metastore& ms, std::string_v
 StatusOr<int64_t> StartTaskRun(Metastore& ms, int64_t run_id, std::string_view task) {
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
-      ms.db().Prepare("INSERT INTO task_runs(run_id, task, status, started_ms) VALUES (?, ?, ?, ?)"));
+      MetastoreAccess::Db(ms).Prepare("INSERT INTO task_runs(run_id, task, status, started_ms) VALUES (?, ?, ?, ?)"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, run_id));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, task));
   PARETO_RETURN_IF_ERROR(stmt.Bind(3, RunStatusName(RunStatus::kRunning)));
@@ -168,14 +169,14 @@ StatusOr<int64_t> StartTaskRun(Metastore& ms, int64_t run_id, std::string_view t
     return std::unexpected(NotFound("pipeline run " + std::to_string(run_id) + " does not exist"));
   }
   PARETO_RETURN_IF_ERROR(inserted);
-  return ms.db().LastInsertRowId();
+  return MetastoreAccess::Db(ms).LastInsertRowId();
 }
 
 Status FinishTaskRun(Metastore& ms, int64_t task_run_id, const TaskOutcome& outcome) {
   if (outcome.status == RunStatus::kRunning) return InvalidArgument("a task cannot finish as running");
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
-      ms.db().Prepare("UPDATE task_runs SET status = ?, message = ?, ended_ms = ?, rows_written = ?, "
+      MetastoreAccess::Db(ms).Prepare("UPDATE task_runs SET status = ?, message = ?, ended_ms = ?, rows_written = ?, "
                       "delta_version = ? WHERE id = ? AND status = 'running'"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, RunStatusName(outcome.status)));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, outcome.message));
@@ -190,13 +191,13 @@ Status FinishTaskRun(Metastore& ms, int64_t task_run_id, const TaskOutcome& outc
 StatusOr<std::vector<TaskRun>> ListTaskRuns(Metastore& ms, int64_t run_id) {
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
-      ms.db().Prepare("SELECT " + std::string(kTaskColumns) + " FROM task_runs WHERE run_id = ? ORDER BY id"));
+      MetastoreAccess::Db(ms).Prepare("SELECT " + std::string(kTaskColumns) + " FROM task_runs WHERE run_id = ? ORDER BY id"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, run_id));
   return ReadAll<TaskRun>(stmt, ReadTask);
 }
 
 Status RecordExpectationResult(Metastore& ms, const ExpectationResult& result) {
-  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, ms.db().Prepare(R"sql(
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(R"sql(
 INSERT INTO expectation_results(run_id, table_name, expectation, action, passed_rows, failed_rows, recorded_ms)
 VALUES (?, ?, ?, ?, ?, ?, ?))sql"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, result.run_id));
@@ -215,7 +216,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?))sql"));
 
 StatusOr<std::vector<ExpectationResult>> ListExpectationResults(Metastore& ms, int64_t run_id) {
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
-                          ms.db().Prepare("SELECT " + std::string(kExpectationColumns) +
+                          MetastoreAccess::Db(ms).Prepare("SELECT " + std::string(kExpectationColumns) +
                                           " FROM expectation_results WHERE run_id = ? ORDER BY id"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, run_id));
   return ReadAll<ExpectationResult>(stmt, ReadExpectation);
@@ -224,12 +225,27 @@ StatusOr<std::vector<ExpectationResult>> ListExpectationResults(Metastore& ms, i
 StatusOr<std::vector<ExpectationResult>> ListExpectationResultsForTable(Metastore& ms, std::string_view table,
                                                                         int limit) {
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
-                          ms.db().Prepare("SELECT " + std::string(kExpectationColumns) +
+                          MetastoreAccess::Db(ms).Prepare("SELECT " + std::string(kExpectationColumns) +
                                           " FROM expectation_results WHERE table_name = ? "
                                           "ORDER BY recorded_ms DESC, id DESC LIMIT ?"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, table));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, limit));
   return ReadAll<ExpectationResult>(stmt, ReadExpectation);
+}
+
+StatusOr<std::vector<ExpectationResult>> LatestExpectationResults(Metastore& ms) {
+  PARETO_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, ms.ListTables());
+  std::vector<ExpectationResult> out;
+  for (const TableInfo& t : tables) {
+    PARETO_ASSIGN_OR_RETURN(auto history, ListExpectationResultsForTable(ms, t.FullName(), 200));
+    if (history.empty()) continue;
+    std::vector<ExpectationResult> latest;
+    for (const ExpectationResult& r : history) {
+      if (r.run_id == history.front().run_id) latest.push_back(r);
+    }
+    out.insert(out.end(), latest.rbegin(), latest.rend());  // newest first -> declaration order
+  }
+  return out;
 }
 
 }  // namespace pareto::catalog

@@ -1,7 +1,7 @@
 // Pipeline runs, task runs and expectation results in the metastore.
 //
 // A pipeline run starts as "running" and is finished once with its outcome; each
-// task (one table build) likewise. Expectation results (DESIGN §4: warn / drop /
+// task (one table build) likewise. Expectation results (warn / drop /
 // fail, with passed and failed row counts) hang off the run that measured them.
 // A run left "running" by a crashed process stays visible as such: the reader
 // decides (e.g. by age) what to call it.
@@ -96,5 +96,9 @@ StatusOr<std::vector<ExpectationResult>> ListExpectationResults(Metastore& ms, i
 // The latest `limit` results for one table, newest first.
 StatusOr<std::vector<ExpectationResult>> ListExpectationResultsForTable(Metastore& ms, std::string_view table,
                                                                         int limit = 50);
+// The latest measurement of every registered table: the results of the last run
+// that recorded any for it (a table up to date in the last run keeps those of the
+// run that built it), in declaration order, tables by full name.
+StatusOr<std::vector<ExpectationResult>> LatestExpectationResults(Metastore& ms);
 
 }  // namespace pareto::catalog

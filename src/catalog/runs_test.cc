@@ -126,5 +126,32 @@ TEST(RunsTest, StoresExpectationResultsPerRunAndTable) {
   EXPECT_EQ(ParseExpectationAction("fail").value(), ExpectationAction::kFail);
 }
 
+TEST(RunsTest, LatestExpectationResultsKeepEachTablesLastMeasuringRun) {
+  TempDir dir;
+  auto ms = Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  for (const char* name : {"a", "b"}) {
+    ASSERT_TRUE(ms->UpsertTable({.catalog = "c", .schema = "s", .name = name, .location = std::string("c/s/") + name})
+                    .ok());
+  }
+  auto first = StartPipelineRun(*ms, "p", "test");
+  ASSERT_TRUE(first.has_value());
+  for (const char* e : {"e1", "e2"}) {
+    ASSERT_TRUE(RecordExpectationResult(*ms, {.run_id = *first, .table = "c.s.a", .expectation = e, .passed_rows = 1})
+                    .ok());
+  }
+  ASSERT_TRUE(RecordExpectationResult(*ms, {.run_id = *first, .table = "c.s.b", .expectation = "old"}).ok());
+  auto second = StartPipelineRun(*ms, "p", "test");
+  ASSERT_TRUE(second.has_value());
+  ASSERT_TRUE(RecordExpectationResult(*ms, {.run_id = *second, .table = "c.s.b", .expectation = "new"}).ok());
+
+  auto latest = LatestExpectationResults(*ms);
+  ASSERT_TRUE(latest.has_value()) << latest.error().ToString();
+  std::vector<std::string> seen;
+  for (const ExpectationResult& r : *latest) seen.push_back(r.table + ":" + r.expectation);
+  // a was up to date in the second run: it keeps the first run's results, in declaration order.
+  EXPECT_EQ(seen, (std::vector<std::string>{"c.s.a:e1", "c.s.a:e2", "c.s.b:new"}));
+}
+
 }  // namespace
 }  // namespace pareto::catalog

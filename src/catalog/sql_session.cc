@@ -1,7 +1,5 @@
 #include "catalog/sql_session.h"
 
-#include <duckdb.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -118,22 +116,6 @@ bool IsVersionSuffix(std::string_view word, int64_t* version) {
   return ec == std::errc() && ptr == word.data() + word.size();
 }
 
-// ---- RAII for the two DuckDB handles only this file uses ----
-
-struct ExtractedDeleter {
-  void operator()(_duckdb_extracted_statements* p) const {
-    duckdb_extracted_statements handle = p;
-    duckdb_destroy_extracted(&handle);
-  }
-};
-struct PreparedDeleter {
-  void operator()(_duckdb_prepared_statement* p) const {
-    duckdb_prepared_statement handle = p;
-    duckdb_destroy_prepare(&handle);
-  }
-};
-using ExtractedPtr = std::unique_ptr<_duckdb_extracted_statements, ExtractedDeleter>;
-using PreparedPtr = std::unique_ptr<_duckdb_prepared_statement, PreparedDeleter>;
 
 // The first keyword of `sql` after whitespace and comments, and where the rest starts.
 std::pair<std::string, size_t> FirstWord(std::string_view sql) {
@@ -228,8 +210,13 @@ StatusOr<SqlSession> SqlSession::Open(Metastore& ms, const SqlSessionOptions& op
     session.lakehouse_root_.pop_back();
   }
   PARETO_ASSIGN_OR_RETURN(session.tables_, ms.ListTables());
-  PARETO_ASSIGN_OR_RETURN(std::vector<std::string> catalogs, ms.ListCatalogs());
-  if (!catalogs.empty()) session.default_catalog_ = catalogs.front();
+  session.env_ = options.env;
+  if (!options.default_catalog.empty()) {
+    session.default_catalog_ = LowerIdentifier(options.default_catalog);
+  } else {
+    PARETO_ASSIGN_OR_RETURN(std::vector<std::string> catalogs, ms.ListCatalogs());
+    if (!catalogs.empty()) session.default_catalog_ = catalogs.front();
+  }
   PARETO_RETURN_IF_ERROR(session.CreateViews());
   if (session.read_only_) PARETO_RETURN_IF_ERROR(session.LockDown());
   return session;
@@ -261,11 +248,7 @@ Status SqlSession::CreateViews() {
     if (schemas.insert(schema).second) {
       PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE SCHEMA IF NOT EXISTS " + schema));
     }
-    auto snapshot = delta::Table(TableRoot(t)).Load();
-    StatusOr<std::string> scan =
-        snapshot.has_value() ? delta::ScanSql(*snapshot) : StatusOr<std::string>(std::unexpected(snapshot.error()));
-    Status created = scan.has_value() ? conn_.Execute("CREATE VIEW " + qualified + " AS SELECT * FROM " + *scan)
-                                      : scan.error();
+    Status created = CreateView(t, /*replace=*/false);
     if (!created.ok()) {
       warnings_.push_back(t.FullName() + " is not queryable: " + created.message());
       continue;
@@ -326,58 +309,71 @@ Status SqlSession::CheckReadOnly(std::string_view sql) {
     return CheckReadOnly(inner);
   }
 
-  const std::string text(sql);
-  duckdb_extracted_statements raw_extracted = nullptr;
-  const idx_t count = duckdb_extract_statements(conn_.get(), text.c_str(), &raw_extracted);
-  ExtractedPtr extracted(raw_extracted);
-  if (count == 0) {
-    const char* error = duckdb_extract_statements_error(raw_extracted);
-    return InvalidArgument(error != nullptr ? error : "cannot parse the SQL statement");
-  }
-  if (count > 1) return InvalidArgument("run one SQL statement at a time");
-  duckdb_prepared_statement raw_prepared = nullptr;
-  const duckdb_state state = duckdb_prepare_extracted_statement(conn_.get(), raw_extracted, 0, &raw_prepared);
-  PreparedPtr prepared(raw_prepared);
-  if (state != DuckDBSuccess) {
-    const char* error = duckdb_prepare_error(raw_prepared);
-    return InvalidArgument(error != nullptr ? error : "cannot prepare the SQL statement");
-  }
-  const duckdb_statement_type type = duckdb_prepared_statement_type(raw_prepared);
-  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+  PARETO_ASSIGN_OR_RETURN(duck::StatementKind kind, conn_.ClassifyOneStatement(sql));
+  if (kind != duck::StatementKind::kSelect && kind != duck::StatementKind::kExplain) {
     return InvalidArgument("only queries may run here (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW)");
   }
   return OkStatus();
 }
 
 StatusOr<TableInfo> SqlSession::Resolve(std::string_view name) const {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = name.find('.', start);
-    parts.push_back(Lower(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start)));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
+  return ResolveTableName(tables_, name, default_catalog_);
+}
+
+std::optional<int64_t> SqlSession::VersionOf(std::string_view name) const {
+  auto t = Resolve(name);
+  if (!t.has_value()) return std::nullopt;
+  auto it = views_.find(t->Name());
+  if (it == views_.end()) return std::nullopt;
+  return it->second.version;
+}
+
+std::optional<std::vector<std::string>> SqlSession::ColumnsOf(std::string_view name) const {
+  auto t = Resolve(name);
+  if (!t.has_value()) return std::nullopt;
+  auto it = views_.find(t->Name());
+  if (it == views_.end()) return std::nullopt;
+  return it->second.columns;
+}
+
+std::vector<TableName> SqlSession::Attached() const {
+  std::vector<TableName> out;
+  for (const auto& [name, view] : views_) out.push_back(name);
+  return out;
+}
+
+Status SqlSession::CreateView(const TableInfo& t, bool replace) {
+  const std::string qualified =
+      duck::QuoteIdent(t.catalog) + "." + duck::QuoteIdent(t.schema) + "." + duck::QuoteIdent(t.name);
+  PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, delta::Table(TableRoot(t), env_).Load());
+  PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snapshot));
+  PARETO_RETURN_IF_ERROR(conn_.Execute(std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
+                                       qualified + " AS SELECT * FROM " + scan));
+  View view{.version = snapshot.version};
+  for (const auto& field : snapshot.schema.value("fields", nlohmann::json::array())) {
+    view.columns.push_back(field.value("name", ""));
   }
-  std::vector<const TableInfo*> matches;
-  for (const TableInfo& t : tables_) {
-    const std::string c = Lower(t.catalog), s = Lower(t.schema), n = Lower(t.name);
-    const bool match = (parts.size() == 3 && parts[0] == c && parts[1] == s && parts[2] == n) ||
-                       (parts.size() == 2 && parts[0] == s && parts[1] == n) ||
-                       (parts.size() == 1 && parts[0] == n);
-    if (match) matches.push_back(&t);
+  views_[t.Name()] = std::move(view);
+  return OkStatus();
+}
+
+Status SqlSession::Attach(const TableInfo& table) {
+  if (!delta::Table(TableRoot(table), env_).Exists()) return OkStatus();  // registered, never written
+  const std::string catalog = duck::QuoteIdent(table.catalog);
+  if (std::none_of(tables_.begin(), tables_.end(), [&](const TableInfo& t) { return t.catalog == table.catalog; }) &&
+      table.catalog != default_catalog_) {
+    PARETO_RETURN_IF_ERROR(conn_.Execute("ATTACH ':memory:' AS " + catalog));
   }
-  // Two-part names mean the default catalog first, as DuckDB resolves them after USE.
-  if (parts.size() == 2 && matches.size() > 1) {
-    std::erase_if(matches, [&](const TableInfo* t) { return t->catalog != default_catalog_; });
+  PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE SCHEMA IF NOT EXISTS " + catalog + "." + duck::QuoteIdent(table.schema)));
+  Status created = CreateView(table, /*replace=*/true);
+  if (!created.ok()) return created.WithContext(table.FullName());
+  auto known = std::find_if(tables_.begin(), tables_.end(), [&](const TableInfo& t) { return t.Name() == table.Name(); });
+  if (known == tables_.end()) {
+    tables_.push_back(table);
+  } else {
+    *known = table;
   }
-  if (matches.empty()) {
-    return std::unexpected(NotFound("table " + std::string(name) + " not found; `pareto tables` lists them"));
-  }
-  if (matches.size() > 1) {
-    return std::unexpected(InvalidArgument("table name " + std::string(name) + " is ambiguous; use the full name (" +
-                                           matches[0]->FullName() + ", " + matches[1]->FullName() + ")"));
-  }
-  return *matches.front();
+  return OkStatus();
 }
 
 StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
@@ -403,7 +399,7 @@ StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
       at.timestamp_ms = result->GetInt64(0, 0);
       what = info.FullName() + " as of " + *ref.timestamp;
     }
-    auto snapshot = delta::Table(TableRoot(info)).Load(at);
+    auto snapshot = delta::Table(TableRoot(info), env_).Load(at);
     if (!snapshot.has_value()) return std::unexpected(snapshot.error().WithContext(what));
     auto scan = delta::ScanSql(*snapshot);
     if (!scan.has_value()) return std::unexpected(scan.error().WithContext(what));

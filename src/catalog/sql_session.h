@@ -1,4 +1,6 @@
-// A DuckDB SQL session over the lakehouse's registered tables.
+// The one SQL session over the lakehouse's registered tables: `pareto sql`,
+// `pareto run` (the runner's models and ML tasks), `pareto train` and `score` all
+// use it; open it through Lakehouse::OpenSession.
 //
 // Every table of the metastore becomes a view that reads its latest Delta
 // snapshot, named as in the reference platform: `olist.bronze.brz_orders`, or
@@ -11,29 +13,39 @@
 //   SELECT … FROM brz_orders@v3
 //
 // Two modes:
-//  - read-only (user SQL: CLI `pareto sql`, the server's SQL endpoint): only
+//  - read-only (people's SQL: `pareto sql`): only
 //    SELECT / WITH / FROM / VALUES / TABLE / EXPLAIN / DESCRIBE / SHOW / SUMMARIZE
 //    statements, one at a time; DuckDB can then reach only the registered tables'
 //    folders (`allowed_directories`; not `_meta/`, which holds the metastore), with
 //    `enable_external_access = false` and `lock_configuration = true`, so neither
-//    `read_csv('/etc/passwd')` nor re-enabling a setting works (DESIGN §1).
-//  - writable (the pipeline runner): no lockdown and any statement; the runner uses
-//    connection() to resolve `bronze.brz_orders`-style names in model SQL.
+//    `read_csv('/etc/passwd')` nor re-enabling a setting works.
+//  - writable (the pipeline runner, training, scoring): no lockdown and any
+//    statement; connection() runs model SQL, whose `bronze.brz_orders`-style names
+//    resolve in the default catalog, and is what Lakehouse::Publish writes from.
 //
 // The views are fixed when the session opens: a table committed to afterwards is
-// seen at its new version only by a new session.
+// seen at its new version only after Attach (the runner re-attaches each table it
+// publishes) or by a new session.
+//
+// Query() is the one function that receives every statement a person sends
+// (`pareto sql` today, any later front end too): a permission check or an audit
+// line belongs there, and nowhere else.
+//
+// Every DuckDB call goes through duck/ (duck.h): no C API call here.
 //
 // Ownership: SqlSession owns its DuckDB database and connection (move-only) and
 // borrows nothing after Open. Thread safety: one thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "catalog/metastore.h"
+#include "common/env.h"
 #include "common/status.h"
 #include "duck/duck.h"
 
@@ -43,6 +55,10 @@ struct SqlSessionOptions {
   bool read_only = true;
   int threads = 0;           // 0: DuckDB's default
   std::string memory_limit;  // empty: DuckDB's default
+  // The catalog two-part names mean (and the session USEs); empty: the first
+  // registered catalog by name. The runner passes its project's catalog.
+  std::string default_catalog;
+  Env* env = Env::Default();  // reads the Delta logs
 };
 
 // A time-travel reference found in SQL text, e.g. `bronze.brz_orders VERSION AS OF 3`.
@@ -72,8 +88,9 @@ class SqlSession {
   SqlSession& operator=(const SqlSession&) = delete;
   ~SqlSession() = default;
 
-  // Runs one statement after rewriting its time travel. In read-only mode a
-  // statement of another kind fails with kInvalidArgument before it runs.
+  // THE entry point for SQL a person sends: runs one statement after rewriting
+  // its time travel. In read-only mode a statement of another kind fails with
+  // kInvalidArgument before it runs. Permission checks and auditing belong here.
   StatusOr<duck::Result> Query(std::string_view sql);
   // The SQL that Query would run (time travel replaced by scans).
   StatusOr<std::string> Rewrite(std::string_view sql);
@@ -85,12 +102,25 @@ class SqlSession {
   const std::string& default_catalog() const { return default_catalog_; }
   bool read_only() const { return read_only_; }
 
-  // The registered table a name written in SQL refers to (full, two-part or bare).
+  // The registered table a name written in SQL refers to (rules in table_name.h).
   StatusOr<TableInfo> Resolve(std::string_view name) const;
+
+  // (Re)creates the view of one table over its latest Delta snapshot, e.g. after
+  // publishing it; a table not yet committed to is left without a view. For
+  // writable sessions: a read-only session's lockdown is fixed when it opens.
+  Status Attach(const TableInfo& table);
+  // The Delta version / column names the view of `name` reads; nullopt when the
+  // name resolves to no table with a view.
+  std::optional<int64_t> VersionOf(std::string_view name) const;
+  std::optional<std::vector<std::string>> ColumnsOf(std::string_view name) const;
+  // The tables that have a view, by full name.
+  std::vector<TableName> Attached() const;
 
  private:
   SqlSession(duck::Database db, duck::Connection conn) : db_(std::move(db)), conn_(std::move(conn)) {}
   Status CreateViews();
+  // The view of `t` over `snapshot`, recording its version and columns.
+  Status CreateView(const TableInfo& t, bool replace);
   Status LockDown();
   Status CheckReadOnly(std::string_view sql);
   // Absolute path of a table's Delta folder.
@@ -102,7 +132,13 @@ class SqlSession {
   std::string lakehouse_root_;  // absolute
   std::vector<TableInfo> tables_;
   std::vector<std::string> warnings_;
+  struct View {
+    int64_t version = -1;
+    std::vector<std::string> columns;
+  };
+  std::map<TableName, View> views_;  // by full name, lower-case
   std::string default_catalog_;
+  Env* env_ = Env::Default();
   bool read_only_ = true;
 };
 

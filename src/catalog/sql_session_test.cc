@@ -38,7 +38,7 @@ class SqlSessionTest : public ::testing::Test {
     ASSERT_TRUE(db.has_value());
     auto conn = db->Connect();
     ASSERT_TRUE(conn.has_value());
-    const std::string location = "olist/" + schema + "/" + name;
+    const std::string location = TableName{"olist", schema, name}.Location();
     FakeClockEnv env;
     delta::Table table(dir_.path() + "/" + location, &env);
     for (const std::string& select : versions) {
@@ -47,7 +47,6 @@ class SqlSessionTest : public ::testing::Test {
       env.now_ms += kHourMs;
     }
     TableInfo info{.catalog = "olist", .schema = schema, .name = name, .location = location};
-    info.delta_version = static_cast<int64_t>(versions.size()) - 1;
     ASSERT_TRUE(ms_->UpsertTable(info).ok());
   }
 

@@ -1,6 +1,6 @@
 // Move-only owners of SQLite's C handles, with failures as Status values.
 //
-// The metastore is the only user of SQLite (DESIGN §1); this header is the one
+// The metastore is the only user of SQLite; this header is the one
 // place that sees sqlite3.h's result codes. A busy database (another process
 // holds the write lock past the busy timeout) maps to kConflict, a constraint
 // violation to kAlreadyExists, everything else to kInternal/kIoError.

@@ -14,15 +14,17 @@ namespace pareto::cli {
 
 // Exit codes (after BSD sysexits): distinct for usage, data and internal errors.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitUsage = 64;     // bad flags, unknown table names, bad SQL
+inline constexpr int kExitUsage = 64;     // bad flags, malformed or ambiguous table names, bad SQL
 inline constexpr int kExitData = 65;      // input data does not fit its declaration
-inline constexpr int kExitNotFound = 66;  // a named file, table or version does not exist
+inline constexpr int kExitNotFound = 66;  // a named file, table (unknown name) or version does not exist
 inline constexpr int kExitInternal = 70;  // a bug or an engine failure
 inline constexpr int kExitIo = 74;        // the file system refused
 inline constexpr int kExitConflict = 75;  // a concurrent writer won; try again
 
 int ExitCodeFor(const Status& status);
 
+// The global options are accepted before the command or after it, at any depth
+// (main.cc makes every subcommand fall through to its parent).
 struct CliContext {
   std::string lakehouse = "lakehouse";  // --lakehouse DIR
   std::string project;                  // --project DIR (the pipeline project folder)

@@ -1,9 +1,8 @@
 // `pareto version`: what this binary is and which engines it links.
-#include <duckdb.h>
-
 #include <iostream>
 
 #include "cli/registrars.h"
+#include "duck/duck.h"
 
 namespace pareto::cli {
 
@@ -12,10 +11,10 @@ void RegisterInfoCommands(CLI::App& app, CliContext& ctx) {
   cmd->callback([&ctx] {
     ctx.action = [&ctx]() -> Status {
       if (ctx.json) {
-        std::cout << R"({"pareto":")" << PARETO_VERSION << R"(","duckdb":")" << duckdb_library_version()
+        std::cout << R"({"pareto":")" << PARETO_VERSION << R"(","duckdb":")" << duck::LibraryVersion()
                   << "\"}\n";
       } else {
-        std::cout << "pareto " << PARETO_VERSION << " (DuckDB " << duckdb_library_version() << ")\n";
+        std::cout << "pareto " << PARETO_VERSION << " (DuckDB " << duck::LibraryVersion() << ")\n";
       }
       return OkStatus();
     };

@@ -1,7 +1,7 @@
 // `pareto ingest`: land source CSV files in bronze (see ingest/ingest.h).
 #include <iostream>
 
-#include "catalog/metastore.h"
+#include "catalog/lakehouse.h"
 #include "cli/registrars.h"
 #include "duck/duck.h"
 #include "ingest/ingest.h"
@@ -17,14 +17,14 @@ void RegisterIngestCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--table", *tables, "Only these bronze tables (e.g. brz_orders); repeatable");
   cmd->callback([&ctx, source, tables] {
     ctx.action = [&ctx, source, tables]() -> Status {
-      PARETO_ASSIGN_OR_RETURN(catalog::Metastore metastore, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+      PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
       PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
       PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
       ingest::IngestOptions options{.source_dir = *source,
                                     .project_dir = ctx.ProjectDir(),
                                     .lakehouse_root = ctx.lakehouse,
                                     .only_tables = *tables};
-      PARETO_ASSIGN_OR_RETURN(ingest::IngestReport report, ingest::Ingest(options, metastore, conn, ctx.env));
+      PARETO_ASSIGN_OR_RETURN(ingest::IngestReport report, ingest::Ingest(options, lakehouse, conn, ctx.env));
       if (ctx.json) {
         std::cout << ingest::ReportToJson(report).dump(2) << "\n";
       } else {

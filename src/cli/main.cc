@@ -44,7 +44,15 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "Machine-readable output");
   app.set_help_all_flag("--help-all", "Help for every command");
   for (Registrar r : kRegistrars) r(app, ctx);
-  for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
+  // Global options after any subcommand, at any depth (`pareto models show 1 --json`):
+  // an option a subcommand does not know falls through to its parent.
+  std::vector<CLI::App*> pending = app.get_subcommands({});
+  while (!pending.empty()) {
+    CLI::App* sub = pending.back();
+    pending.pop_back();
+    sub->fallthrough();
+    for (CLI::App* nested : sub->get_subcommands({})) pending.push_back(nested);
+  }
 
   try {
     app.parse(argc, argv);

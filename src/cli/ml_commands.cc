@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "catalog/metastore.h"
+#include "catalog/lakehouse.h"
 #include "catalog/sql_session.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
@@ -21,13 +21,8 @@ namespace {
 
 using nlohmann::json;
 
-StatusOr<catalog::Metastore> OpenLakehouse(const CliContext& ctx) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(ctx.lakehouse, ec)) {
-    return std::unexpected(NotFound("lakehouse folder " + ctx.lakehouse +
-                                    " does not exist; pass --lakehouse DIR (build it with `pareto run`)"));
-  }
-  return catalog::Metastore::Open(ctx.lakehouse, ctx.env);
+StatusOr<catalog::Lakehouse> OpenLakehouse(const CliContext& ctx) {
+  return catalog::Lakehouse::OpenExisting(ctx.lakehouse, ctx.env);
 }
 
 // "10%" or "0.1" -> 0.1.
@@ -69,7 +64,8 @@ struct TrainArgs {
 };
 
 Status Train(CliContext& ctx, const TrainArgs& args) {
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
   ml::TrainRequest request;
@@ -84,7 +80,7 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
   }
   request.allow_monetary = args.allow_monetary;
   request.register_best = !args.no_register;
-  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = false}));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
   PARETO_ASSIGN_OR_RETURN(auto outcomes, ml::RunTraining(ms, session.connection(), config, request, ctx.env));
   if (ctx.json) {
     for (const ml::ProtocolOutcome& o : outcomes) {
@@ -101,7 +97,8 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
 }
 
 Status ListModels(CliContext& ctx) {
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
   PARETO_ASSIGN_OR_RETURN(auto versions, ml::ListVersions(ms, config.model_name));
   if (ctx.json) {
@@ -118,7 +115,8 @@ Status ListModels(CliContext& ctx) {
 }
 
 Status ShowModel(CliContext& ctx, int64_t version) {
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
   PARETO_ASSIGN_OR_RETURN(auto v, ml::GetVersion(ms, config.model_name, version));
   if (!v) return NotFound(fmt::format("model {} has no version {} (see `pareto models`)", config.model_name, version));
@@ -141,7 +139,8 @@ Status ShowModel(CliContext& ctx, int64_t version) {
 }
 
 Status PromoteModel(CliContext& ctx, int64_t version) {
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
   PARETO_RETURN_IF_ERROR(ml::Promote(ms, config.model_name, version, ctx.env->NowMicros() / 1000));
   std::cout << fmt::format("{} v{} is now the production model; `pareto score` uses it\n", config.model_name, version);
@@ -149,11 +148,12 @@ Status PromoteModel(CliContext& ctx, int64_t version) {
 }
 
 Status Score(CliContext& ctx) {
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
-  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = false}));
-  PARETO_ASSIGN_OR_RETURN(ml::ScoreReport report, ml::ScorePersons(ms, session.connection(), config, project.catalog, ctx.env));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
+  PARETO_ASSIGN_OR_RETURN(ml::ScoreReport report, ml::ScorePersons(lakehouse, session.connection(), config, project.catalog, ctx.env));
   if (ctx.json) {
     std::cout << json{{"table", report.table}, {"rows", report.rows}, {"delta_version", report.delta_version},
                       {"model", VersionJson(report.version)}, {"threshold", report.threshold},
@@ -167,9 +167,10 @@ Status Score(CliContext& ctx) {
 
 Status Audience(CliContext& ctx, const std::string& top, const std::string& out) {
   PARETO_ASSIGN_OR_RETURN(double fraction, ParseFraction(top));
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
-  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = false}));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
   PARETO_ASSIGN_OR_RETURN(int64_t n, ml::WriteAudience(session.connection(), config, fraction, out));
   std::cout << fmt::format("wrote {} persons (top {}) to {}\n", n, top, out);
   return OkStatus();

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
 #include "cli/registrars.h"
@@ -24,8 +25,8 @@ StatusOr<std::pair<pipeline::Project, pipeline::Graph>> LoadGraph(const CliConte
   PARETO_ASSIGN_OR_RETURN(ingest::SourcesConfig sources, ingest::LoadSources(ctx.ProjectDir(), ctx.env));
   for (const ingest::SourceSpec& s : sources.sources) inputs.insert("bronze." + s.table);
   if (ctx.env->Exists(ctx.lakehouse + "/_meta/metastore.db")) {
-    PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
-    PARETO_ASSIGN_OR_RETURN(auto tables, ms.ListTables(project.catalog, "bronze"));
+    PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
+    PARETO_ASSIGN_OR_RETURN(auto tables, lakehouse.metastore().ListTables(project.catalog, "bronze"));
     for (const catalog::TableInfo& t : tables) inputs.insert("bronze." + t.name);
   }
   PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
@@ -34,17 +35,17 @@ StatusOr<std::pair<pipeline::Project, pipeline::Graph>> LoadGraph(const CliConte
   return std::make_pair(std::move(project), std::move(graph));
 }
 
-// "olist.gold.x", "gold.x" or a bare "x" (when unique) -> "gold.x".
-StatusOr<std::string> Qualify(const pipeline::Graph& graph, std::string_view catalog, std::string_view name) {
-  std::string n(name);
-  if (n.starts_with(std::string(catalog) + ".")) n = n.substr(catalog.size() + 1);
-  if (graph.Find(n)) return n;
-  std::vector<std::string> matches;
+// A table of the pipeline graph named as people write names (catalog/table_name.h's
+// rules, over the graph's tables, built or not) -> "gold.x", as the graph keys it.
+StatusOr<std::string> InGraph(const pipeline::Graph& graph, std::string_view catalog, std::string_view name) {
+  std::vector<catalog::TableInfo> tables;
   for (const auto& [qualified, node] : graph.nodes()) {
-    if (qualified.ends_with("." + n)) matches.push_back(qualified);
+    auto parsed = catalog::TableName::Parse(qualified);
+    if (!parsed.has_value()) continue;
+    tables.push_back({.catalog = std::string(catalog), .schema = parsed->schema, .name = parsed->table});
   }
-  if (matches.size() == 1) return matches.front();
-  return std::unexpected(NotFound("no table '" + std::string(name) + "' in the pipeline (try layer.table, e.g. silver.slv_order_fact)"));
+  PARETO_ASSIGN_OR_RETURN(catalog::TableInfo found, catalog::ResolveTableName(tables, name, catalog));
+  return found.schema + "." + found.name;
 }
 
 std::string Join(const std::vector<std::string>& items) {
@@ -120,7 +121,7 @@ void RegisterLineage(CLI::App& app, CliContext& ctx) {
         return OkStatus();
       }
       if (table->empty()) return InvalidArgument("lineage needs a TABLE (or --dot for the whole graph)");
-      PARETO_ASSIGN_OR_RETURN(std::string name, Qualify(graph, project.catalog, *table));
+      PARETO_ASSIGN_OR_RETURN(std::string name, InGraph(graph, project.catalog, *table));
       const pipeline::GraphNode& node = *graph.Find(name);
       const auto ancestors = graph.Ancestors(name);
       const auto descendants = graph.Descendants(name);
@@ -132,26 +133,13 @@ void RegisterLineage(CLI::App& app, CliContext& ctx) {
                             {"downstream", graph.Downstream(name)},
                             {"downstream_all", all_down}};
       if (*columns) {
-        PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+        PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::OpenExisting(ctx.lakehouse, ctx.env));
+        catalog::Metastore& ms = lakehouse.metastore();
         const std::string full = project.catalog + "." + name;
         PARETO_ASSIGN_OR_RETURN(auto info, ms.GetTable(full));
         if (!info) return NotFound(full + " is not built yet (run `pareto run` first)");
-        PARETO_ASSIGN_OR_RETURN(auto recorded, catalog::UpstreamTables(ms, full));
         nlohmann::json cols = nlohmann::json::array();
-        // Columns in table order, from the edges recorded for this table's columns.
-        PARETO_ASSIGN_OR_RETURN(auto edges_of, [&]() -> StatusOr<std::vector<std::string>> {
-          auto stmt = ms.db().Prepare(
-              "SELECT DISTINCT downstream_column FROM column_lineage WHERE downstream_table = ? ORDER BY rowid");
-          if (!stmt) return std::unexpected(stmt.error());
-          PARETO_RETURN_IF_ERROR(stmt->Bind(1, full));
-          std::vector<std::string> names;
-          while (true) {
-            PARETO_ASSIGN_OR_RETURN(bool row, stmt->Step());
-            if (!row) break;
-            names.push_back(stmt->ColumnText(0));
-          }
-          return names;
-        }());
+        PARETO_ASSIGN_OR_RETURN(std::vector<std::string> edges_of, catalog::LineageColumns(ms, full));
         for (const std::string& c : edges_of) {
           PARETO_ASSIGN_OR_RETURN(auto direct, catalog::UpstreamColumns(ms, {full, c}));
           PARETO_ASSIGN_OR_RETURN(auto all, catalog::AllUpstreamColumns(ms, {full, c}));
@@ -189,28 +177,13 @@ void RegisterQuality(CLI::App& app, CliContext& ctx) {
   cmd->add_option("table", *table, "A table (olist.silver.slv_x or silver.slv_x)");
   cmd->callback([&ctx, table] {
     ctx.action = [&ctx, table]() -> Status {
-      PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(ctx.lakehouse, ctx.env));
+      PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::OpenExisting(ctx.lakehouse, ctx.env));
       std::vector<catalog::ExpectationResult> results;
       if (!table->empty()) {
-        std::string full = *table;
-        if (std::count(full.begin(), full.end(), '.') == 1) {
-          PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
-          full = project.catalog + "." + full;
-        }
-        PARETO_ASSIGN_OR_RETURN(results, catalog::ListExpectationResultsForTable(ms, full));
+        PARETO_ASSIGN_OR_RETURN(catalog::TableInfo t, lakehouse.Resolve(*table));
+        PARETO_ASSIGN_OR_RETURN(results, catalog::ListExpectationResultsForTable(lakehouse.metastore(), t.FullName()));
       } else {
-        // The latest measurement of each table: tables that were up to date in the
-        // last run keep the results of the run that built them.
-        PARETO_ASSIGN_OR_RETURN(auto tables, ms.ListTables());
-        for (const catalog::TableInfo& t : tables) {
-          PARETO_ASSIGN_OR_RETURN(auto history, catalog::ListExpectationResultsForTable(ms, t.FullName(), 200));
-          if (history.empty()) continue;
-          std::vector<catalog::ExpectationResult> latest;
-          for (const auto& r : history) {
-            if (r.run_id == history.front().run_id) latest.push_back(r);
-          }
-          results.insert(results.end(), latest.rbegin(), latest.rend());  // declaration order
-        }
+        PARETO_ASSIGN_OR_RETURN(results, catalog::LatestExpectationResults(lakehouse.metastore()));
       }
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& r : results) {

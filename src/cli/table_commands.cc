@@ -1,13 +1,13 @@
 // Table commands: list, describe, history, restore, vacuum, SQL, and reading any
-// Delta folder. Names are resolved through the metastore (full, two-part or bare);
-// `read` needs no metastore at all.
+// Delta folder. Names are resolved by catalog::Lakehouse (rules in
+// catalog/table_name.h); versions come from the Delta log; `read` needs no
+// metastore at all.
 #include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 
-#include "catalog/metastore.h"
-#include "catalog/sql_session.h"
+#include "catalog/lakehouse.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
 #include "delta/table.h"
@@ -16,25 +16,18 @@
 namespace pareto::cli {
 namespace {
 
-using catalog::Metastore;
+using catalog::Lakehouse;
 using catalog::TableInfo;
 using nlohmann::json;
 
-// The metastore of an existing lakehouse; a missing folder is the user's mistake,
-// not something a read command should create.
-StatusOr<Metastore> OpenMetastore(const CliContext& ctx) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(ctx.lakehouse, ec)) {
-    return std::unexpected(NotFound("lakehouse folder " + ctx.lakehouse +
-                                    " does not exist; pass --lakehouse DIR (a folder pareto has ingested into)"));
-  }
-  return Metastore::Open(ctx.lakehouse, ctx.env);
-}
+// An existing lakehouse; a missing folder is the user's mistake, not something a
+// read command should create.
+StatusOr<Lakehouse> OpenLakehouse(const CliContext& ctx) { return Lakehouse::OpenExisting(ctx.lakehouse, ctx.env); }
 
-json TableJson(const TableInfo& t) {
+json TableJson(const TableInfo& t, int64_t version) {
   return {{"name", t.FullName()},        {"catalog", t.catalog},    {"schema", t.schema},
           {"table", t.name},             {"location", t.location},  {"format", t.format},
-          {"comment", t.comment},        {"owner", t.owner},        {"delta_version", t.delta_version},
+          {"comment", t.comment},        {"owner", t.owner},        {"delta_version", version},
           {"created_ms", t.created_ms},  {"updated_ms", t.updated_ms}};
 }
 
@@ -49,18 +42,13 @@ StatusOr<int64_t> CountRows(const delta::Snapshot& snapshot) {
   return conn.QueryInt64("SELECT count(*) FROM " + scan);
 }
 
-bool IsNested(duckdb_type type) {
-  return type == DUCKDB_TYPE_LIST || type == DUCKDB_TYPE_STRUCT || type == DUCKDB_TYPE_MAP ||
-         type == DUCKDB_TYPE_ARRAY || type == DUCKDB_TYPE_UNION;
-}
-
 // DuckDB's C API gives no text for nested values (lists, structs, maps): when the
 // result has such columns, the same query wrapped to cast them to VARCHAR, which
 // prints them as DuckDB does ([1, 2], {'a': 1}).
 std::optional<std::string> WithNestedAsText(const duck::Result& result, std::string_view sql) {
   std::string replace;
   for (uint64_t c = 0; c < result.ColumnCount(); ++c) {
-    if (!IsNested(result.ColumnType(c))) continue;
+    if (!duck::IsNestedType(result.ColumnType(c))) continue;
     const std::string col = duck::QuoteIdent(result.ColumnName(c));
     replace += (replace.empty() ? "" : ", ") + ("CAST(" + col + " AS VARCHAR) AS " + col);
   }
@@ -85,26 +73,28 @@ std::string Summary(const std::string& comment) {
 }
 
 Status ListTables(CliContext& ctx, const std::string& catalog_name, const std::string& schema) {
-  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
-  PARETO_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, ms.ListTables(catalog_name, schema));
-  if (ctx.json) {
-    for (const TableInfo& t : tables) PrintJsonLine(std::cout, TableJson(t));
-    return OkStatus();
-  }
+  PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(std::vector<TableInfo> tables, lakehouse.metastore().ListTables(catalog_name, schema));
   TextTable out{.columns = {"table", "format", "version", "updated", "comment"},
                 .right_aligned = {false, false, true, false, false}};
   for (const TableInfo& t : tables) {
-    out.rows.push_back({t.FullName(), t.format, std::to_string(t.delta_version), FormatTimeMs(t.updated_ms),
+    PARETO_ASSIGN_OR_RETURN(int64_t version, lakehouse.Version(t));
+    if (ctx.json) {
+      PrintJsonLine(std::cout, TableJson(t, version));
+      continue;
+    }
+    out.rows.push_back({t.FullName(), t.format, std::to_string(version), FormatTimeMs(t.updated_ms),
                         Summary(t.comment)});
   }
+  if (ctx.json) return OkStatus();
   PrintTextTable(std::cout, out);
   return OkStatus();
 }
 
 Status Describe(CliContext& ctx, const std::string& name) {
-  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
-  PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
-  const std::string path = ms.TablePath(t);
+  PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(TableInfo t, lakehouse.Resolve(name));
+  const std::string path = lakehouse.TablePath(t);
   PARETO_ASSIGN_OR_RETURN(delta::Snapshot snap, delta::Table(path, ctx.env).Load());
   PARETO_ASSIGN_OR_RETURN(int64_t rows, CountRows(snap));
   int64_t bytes = 0;
@@ -119,7 +109,7 @@ Status Describe(CliContext& ctx, const std::string& name) {
                        {"comment", f.contains("metadata") ? f["metadata"].value("comment", "") : ""}});
   }
   if (ctx.json) {
-    json out = TableJson(t);
+    json out = TableJson(t, snap.version);
     out["path"] = path;
     out["version"] = snap.version;
     out["rows"] = rows;
@@ -132,8 +122,7 @@ Status Describe(CliContext& ctx, const std::string& name) {
   }
   std::string partitions;
   for (const std::string& p : snap.partition_columns) partitions += (partitions.empty() ? "" : ", ") + p;
-  std::string version = std::to_string(snap.version);
-  if (snap.version != t.delta_version) version += " (metastore records " + std::to_string(t.delta_version) + ")";
+  const std::string version = std::to_string(snap.version);
   TextTable props{.columns = {"property", "value"}};
   props.rows = {{"table", t.FullName()},
                 {"location", path},
@@ -159,9 +148,10 @@ Status Describe(CliContext& ctx, const std::string& name) {
 }
 
 Status History(CliContext& ctx, const std::string& name) {
-  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
-  PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
-  PARETO_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, delta::Table(ms.TablePath(t), ctx.env).History());
+  PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(TableInfo t, lakehouse.Resolve(name));
+  PARETO_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history,
+                          delta::Table(lakehouse.TablePath(t), ctx.env).History());
   if (ctx.json) {
     for (const delta::HistoryEntry& h : history) {
       PrintJsonLine(std::cout, {{"version", h.version},
@@ -185,10 +175,10 @@ Status History(CliContext& ctx, const std::string& name) {
 
 Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
   if (version < 0) return InvalidArgument("--version must be 0 or more");
-  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
-  PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
-  PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, delta::Table(ms.TablePath(t), ctx.env).Restore(version));
-  PARETO_RETURN_IF_ERROR(ms.SetDeltaVersion(t.FullName(), commit.version));
+  PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::RestoreResult restored, lakehouse.Restore(name, version));
+  const TableInfo& t = restored.table;
+  const delta::CommitResult& commit = restored.commit;
   if (ctx.json) {
     PrintJsonLine(std::cout, {{"table", t.FullName()},
                               {"restored_version", version},
@@ -204,19 +194,19 @@ Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
 
 Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, bool dry_run) {
   if (!(retain_hours >= 0)) return InvalidArgument("--retain-hours must be 0 or more");
-  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
+  PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
   std::vector<TableInfo> tables;
   if (name.empty()) {
-    PARETO_ASSIGN_OR_RETURN(tables, ms.ListTables());
+    PARETO_ASSIGN_OR_RETURN(tables, lakehouse.metastore().ListTables());
   } else {
-    PARETO_ASSIGN_OR_RETURN(TableInfo t, ms.ResolveTable(name));
+    PARETO_ASSIGN_OR_RETURN(TableInfo t, lakehouse.Resolve(name));
     tables.push_back(std::move(t));
   }
   const auto retention = std::chrono::milliseconds(static_cast<int64_t>(retain_hours * 3'600'000.0));
   TextTable out{.columns = {"table", dry_run ? "files to delete" : "files deleted", dry_run ? "bytes" : "bytes freed"},
                 .right_aligned = {false, true, true}};
   for (const TableInfo& t : tables) {
-    auto result = delta::Table(ms.TablePath(t), ctx.env).Vacuum(retention, dry_run);
+    auto result = delta::Table(lakehouse.TablePath(t), ctx.env).Vacuum(retention, dry_run);
     if (!result.has_value()) return result.error().WithContext(t.FullName());
     if (ctx.json) {
       PrintJsonLine(std::cout, {{"table", t.FullName()},
@@ -233,8 +223,8 @@ Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, boo
 }
 
 Status Sql(CliContext& ctx, const std::string& sql) {
-  PARETO_ASSIGN_OR_RETURN(Metastore ms, OpenMetastore(ctx));
-  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, catalog::SqlSession::Open(ms, {.read_only = true}));
+  PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = true}));
   for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
   auto queried = session.Query(sql);
   if (!queried.has_value()) {

@@ -1,6 +1,6 @@
 // The optimistic commit: write the actions to a temporary file in `_delta_log/`,
 // then put-if-absent link it to the next version's name. When another writer won
-// that version, its commit is read and checked for conflicts (DESIGN §3).
+// that version, its commit is read and checked for conflicts.
 //
 // Thread safety: safe from any thread or process; the link is the only arbiter.
 #pragma once

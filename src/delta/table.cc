@@ -76,6 +76,11 @@ Table::Table(std::string root, Env* env) : root_(std::move(root)), env_(env) {
 
 bool Table::Exists() const { return ListLog(env_, root_).has_value(); }
 
+StatusOr<int64_t> Table::LatestVersion() const {
+  PARETO_ASSIGN_OR_RETURN(LogListing listing, ListLog(env_, root_));
+  return listing.LatestVersion();
+}
+
 StatusOr<Snapshot> Table::Load(const VersionSpec& at) const {
   return Guard(root_, [&]() -> StatusOr<Snapshot> {
     PARETO_ASSIGN_OR_RETURN(Loaded loaded, LoadState(env_, root_, at));

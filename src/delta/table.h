@@ -1,7 +1,7 @@
 // Delta Lake tables on a local file system: the public API of the delta module.
 //
 // A table is a folder: Parquet data files written by DuckDB plus `_delta_log/`
-// of JSON commits written here (reader version 1, writer version 2; DESIGN §3).
+// of JSON commits written here (reader version 1, writer version 2).
 // Commits are atomic (temp file + put-if-absent link) and optimistic: when a
 // version already exists the log is re-read; a blind append retries, anything
 // that read the table (overwrite, restore) fails with kConflict.
@@ -109,6 +109,9 @@ class Table {
 
   // True when `_delta_log/` holds at least one commit or checkpoint.
   bool Exists() const;
+  // The latest committed version, read from the log listing alone (no replay);
+  // kNotFound when the folder holds no Delta table.
+  StatusOr<int64_t> LatestVersion() const;
 
   // Replays the log (from the newest usable checkpoint) up to the requested version.
   // Tables needing a feature pareto lacks (deletion vectors, column mapping, reader

@@ -12,20 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// Owner of a duckdb_logical_type handed out by the C API.
-class LogicalType {
- public:
-  explicit LogicalType(duckdb_logical_type t) : t_(t) {}
-  LogicalType(const LogicalType&) = delete;
-  LogicalType& operator=(const LogicalType&) = delete;
-  ~LogicalType() {
-    if (t_ != nullptr) duckdb_destroy_logical_type(&t_);
-  }
-  duckdb_logical_type get() const { return t_; }
-
- private:
-  duckdb_logical_type t_;
-};
 
 json Field(const std::string& name, json type) {
   return json{{"name", name}, {"type", std::move(type)}, {"nullable", true}, {"metadata", json::object()}};
@@ -52,8 +38,8 @@ StatusOr<std::string> DuckTypeOfUnchecked(const json& t);
 
 }  // namespace
 
-StatusOr<json> DeltaTypeOfDuck(duckdb_logical_type type) {
-  switch (duckdb_get_type_id(type)) {
+StatusOr<json> DeltaTypeOfDuck(const duck::TypeInfo& type) {
+  switch (type.id) {
     case DUCKDB_TYPE_VARCHAR: return json("string");
     case DUCKDB_TYPE_BIGINT: return json("long");
     case DUCKDB_TYPE_INTEGER: return json("integer");
@@ -80,51 +66,39 @@ StatusOr<json> DeltaTypeOfDuck(duckdb_logical_type type) {
     case DUCKDB_TYPE_TIMESTAMP_MS:
     case DUCKDB_TYPE_TIMESTAMP_NS: return json("timestamp");
     case DUCKDB_TYPE_DECIMAL:
-      return json("decimal(" + std::to_string(duckdb_decimal_width(type)) + "," +
-                  std::to_string(duckdb_decimal_scale(type)) + ")");
+      return json("decimal(" + std::to_string(type.width) + "," + std::to_string(type.scale) + ")");
     case DUCKDB_TYPE_LIST: {
-      LogicalType child(duckdb_list_type_child_type(type));
-      PARETO_ASSIGN_OR_RETURN(json element, DeltaTypeOfDuck(child.get()));
+      PARETO_ASSIGN_OR_RETURN(json element, DeltaTypeOfDuck(type.children.at(0).second));
       return json{{"type", "array"}, {"elementType", std::move(element)}, {"containsNull", true}};
     }
     case DUCKDB_TYPE_MAP: {
-      LogicalType key(duckdb_map_type_key_type(type));
-      LogicalType value(duckdb_map_type_value_type(type));
-      PARETO_ASSIGN_OR_RETURN(json k, DeltaTypeOfDuck(key.get()));
-      PARETO_ASSIGN_OR_RETURN(json v, DeltaTypeOfDuck(value.get()));
+      PARETO_ASSIGN_OR_RETURN(json k, DeltaTypeOfDuck(type.children.at(0).second));
+      PARETO_ASSIGN_OR_RETURN(json v, DeltaTypeOfDuck(type.children.at(1).second));
       return json{{"type", "map"}, {"keyType", std::move(k)}, {"valueType", std::move(v)},
                   {"valueContainsNull", true}};
     }
     case DUCKDB_TYPE_STRUCT: {
       json fields = json::array();
-      idx_t n = duckdb_struct_type_child_count(type);
-      for (idx_t i = 0; i < n; ++i) {
-        char* name = duckdb_struct_type_child_name(type, i);
-        std::string field_name = name ? name : "";
-        duckdb_free(name);
-        LogicalType child(duckdb_struct_type_child_type(type, i));
-        PARETO_ASSIGN_OR_RETURN(json t, DeltaTypeOfDuck(child.get()));
+      for (const auto& [field_name, child] : type.children) {
+        PARETO_ASSIGN_OR_RETURN(json t, DeltaTypeOfDuck(child));
         fields.push_back(Field(field_name, std::move(t)));
       }
       return json{{"type", "struct"}, {"fields", std::move(fields)}};
     }
     default: {
-      char* alias = duckdb_logical_type_get_alias(type);
-      std::string what = alias ? alias : ("DuckDB type id " + std::to_string(duckdb_get_type_id(type)));
-      duckdb_free(alias);
+      const std::string what =
+          !type.alias.empty() ? type.alias : ("DuckDB type id " + std::to_string(static_cast<int>(type.id)));
       return std::unexpected(Unsupported("column type " + what +
                                          " has no Delta equivalent; cast it (e.g. to VARCHAR or BIGINT)"));
     }
   }
 }
 
-StatusOr<json> DeltaSchemaOfResult(duckdb_result* result) {
+StatusOr<json> DeltaSchemaOfResult(const duck::Result& result) {
   json fields = json::array();
-  idx_t n = duckdb_column_count(result);
-  for (idx_t i = 0; i < n; ++i) {
-    std::string name = duckdb_column_name(result, i);
-    LogicalType t(duckdb_column_logical_type(result, i));
-    auto delta_type = DeltaTypeOfDuck(t.get());
+  for (uint64_t i = 0; i < result.ColumnCount(); ++i) {
+    const std::string name = result.ColumnName(i);
+    auto delta_type = DeltaTypeOfDuck(result.ColumnTypeInfo(i));
     if (!delta_type) return std::unexpected(delta_type.error().WithContext("column " + name));
     fields.push_back(Field(name, std::move(*delta_type)));
   }

@@ -1,5 +1,5 @@
 // ValidateLog: checks that a table folder keeps the log rules pareto writes by
-// (DESIGN §3). For tests, including other modules' tests, and for diagnostics.
+//. For tests, including other modules' tests, and for diagnostics.
 //
 // Rules: commit versions are contiguous; version 0 holds protocol and metaData;
 // every commit holds commitInfo; every add has path, size, modificationTime,

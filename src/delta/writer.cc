@@ -124,7 +124,7 @@ Status CheckNotNull(const StagedFiles& staged, const json& schema) {
 
 StatusOr<json> QuerySchema(duck::Connection& conn, std::string_view select_sql) {
   PARETO_ASSIGN_OR_RETURN(duck::Result r, conn.Query("SELECT * FROM " + Subquery(select_sql) + " LIMIT 0"));
-  return DeltaSchemaOfResult(r.raw());
+  return DeltaSchemaOfResult(r);
 }
 
 StatusOr<std::string> ComputeStats(duck::Connection& conn, const std::string& file_path, const json& schema) {

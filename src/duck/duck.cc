@@ -1,5 +1,6 @@
 #include "duck/duck.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -64,7 +65,7 @@ StatusOr<Database> Database::Open(const DatabaseOptions& options) {
   bool ok = true;
   if (options.threads > 0) ok = ok && set("threads", std::to_string(options.threads));
   if (!options.memory_limit.empty()) ok = ok && set("memory_limit", options.memory_limit);
-  // No extension may be fetched at run time (DESIGN §2): only what is built in.
+  // No extension may be fetched at run time: only what is built in.
   ok = ok && set("autoinstall_known_extensions", "false");
   ok = ok && set("autoload_known_extensions", "false");
   if (!ok) {
@@ -166,6 +167,71 @@ std::string Result::ColumnTypeName(uint64_t col) const {
   }
   duckdb_destroy_logical_type(&t);
   return name;
+}
+
+namespace {
+
+// Owner of a duckdb_logical_type handed out by the C API.
+class LogicalType {
+ public:
+  explicit LogicalType(duckdb_logical_type t) : t_(t) {}
+  LogicalType(const LogicalType&) = delete;
+  LogicalType& operator=(const LogicalType&) = delete;
+  ~LogicalType() {
+    if (t_ != nullptr) duckdb_destroy_logical_type(&t_);
+  }
+  duckdb_logical_type get() const { return t_; }
+
+ private:
+  duckdb_logical_type t_;
+};
+
+std::string TakeString(char* text) {
+  std::string out = text != nullptr ? text : "";
+  duckdb_free(text);
+  return out;
+}
+
+TypeInfo InfoOf(duckdb_logical_type type) {
+  TypeInfo info;
+  info.id = duckdb_get_type_id(type);
+  info.alias = TakeString(duckdb_logical_type_get_alias(type));
+  switch (info.id) {
+    case DUCKDB_TYPE_DECIMAL:
+      info.width = duckdb_decimal_width(type);
+      info.scale = duckdb_decimal_scale(type);
+      break;
+    case DUCKDB_TYPE_LIST: {
+      LogicalType child(duckdb_list_type_child_type(type));
+      info.children.emplace_back("", InfoOf(child.get()));
+      break;
+    }
+    case DUCKDB_TYPE_MAP: {
+      LogicalType key(duckdb_map_type_key_type(type));
+      LogicalType value(duckdb_map_type_value_type(type));
+      info.children.emplace_back("key", InfoOf(key.get()));
+      info.children.emplace_back("value", InfoOf(value.get()));
+      break;
+    }
+    case DUCKDB_TYPE_STRUCT: {
+      const idx_t n = duckdb_struct_type_child_count(type);
+      for (idx_t i = 0; i < n; ++i) {
+        LogicalType child(duckdb_struct_type_child_type(type, i));
+        info.children.emplace_back(TakeString(duckdb_struct_type_child_name(type, i)), InfoOf(child.get()));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return info;
+}
+
+}  // namespace
+
+TypeInfo Result::ColumnTypeInfo(uint64_t col) const {
+  LogicalType type(duckdb_column_logical_type(const_cast<duckdb_result*>(&result_), col));
+  return InfoOf(type.get());
 }
 
 bool Result::IsNull(uint64_t col, uint64_t row) const {
@@ -301,6 +367,40 @@ StatusOr<PreparedStatement> Connection::Prepare(std::string_view sql) {
   return p;
 }
 
+StatusOr<StatementKind> Connection::ClassifyOneStatement(std::string_view sql) {
+  struct ExtractedDeleter {
+    void operator()(_duckdb_extracted_statements* p) const {
+      if (p != nullptr) duckdb_destroy_extracted(&p);
+    }
+  };
+  struct PreparedDeleter {
+    void operator()(_duckdb_prepared_statement* p) const {
+      if (p != nullptr) duckdb_destroy_prepare(&p);
+    }
+  };
+  const std::string text(sql);
+  duckdb_extracted_statements raw_extracted = nullptr;
+  const idx_t count = duckdb_extract_statements(conn_, text.c_str(), &raw_extracted);
+  std::unique_ptr<_duckdb_extracted_statements, ExtractedDeleter> extracted(raw_extracted);
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(raw_extracted);
+    return std::unexpected(InvalidArgument(error != nullptr ? OneLine(error) : "cannot parse the SQL statement"));
+  }
+  if (count > 1) return std::unexpected(InvalidArgument("run one SQL statement at a time"));
+  duckdb_prepared_statement raw_prepared = nullptr;
+  const duckdb_state state = duckdb_prepare_extracted_statement(conn_, raw_extracted, 0, &raw_prepared);
+  std::unique_ptr<_duckdb_prepared_statement, PreparedDeleter> prepared(raw_prepared);
+  if (state != DuckDBSuccess) {
+    const char* error = duckdb_prepare_error(raw_prepared);
+    return std::unexpected(InvalidArgument(error != nullptr ? OneLine(error) : "cannot prepare the SQL statement"));
+  }
+  switch (duckdb_prepared_statement_type(raw_prepared)) {
+    case DUCKDB_STATEMENT_TYPE_SELECT: return StatementKind::kSelect;
+    case DUCKDB_STATEMENT_TYPE_EXPLAIN: return StatementKind::kExplain;
+    default: return StatementKind::kOther;
+  }
+}
+
 StatusOr<Appender> Connection::CreateAppender(std::string_view schema, std::string_view table) {
   Appender a;
   std::string s(schema), t(table);
@@ -348,6 +448,13 @@ bool IsNumericType(duckdb_type type) {
     default:
       return false;
   }
+}
+
+std::string LibraryVersion() { return duckdb_library_version(); }
+
+bool IsNestedType(duckdb_type type) {
+  return type == DUCKDB_TYPE_LIST || type == DUCKDB_TYPE_STRUCT || type == DUCKDB_TYPE_MAP ||
+         type == DUCKDB_TYPE_ARRAY || type == DUCKDB_TYPE_UNION;
 }
 
 std::string QuoteLiteral(std::string_view value) {

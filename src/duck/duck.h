@@ -1,6 +1,6 @@
 // Move-only owners of DuckDB's C API handles, with failures as Status values.
 //
-// DuckDB does all scans, joins, CSV parsing and Parquet I/O (DESIGN §1). This
+// DuckDB does all scans, joins, CSV parsing and Parquet I/O. This
 // header is the only place that sees duckdb.h's error conventions: every call
 // that can fail returns Status/StatusOr carrying DuckDB's one-line message.
 //
@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -23,6 +24,21 @@
 namespace pareto::duck {
 
 class Connection;
+
+// A column's logical type as a value: its id, a decimal's width and scale, the
+// children of nested types (a list's element "", a map's "key" and "value", a
+// struct's fields by name), and an alias when the type has one.
+struct TypeInfo {
+  duckdb_type id = DUCKDB_TYPE_INVALID;
+  uint8_t width = 0;
+  uint8_t scale = 0;
+  std::vector<std::pair<std::string, TypeInfo>> children;
+  std::string alias;
+};
+
+// The kinds of statement a caller needs to tell apart (the read-only session
+// lets only queries through).
+enum class StatementKind { kSelect, kExplain, kOther };
 
 struct DatabaseOptions {
   std::string path;          // empty: in memory
@@ -62,6 +78,8 @@ class Result {
   duckdb_type ColumnType(uint64_t col) const;
   // DuckDB's SQL name of the column's logical type, e.g. "DECIMAL(10,2)" or "VARCHAR[]".
   std::string ColumnTypeName(uint64_t col) const;
+  // The column's full logical type (nested children included).
+  TypeInfo ColumnTypeInfo(uint64_t col) const;
 
   bool IsNull(uint64_t col, uint64_t row) const;
   // The value cast to text as DuckDB prints it; "" for NULL (check IsNull first).
@@ -70,8 +88,6 @@ class Result {
   double GetDouble(uint64_t col, uint64_t row) const;
   bool GetBool(uint64_t col, uint64_t row) const;
   std::optional<std::string> GetOptionalString(uint64_t col, uint64_t row) const;
-
-  duckdb_result* raw() { return &result_; }
 
  private:
   friend class Connection;
@@ -142,6 +158,11 @@ class Connection {
   StatusOr<PreparedStatement> Prepare(std::string_view sql);
   StatusOr<Appender> CreateAppender(std::string_view schema, std::string_view table);
 
+  // What `sql`, which must be exactly one statement, would do: known by preparing
+  // it, so nothing runs. kInvalidArgument for no statement, several, or one that
+  // does not prepare (with DuckDB's message).
+  StatusOr<StatementKind> ClassifyOneStatement(std::string_view sql);
+
   // Convenience for one-value queries: the first column of the first row.
   StatusOr<std::optional<std::string>> QueryScalar(std::string_view sql);
   StatusOr<int64_t> QueryInt64(std::string_view sql);
@@ -151,6 +172,12 @@ class Connection {
   Connection() = default;
   duckdb_connection conn_ = nullptr;
 };
+
+// DuckDB's version, e.g. "v1.1.3".
+std::string LibraryVersion();
+
+// True for lists, structs, maps, arrays and unions: values the C API gives no text for.
+bool IsNestedType(duckdb_type type);
 
 // SQL text helpers: 'it''s' and "a ""name""".
 std::string QuoteLiteral(std::string_view value);

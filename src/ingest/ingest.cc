@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::string_view kBronzeSchema = "bronze";
 constexpr std::string_view kQuarantineTable = "_quarantine";
+constexpr std::string_view kOwner = "ingest";
 constexpr std::string_view kRowsTemp = "__pareto_ingest_rows";
 constexpr std::string_view kQuarantineTemp = "__pareto_ingest_quarantine";
 constexpr std::string_view kQuarantineComment =
@@ -84,16 +85,16 @@ nlohmann::json TableConfiguration(const SourceSpec& spec) {
 
 class Ingester {
  public:
-  Ingester(const IngestOptions& options, const SourcesConfig& config, catalog::Metastore& metastore,
+  Ingester(const IngestOptions& options, const SourcesConfig& config, catalog::Lakehouse& lakehouse,
            duck::Connection& conn, Env* env)
-      : options_(options), config_(config), metastore_(metastore), conn_(conn), env_(env),
+      : options_(options), config_(config), lakehouse_(lakehouse), conn_(conn), env_(env),
         ingested_at_(env->NowMicros()) {}
 
   StatusOr<SourceReport> IngestSource(const SourceSpec& spec, const std::vector<std::string>& files) {
     SourceReport report;
     report.table = spec.table;
-    report.full_name = FullName(spec.table);
-    const delta::Table table(TableRoot(spec.table), env_);
+    report.full_name = NameOf(spec.table).ToString();
+    const delta::Table table(lakehouse_.TablePath(NameOf(spec.table)), env_);
     for (const std::string& file : files) {
       PARETO_ASSIGN_OR_RETURN(FileReport fr, IngestFile(spec, table, file));
       ++report.files_seen;
@@ -107,34 +108,18 @@ class Ingester {
       report.files.push_back(std::move(fr));
     }
     if (table.Exists()) {
-      PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, table.Load());
-      report.delta_version = snapshot.version;
-      PARETO_RETURN_IF_ERROR(Register(spec.table, spec.comment, snapshot.version));
+      PARETO_ASSIGN_OR_RETURN(report.delta_version, table.LatestVersion());
+      // Also records a table whose last commit lost its record (a process that
+      // died in between), and a comment changed in pipeline.yaml.
+      PARETO_RETURN_IF_ERROR(lakehouse_.Register(NameOf(spec.table), spec.comment, std::string(kOwner)));
     }
     return report;
   }
 
  private:
-  std::string FullName(std::string_view table) const {
-    return fmt::format("{}.{}.{}", config_.catalog, kBronzeSchema, table);
-  }
-  std::string Location(std::string_view table) const {
-    return fmt::format("{}/{}/{}", config_.catalog, kBronzeSchema, table);
-  }
-  std::string TableRoot(std::string_view table) const { return Join(options_.lakehouse_root, Location(table)); }
-
-  Status Register(std::string_view table, std::string_view comment, int64_t version) {
-    catalog::TableInfo info;
-    info.catalog = config_.catalog;
-    info.schema = std::string(kBronzeSchema);
-    info.name = std::string(table);
-    info.location = Location(table);
-    info.comment = std::string(comment);
-    info.owner = "ingest";
-    info.created_ms = env_->NowMicros() / 1000;
-    info.updated_ms = info.created_ms;
-    info.delta_version = version;
-    return metastore_.UpsertTable(info);
+  catalog::TableName NameOf(std::string_view table) const {
+    return catalog::TableName{catalog::LowerIdentifier(config_.catalog), std::string(kBronzeSchema),
+                              catalog::LowerIdentifier(table)};
   }
 
   StatusOr<FileReport> IngestFile(const SourceSpec& spec, const delta::Table& table, const std::string& file) {
@@ -166,10 +151,13 @@ class Ingester {
     PARETO_ASSIGN_OR_RETURN(LoadedFile loaded,
                             LoadCsv(conn_, path, bytes, spec, file, ingested_at_, kRowsTemp));
 
-    delta::WriteOptions write;
-    write.operation = "WRITE";
-    write.operation_parameters = {{"mode", "Append"}, {"sourceFile", file}};
-    write.txn = delta::Txn{.app_id = app_id, .version = 1};
+    catalog::PublishRequest write{.name = NameOf(spec.table),
+                                  .select_sql = fmt::format("SELECT * FROM {}", duck::QuoteIdent(kRowsTemp)),
+                                  .mode = catalog::WriteMode::kAppend,
+                                  .owner = std::string(kOwner),
+                                  .operation = "WRITE",
+                                  .operation_parameters = {{"mode", "Append"}, {"sourceFile", file}},
+                                  .txn = delta::Txn{.app_id = app_id, .version = 1}};
 
     // Quarantine first: if the process dies between the two commits, the rerun
     // finds the quarantine txn applied (skipped) and lands the rows.
@@ -177,10 +165,9 @@ class Ingester {
       PARETO_RETURN_IF_ERROR(WriteQuarantine(spec, file, loaded.rejects, write));
     }
 
-    write.description = spec.comment;
+    write.comment = spec.comment;
     write.configuration = TableConfiguration(spec);
-    PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit,
-                            table.Append(conn_, fmt::format("SELECT * FROM {}", duck::QuoteIdent(kRowsTemp)), write));
+    PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, lakehouse_.Publish(conn_, write));
     PARETO_RETURN_IF_ERROR(conn_.Execute(fmt::format("DROP TABLE IF EXISTS {}", duck::QuoteIdent(kRowsTemp))));
     fr.delta_version = commit.version;
     if (commit.skipped) {
@@ -195,7 +182,7 @@ class Ingester {
   }
 
   Status WriteQuarantine(const SourceSpec& spec, const std::string& file, const std::vector<RejectedRow>& rejects,
-                         delta::WriteOptions write) {
+                         catalog::PublishRequest write) {
     PARETO_RETURN_IF_ERROR(conn_.Execute(fmt::format(
         "CREATE OR REPLACE TEMP TABLE {} (source_table VARCHAR, source_file VARCHAR, line BIGINT, "
         "record BIGINT, raw_line VARCHAR, reason VARCHAR)",
@@ -212,22 +199,18 @@ class Ingester {
       PARETO_RETURN_IF_ERROR(insert.BindString(6, r.reason));
       if (auto done = insert.Execute(); !done.has_value()) return done.error();
     }
-    write.description = std::string(kQuarantineComment);
-    const delta::Table quarantine(TableRoot(kQuarantineTable), env_);
-    PARETO_ASSIGN_OR_RETURN(
-        delta::CommitResult commit,
-        quarantine.Append(conn_,
-                          fmt::format("SELECT *, make_timestamp({}::BIGINT)::TIMESTAMPTZ AS {} FROM {}",
-                                      ingested_at_, duck::QuoteIdent(kIngestedAtColumn),
-                                      duck::QuoteIdent(kQuarantineTemp)),
-                          write));
-    PARETO_RETURN_IF_ERROR(conn_.Execute(fmt::format("DROP TABLE IF EXISTS {}", duck::QuoteIdent(kQuarantineTemp))));
-    return Register(kQuarantineTable, kQuarantineComment, commit.version);
+    write.name = NameOf(kQuarantineTable);
+    write.comment = std::string(kQuarantineComment);
+    write.select_sql = fmt::format("SELECT *, make_timestamp({}::BIGINT)::TIMESTAMPTZ AS {} FROM {}", ingested_at_,
+                                   duck::QuoteIdent(kIngestedAtColumn), duck::QuoteIdent(kQuarantineTemp));
+    PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, lakehouse_.Publish(conn_, write));
+    (void)commit;  // skipped when a rerun finds this file's quarantine committed already
+    return conn_.Execute(fmt::format("DROP TABLE IF EXISTS {}", duck::QuoteIdent(kQuarantineTemp)));
   }
 
   const IngestOptions& options_;
   const SourcesConfig& config_;
-  catalog::Metastore& metastore_;
+  catalog::Lakehouse& lakehouse_;
   duck::Connection& conn_;
   Env* env_;
   int64_t ingested_at_;  // one instant for the whole run: the rows of one run share it
@@ -235,7 +218,7 @@ class Ingester {
 
 }  // namespace
 
-StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Metastore& metastore, duck::Connection& conn,
+StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& lakehouse, duck::Connection& conn,
                               Env* env) {
   PARETO_ASSIGN_OR_RETURN(SourcesConfig config, LoadSources(options.project_dir, env));
   for (const std::string& t : options.only_tables) {
@@ -246,7 +229,7 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Metastore& 
   PARETO_RETURN_IF_ERROR(CheckTimezones(config, conn));
   PARETO_ASSIGN_OR_RETURN(auto files, AssignFiles(config, options.source_dir, env));
 
-  Ingester ingester(options, config, metastore, conn, env);
+  Ingester ingester(options, config, lakehouse, conn, env);
   IngestReport report;
   for (const SourceSpec& spec : config.sources) {
     if (!options.only_tables.empty() && std::ranges::find(options.only_tables, spec.table) == options.only_tables.end()) {

@@ -15,7 +15,9 @@
 // A file whose header does not match the declared columns is refused as a whole
 // (kDataError naming the expected and found columns); nothing of it lands.
 //
-// Ownership: Ingest borrows the metastore, connection and Env for the call.
+// Every commit goes through catalog::Lakehouse::Publish (an append with the file's txn).
+//
+// Ownership: Ingest borrows the lakehouse, connection and Env for the call.
 // Thread safety: one call per Connection at a time.
 #pragma once
 
@@ -25,7 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "catalog/metastore.h"
+#include "catalog/lakehouse.h"
 #include "common/env.h"
 #include "common/status.h"
 #include "duck/duck.h"
@@ -74,7 +76,7 @@ struct IngestReport {
 // Ingests every source file found in options.source_dir. Fails (and stops) at
 // the first file that is refused or cannot be committed; files committed before
 // it stay committed, and a rerun resumes where it stopped (exactly once).
-StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Metastore& metastore,
+StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& lakehouse,
                               duck::Connection& conn, Env* env = Env::Default());
 
 // A fixed-width table: source table, files (ingested/seen), rows landed,

@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "catalog/metastore.h"
+#include "catalog/lakehouse.h"
 #include "duck/duck.h"
 #include "ingest/ingest.h"
 #include "ingest/source_spec.h"
@@ -72,7 +72,7 @@ int Run() {
     std::fprintf(stderr, "bench_ingest: %s\n", s.ToString().c_str());
     return 1;
   }
-  auto metastore = catalog::Metastore::Open((work / "lakehouse").string());
+  auto metastore = catalog::Lakehouse::Open((work / "lakehouse").string());
   if (!metastore) return 1;
 
   std::printf("bench_ingest: %s x%d (fresh ids per copy), DuckDB threads = default\n", from.c_str(), copies);

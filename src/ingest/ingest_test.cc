@@ -34,9 +34,9 @@ class IngestTest : public ::testing::Test {
  protected:
   void SetUp() override {
     lakehouse_ = dir_.Sub("lakehouse", /*create=*/true);
-    auto ms = catalog::Metastore::Open(lakehouse_);
+    auto ms = catalog::Lakehouse::Open(lakehouse_);
     ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
-    metastore_.emplace(*std::move(ms));
+    lh_.emplace(*std::move(ms));
     auto db = duck::Database::Open();
     ASSERT_TRUE(db.has_value()) << db.error().ToString();
     db_.emplace(*std::move(db));
@@ -47,7 +47,7 @@ class IngestTest : public ::testing::Test {
 
   StatusOr<IngestReport> Run(const std::string& source) {
     IngestOptions o{.source_dir = source, .project_dir = kProject, .lakehouse_root = lakehouse_};
-    return Ingest(o, *metastore_, *conn_);
+    return Ingest(o, *lh_, *conn_);
   }
 
   // A copy of the fixture (or an empty folder) that the test may change.
@@ -58,7 +58,7 @@ class IngestTest : public ::testing::Test {
     return src;
   }
 
-  std::string TableRoot(std::string_view table) { return lakehouse_ + "/olist/bronze/" + std::string(table); }
+  std::string TableRoot(std::string_view table) { return lh_->TablePath(catalog::TableName{"olist", "bronze", std::string(table)}); }
 
   // A DuckDB table expression over the latest snapshot of a bronze table.
   std::string Scan(std::string_view table) {
@@ -109,7 +109,7 @@ class IngestTest : public ::testing::Test {
 
   ScratchDir dir_;
   std::string lakehouse_;
-  std::optional<catalog::Metastore> metastore_;
+  std::optional<catalog::Lakehouse> lh_;
   std::optional<duck::Database> db_;
   std::optional<duck::Connection> conn_;
 };
@@ -132,10 +132,10 @@ TEST_F(IngestTest, FixtureLandsNineRegisteredTables) {
     EXPECT_EQ(s->files_ingested, 1) << table;
     EXPECT_EQ(s->delta_version, 0) << table;
     EXPECT_EQ(Count(table), rows) << table;
-    auto info = metastore_->GetTable("olist.bronze." + table);
+    auto info = lh_->metastore().GetTable("olist.bronze." + table);
     ASSERT_TRUE(info.has_value() && info->has_value()) << table;
     EXPECT_EQ((*info)->location, "olist/bronze/" + table);
-    EXPECT_EQ((*info)->delta_version, 0);
+    EXPECT_EQ(lh_->Version(**info).value(), 0);
     EXPECT_FALSE((*info)->comment.empty());
     ExpectParquetMatchesScan(table);
   }
@@ -200,9 +200,9 @@ TEST_F(IngestTest, NewDropIsAppendedAsOneCommit) {
   EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE _source_file = 'olist_orders_dataset_2018-09.csv'",
                              Scan("brz_orders"))),
             "2");
-  auto info = metastore_->GetTable("olist.bronze.brz_orders");
+  auto info = lh_->metastore().GetTable("olist.bronze.brz_orders");
   ASSERT_TRUE(info.has_value() && info->has_value());
-  EXPECT_EQ((*info)->delta_version, 1);
+  EXPECT_EQ(lh_->Version(**info).value(), 1);
   auto history = delta::Table(TableRoot("brz_orders")).History();
   ASSERT_TRUE(history.has_value());
   EXPECT_EQ(history->size(), 2u);  // one commit per file
@@ -239,7 +239,7 @@ TEST_F(IngestTest, FaultyRowsGoToQuarantineAndGoodRowsLand) {
   EXPECT_EQ(Count("brz_payments"), 2);
   EXPECT_EQ(Cell(fmt::format("SELECT sum(payment_value)::VARCHAR FROM {}", Scan("brz_payments"))), "17.75");
 
-  auto q = metastore_->GetTable("olist.bronze._quarantine");
+  auto q = lh_->metastore().GetTable("olist.bronze._quarantine");
   ASSERT_TRUE(q.has_value() && q->has_value());
   const std::string quarantine = Scan("_quarantine");
   EXPECT_EQ(Cell(fmt::format("SELECT string_agg(line::VARCHAR, ',' ORDER BY line) FROM {}", quarantine)), "3,4,5,7");

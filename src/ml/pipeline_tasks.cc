@@ -59,7 +59,7 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project
                        return std::string("no production model yet (pareto models promote VERSION)");
                      }
                      PARETO_ASSIGN_OR_RETURN(ScoreReport r,
-                                             ScorePersons(ctx.metastore, ctx.conn, config, ctx.project.catalog, env));
+                                             ScorePersons(ctx.lakehouse, ctx.conn, config, ctx.project.catalog, env));
                      return fmt::format("{} persons scored with v{}", r.rows, r.version.version);
                    }});
   return tasks;

@@ -6,11 +6,11 @@
 
 #include <set>
 
+#include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
 #include "delta/table.h"
 #include "pipeline/column_lineage.h"
-#include "pipeline/session.h"
 #include "pipeline/sql_parse.h"
 
 namespace pareto::pipeline {
@@ -39,8 +39,9 @@ catalog::RunStatus ToRunStatus(TaskState s) {
 
 class Runner {
  public:
-  Runner(const RunOptions& options, Env* env, Project project, catalog::Metastore ms, LakehouseSession session)
-      : options_(options), env_(env), project_(std::move(project)), ms_(std::move(ms)), session_(std::move(session)) {}
+  Runner(const RunOptions& options, Env* env, Project project, catalog::Lakehouse lakehouse)
+      : options_(options), env_(env), project_(std::move(project)), lakehouse_(std::move(lakehouse)),
+        ms_(lakehouse_.metastore()) {}
 
   StatusOr<RunReport> Run() {
     const int64_t start = NowMs();
@@ -58,7 +59,13 @@ class Runner {
 
  private:
   int64_t NowMs() const { return env_->NowMicros() / 1000; }
-  std::string FullName(const std::string& qualified) const { return project_.catalog + "." + qualified; }
+  // "silver.slv_x" (as model SQL and the graph name tables) -> the project's table.
+  catalog::TableName NameOf(const std::string& qualified) const {
+    catalog::TableName name = catalog::TableName::Parse(qualified).value_or(catalog::TableName{"", "", qualified});
+    name.catalog = catalog::LowerIdentifier(project_.catalog);
+    return name;
+  }
+  std::string FullName(const std::string& qualified) const { return NameOf(qualified).ToString(); }
 
   std::string Summary() const {
     int built = 0, current = 0, failed = 0, skipped = 0;
@@ -75,12 +82,15 @@ class Runner {
     if (!options_.source_dir.empty()) {
       PARETO_RETURN_IF_ERROR(RunIngest());
     }
-    PARETO_RETURN_IF_ERROR(session_.AttachAll(ms_, project_.catalog, env_));
+    // The session opens after ingest, so its views read what ingest committed.
+    PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
+                            lakehouse_.OpenSession({.read_only = false, .default_catalog = project_.catalog}));
+    session_.emplace(std::move(session));
     std::set<std::string> inputs;
-    for (const std::string& t : session_.Tables()) {
-      if (t.starts_with("bronze.")) inputs.insert(t);
+    for (const catalog::TableName& t : session_->Attached()) {
+      if (t.catalog == catalog::LowerIdentifier(project_.catalog) && t.schema == "bronze") inputs.insert(t.SchemaQualified());
     }
-    PARETO_ASSIGN_OR_RETURN(Graph graph, BuildGraph(session_.conn(), project_, inputs));
+    PARETO_ASSIGN_OR_RETURN(Graph graph, BuildGraph(session_->connection(), project_, inputs));
     const bool ingest_failed = !failed_.empty();
     for (const std::string& name : graph.order()) {
       const Model& model = *project_.FindModel(name);
@@ -127,7 +137,12 @@ class Runner {
     ingest::IngestOptions io{.source_dir = options_.source_dir,
                              .project_dir = options_.project_dir,
                              .lakehouse_root = options_.lakehouse_root};
-    auto result = ingest::Ingest(io, ms_, session_.conn(), env_);
+    // Ingest reads CSV files through a DuckDB of its own, dropped when it is done.
+    auto result = [&]() -> StatusOr<ingest::IngestReport> {
+      PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+      PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+      return ingest::Ingest(io, lakehouse_, conn, env_);
+    }();
     TaskReport r{.task = "ingest"};
     r.duration_ms = NowMs() - start;
     if (!result) {
@@ -154,7 +169,7 @@ class Runner {
       r.state = TaskState::kFailed;
       r.message = built.message();
     }
-    session_.conn().Execute("DROP TABLE IF EXISTS " + std::string(kResultTable)).IgnoreError();
+    session_->connection().Execute("DROP TABLE IF EXISTS " + std::string(kResultTable)).IgnoreError();
     r.duration_ms = NowMs() - start;
     return Finish(id, std::move(r));
   }
@@ -164,14 +179,14 @@ class Runner {
     const GraphNode& node = *graph.Find(model.QualifiedName());
     std::vector<std::pair<std::string, int64_t>> versions;
     for (const std::string& up : node.upstream) {
-      auto v = session_.VersionOf(up);
+      auto v = session_->VersionOf(up);
       if (!v) return NotFound("input " + up + " has no data yet");
       versions.emplace_back(up, *v);
     }
     const auto& expectations = project_.ExpectationsOf(model.QualifiedName());
     const std::string fingerprint = ModelFingerprint(model, expectations, versions);
-    const std::string location = project_.catalog + "/" + model.layer + "/" + model.name;
-    delta::Table table(options_.lakehouse_root + "/" + location, env_);
+    const catalog::TableName name = NameOf(model.QualifiedName());
+    delta::Table table(lakehouse_.TablePath(name), env_);
     if (!options_.full && table.Exists()) {
       PARETO_ASSIGN_OR_RETURN(auto history, table.History());
       if (!history.empty() && history.front().operation_parameters.value("fingerprint", "") == fingerprint) {
@@ -182,7 +197,7 @@ class Runner {
       }
     }
 
-    duck::Connection& conn = session_.conn();
+    duck::Connection& conn = session_->connection();
     PARETO_RETURN_IF_ERROR(
         conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kResultTable) + " AS\n" + model.sql + "\n"));
     PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + std::string(kResultTable) + " LIMIT 0"));
@@ -199,25 +214,23 @@ class Runner {
     r.dropped_rows = checked.dropped_rows;
     if (!checked.failure.empty()) return DataError(full + ": " + checked.failure + "; nothing committed");
 
-    delta::WriteOptions write;
-    write.operation = "CREATE OR REPLACE TABLE AS SELECT";
-    write.operation_parameters = {{"fingerprint", fingerprint}, {"model", model.layer + "/" + model.name + ".sql"}};
-    write.description = model.comment;
-    PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, table.Overwrite(conn, checked.keep_sql, write));
-
-    catalog::TableInfo info;
-    info.catalog = project_.catalog;
-    info.schema = model.layer;
-    info.name = model.name;
-    info.location = location;
-    info.comment = model.comment;
-    info.delta_version = commit.version;
-    PARETO_RETURN_IF_ERROR(ms_.UpsertTable(info));
     std::vector<std::string> upstream;
     for (const std::string& up : node.upstream) upstream.push_back(FullName(up));
-    PARETO_RETURN_IF_ERROR(catalog::ReplaceTableLineage(ms_, full, upstream));
-    PARETO_RETURN_IF_ERROR(catalog::ReplaceColumnLineage(ms_, full, ColumnEdges(model, node, columns)));
-    PARETO_RETURN_IF_ERROR(session_.Attach(options_.lakehouse_root, info, env_));
+    PARETO_ASSIGN_OR_RETURN(
+        delta::CommitResult commit,
+        lakehouse_.Publish(conn, {.name = name,
+                                  .select_sql = checked.keep_sql,
+                                  .comment = model.comment,
+                                  .upstream = std::move(upstream),
+                                  .column_lineage = ColumnEdges(model, node, columns),
+                                  .operation = "CREATE OR REPLACE TABLE AS SELECT",
+                                  .operation_parameters = {{"fingerprint", fingerprint},
+                                                           {"model", model.layer + "/" + model.name + ".sql"}}}));
+    PARETO_RETURN_IF_ERROR(session_->Attach({.catalog = name.catalog,
+                                             .schema = name.schema,
+                                             .name = name.table,
+                                             .location = name.Location(),
+                                             .comment = model.comment}));
 
     r.state = TaskState::kBuilt;
     r.rows_written = commit.rows_written;
@@ -231,16 +244,16 @@ class Runner {
   // the analyzer does not follow, every column may come from every input column.
   std::vector<catalog::ColumnEdge> ColumnEdges(const Model& model, const GraphNode& node,
                                                const std::vector<std::string>& columns) {
-    SchemaLookup schema = [this](const std::string& t) { return session_.ColumnsOf(t); };
+    SchemaLookup schema = [this](const std::string& t) { return session_->ColumnsOf(t); };
     std::vector<OutputColumn> lineage;
-    auto tree = ParseQuery(session_.conn(), model.sql);
+    auto tree = ParseQuery(session_->connection(), model.sql);
     auto computed = tree ? ComputeColumnLineage(*tree, schema) : std::unexpected(tree.error());
     if (computed) {
       lineage = AlignToOutput(std::move(*computed), columns);
     } else {
       std::set<ColumnName> all;
       for (const std::string& up : node.upstream) {
-        for (const std::string& c : session_.ColumnsOf(up).value_or(std::vector<std::string>{"*"})) {
+        for (const std::string& c : session_->ColumnsOf(up).value_or(std::vector<std::string>{"*"})) {
           all.insert({up, c});
         }
       }
@@ -261,7 +274,7 @@ class Runner {
     }
     const int64_t start = NowMs();
     PARETO_ASSIGN_OR_RETURN(int64_t id, Start(task.name, task.name));
-    TaskContext ctx{project_, graph, ms_, session_.conn(), report_.run_id, env_};
+    TaskContext ctx{project_, graph, lakehouse_, ms_, session_->connection(), report_.run_id, env_};
     auto result = task.run(ctx);
     TaskReport r{.task = task.name};
     if (result) {
@@ -277,8 +290,9 @@ class Runner {
   const RunOptions& options_;
   Env* env_;
   Project project_;
-  catalog::Metastore ms_;
-  LakehouseSession session_;
+  catalog::Lakehouse lakehouse_;
+  catalog::Metastore& ms_;  // lakehouse_'s
+  std::optional<catalog::SqlSession> session_;  // open once ingest is done
   RunReport report_;
   std::set<std::string> failed_;  // tasks that failed or were skipped because of a failure
 };
@@ -342,9 +356,8 @@ std::string ModelFingerprint(const Model& model, const std::vector<Expectation>&
 
 StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env) {
   PARETO_ASSIGN_OR_RETURN(Project project, LoadProject(options.project_dir, env));
-  PARETO_ASSIGN_OR_RETURN(catalog::Metastore ms, catalog::Metastore::Open(options.lakehouse_root, env));
-  PARETO_ASSIGN_OR_RETURN(LakehouseSession session, LakehouseSession::Open());
-  Runner runner(options, env, std::move(project), std::move(ms), std::move(session));
+  PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(options.lakehouse_root, env));
+  Runner runner(options, env, std::move(project), std::move(lakehouse));
   return runner.Run();
 }
 

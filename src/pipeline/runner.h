@@ -1,9 +1,10 @@
 // `pareto run`: ingest, then every silver and gold model in dependency order.
 //
-// Each model's result is checked against its expectations and written as ONE
-// Delta commit (an overwrite) at <lakehouse>/<catalog>/<layer>/<table>/, then
-// registered in the metastore with its comment, upstream tables and column
-// lineage. A model whose fingerprint (hash of its SQL, its expectations and the
+// Each model's result is checked against its expectations and published
+// (catalog::Lakehouse::Publish) as ONE Delta commit (an overwrite) of
+// <catalog>.<layer>.<table>, registered with its comment, upstream tables and
+// column lineage. Models run in the writable catalog::SqlSession, whose views
+// the runner re-attaches as it publishes each table. A model whose fingerprint (hash of its SQL, its expectations and the
 // Delta versions of its inputs) equals the one stored with its table's latest
 // commit is "up to date" and skipped, unless `full`. The fingerprint lives in that
 // commit's operationParameters, so it can never disagree with the data it names.
@@ -27,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalog/lakehouse.h"
 #include "catalog/metastore.h"
 #include "common/env.h"
 #include "common/status.h"
@@ -38,11 +40,13 @@
 
 namespace pareto::pipeline {
 
-// What a post-model task gets: the loaded project, its graph, the metastore, a
-// DuckDB connection whose bronze/silver/gold views show the freshly built tables.
+// What a post-model task gets: the loaded project, its graph, the lakehouse (and
+// its metastore), a DuckDB connection whose bronze/silver/gold views show the
+// freshly built tables.
 struct TaskContext {
   const Project& project;
   const Graph& graph;
+  catalog::Lakehouse& lakehouse;
   catalog::Metastore& metastore;
   duck::Connection& conn;
   int64_t run_id = 0;

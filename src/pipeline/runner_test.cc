@@ -48,7 +48,7 @@ ORDER BY o.order_id
     WriteFile(project_, "gold/gld_top_count.sql", "SELECT count(*) AS n FROM gold.gld_top\n");
     WriteFile(project_, "gold/gld_pay_total.sql", "SELECT sum(value) AS total FROM bronze.brz_pay\n");
 
-    auto ms = catalog::Metastore::Open(lakehouse_);
+    auto ms = catalog::Lakehouse::Open(lakehouse_);
     ASSERT_TRUE(ms.has_value()) << ms.error().ToString();
     auto db = duck::Database::Open();
     ASSERT_TRUE(db.has_value());
@@ -60,13 +60,10 @@ ORDER BY o.order_id
     MakeBronze(*ms, *conn, "brz_pay", "SELECT * FROM (VALUES (1, 10.0), (1, 5.0), (2, 7.5), (3, 1.0)) t(order_id, value)");
   }
 
-  void MakeBronze(catalog::Metastore& ms, duck::Connection& conn, const std::string& name, const std::string& sql) {
-    delta::Table table(lakehouse_ + "/shop/bronze/" + name);
-    auto commit = table.Overwrite(conn, sql);
+  void MakeBronze(catalog::Lakehouse& lakehouse, duck::Connection& conn, const std::string& name,
+                  const std::string& sql) {
+    auto commit = lakehouse.Publish(conn, {.name = {"shop", "bronze", name}, .select_sql = sql});
     ASSERT_TRUE(commit.has_value()) << commit.error().ToString();
-    catalog::TableInfo info{.catalog = "shop", .schema = "bronze", .name = name,
-                            .location = "shop/bronze/" + name, .delta_version = commit->version};
-    ASSERT_TRUE(ms.UpsertTable(info).ok());
   }
 
   RunReport Run(bool full = false) {
@@ -76,13 +73,20 @@ ORDER BY o.order_id
     return report.value_or(RunReport{});
   }
 
+  // The folder of shop.<layer>.<table>, by the lakehouse's one path rule.
+  std::string Path(const std::string& layer_table) {
+    const size_t slash = layer_table.find('/');
+    const catalog::TableName name{"shop", layer_table.substr(0, slash), layer_table.substr(slash + 1)};
+    return lakehouse_ + "/" + name.Location();
+  }
+
   int64_t Version(const std::string& layer_table) {
-    auto snapshot = delta::Table(lakehouse_ + "/shop/" + layer_table).Load();
+    auto snapshot = delta::Table(Path(layer_table)).Load();
     return snapshot ? snapshot->version : -1;
   }
 
   std::vector<std::string> Rows(const std::string& layer_table, const std::string& columns) {
-    auto snapshot = delta::Table(lakehouse_ + "/shop/" + layer_table).Load();
+    auto snapshot = delta::Table(Path(layer_table)).Load();
     EXPECT_TRUE(snapshot.has_value());
     auto scan = delta::ScanSql(*snapshot);
     auto db = duck::Database::Open();
@@ -155,7 +159,7 @@ expectations:
   EXPECT_THAT(top->message, HasSubstr("shop.gold.gld_top"));
   EXPECT_THAT(top->message, HasSubstr("'small' failed for 1 of 1 rows"));
   EXPECT_THAT(top->message, HasSubstr("order_id=1, paid=15.0"));
-  EXPECT_FALSE(delta::Table(lakehouse_ + "/shop/gold/gld_top").Exists());
+  EXPECT_FALSE(delta::Table(Path("gold/gld_top")).Exists());
   EXPECT_EQ(report.Find("gold.gld_top_count")->state, TaskState::kSkipped);
   EXPECT_EQ(report.Find("gold.gld_by_status")->state, TaskState::kBuilt);
   EXPECT_EQ(report.Find("gold.gld_pay_total")->state, TaskState::kBuilt);
@@ -244,7 +248,7 @@ TEST_F(RunnerTest, InvalidGraphFailsTheRunBeforeBuildingAnything) {
   ASSERT_FALSE(report.has_value());
   EXPECT_THAT(report.error().message(), HasSubstr("gld_bad.sql"));
   EXPECT_THAT(report.error().message(), HasSubstr("silver.slv_missing"));
-  EXPECT_FALSE(delta::Table(lakehouse_ + "/shop/silver/slv_orders").Exists());
+  EXPECT_FALSE(delta::Table(Path("silver/slv_orders")).Exists());
 }
 
 }  // namespace

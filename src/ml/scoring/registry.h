@@ -1,80 +1,25 @@
-// The ML run record and the model registry, in the metastore (migration 5).
-//
-// Every training run (one protocol) is a row of ml_runs: protocol, parameters,
-// seed, features, input tables with their Delta versions, metrics, leakage
-// override, duration, code version. The best model of a successful run becomes
-// the next version of its model name in ml_model_versions; `promote` makes one
-// version the production one (the previous production version is archived).
-//
-// Ownership: free functions over a borrowed Metastore. Thread safety: as the
-// Metastore; version numbering and promotion are single transactions.
+// The ML run record and the model registry, as the ML stage uses them. The
+// tables and the functions that read and write them live with their schema in
+// catalog/model_registry.h (the metastore owns its tables); see there.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "catalog/metastore.h"
-#include "common/status.h"
+#include "catalog/model_registry.h"
 
 namespace pareto::ml {
 
-struct RunRecord {
-  int64_t id = 0;
-  std::string model_name;
-  std::string protocol;
-  std::string status = "succeeded";  // or "failed"
-  std::string message;
-  uint64_t seed = 0;
-  nlohmann::json params = nlohmann::json::object();
-  std::vector<std::string> features;
-  nlohmann::json inputs = nlohmann::json::array();  // [{table, delta_version}]
-  nlohmann::json metrics = nlohmann::json::object();
-  std::string leakage_override;  // empty, or what was allowed and the path found
-  std::string best_model;
-  std::string artifacts;  // folder of the run's files, relative to the lakehouse
-  std::string code_version;
-  std::optional<int64_t> pipeline_run_id;
-  int64_t started_ms = 0;
-  int64_t duration_ms = 0;
-};
+using catalog::models::ModelVersion;
+using catalog::models::RunRecord;
 
-struct ModelVersion {
-  std::string name;
-  int64_t version = 0;
-  int64_t run_id = 0;
-  std::string kind;
-  std::string protocol;
-  std::string path;  // the version's folder, relative to the lakehouse
-  double roc_auc = 0;
-  std::string stage = "none";  // none, production, archived
-  int64_t created_ms = 0;
-  std::optional<int64_t> promoted_ms;
-};
-
-// Inserts the run and returns its id.
-StatusOr<int64_t> InsertRun(catalog::Metastore& ms, const RunRecord& run);
-Status UpdateRunArtifacts(catalog::Metastore& ms, int64_t run_id, const std::string& artifacts);
-StatusOr<std::optional<RunRecord>> GetRun(catalog::Metastore& ms, int64_t id);
-// Newest first; every model name when `model_name` is empty.
-StatusOr<std::vector<RunRecord>> ListRuns(catalog::Metastore& ms, const std::string& model_name, int limit);
-
-// The next version number of `name` (1 for the first).
-StatusOr<int64_t> NextVersion(catalog::Metastore& ms, const std::string& name);
-// Inserts `v` (its version must be NextVersion's; kAlreadyExists when taken).
-Status RegisterVersion(catalog::Metastore& ms, const ModelVersion& v);
-StatusOr<std::vector<ModelVersion>> ListVersions(catalog::Metastore& ms, const std::string& name);
-StatusOr<std::optional<ModelVersion>> GetVersion(catalog::Metastore& ms, const std::string& name, int64_t version);
-StatusOr<std::optional<ModelVersion>> ProductionVersion(catalog::Metastore& ms, const std::string& name);
-// Makes `version` the production version; the previous one becomes archived.
-Status Promote(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms);
-// Promotes `version` only when `name` has no production version yet (one
-// transaction); true when it did. A model in production is replaced only by a
-// person's `pareto models promote`, never by a scheduled run.
-StatusOr<bool> PromoteIfNoneInProduction(catalog::Metastore& ms, const std::string& name, int64_t version,
-                                         int64_t now_ms);
+using catalog::models::GetRun;
+using catalog::models::GetVersion;
+using catalog::models::InsertRun;
+using catalog::models::ListRuns;
+using catalog::models::ListVersions;
+using catalog::models::NextVersion;
+using catalog::models::ProductionVersion;
+using catalog::models::Promote;
+using catalog::models::PromoteIfNoneInProduction;
+using catalog::models::RegisterVersion;
+using catalog::models::UpdateRunArtifacts;
 
 }  // namespace pareto::ml

@@ -6,8 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "catalog/lineage.h"
-#include "delta/table.h"
+#include "catalog/table_name.h"
 #include "ml/models/model_io.h"
 #include "ml/training/train_job.h"
 #include "ml/training/trainer.h"
@@ -20,8 +19,15 @@ namespace {
 constexpr const char* kScratchSchema = "pareto_ml_scratch";
 constexpr const char* kTempTable = "pareto_ml_scratch.scores";
 
-std::string LayerOf(const std::string& table) { return table.substr(0, table.find('.')); }
-std::string NameOf(const std::string& table) { return table.substr(table.rfind('.') + 1); }
+// A table of the pipeline project as the ml: section names it ("gold.x"), in `catalog`.
+StatusOr<catalog::TableName> InCatalog(const std::string& table, const std::string& catalog) {
+  PARETO_ASSIGN_OR_RETURN(catalog::TableName name, catalog::TableName::Parse(table));
+  if (name.catalog.empty()) name.catalog = catalog::LowerIdentifier(catalog);
+  if (name.schema.empty()) {
+    return std::unexpected(InvalidArgument("ml: table " + table + " must be schema.table, e.g. gold.gld_scores"));
+  }
+  return name;
+}
 
 }  // namespace
 
@@ -92,10 +98,10 @@ StatusOr<ProductionInput> LoadProductionInput(catalog::Metastore& ms, duck::Conn
   return in;
 }
 
-StatusOr<ScoreReport> ScorePersons(catalog::Metastore& ms, duck::Connection& conn, const MlConfig& config,
+StatusOr<ScoreReport> ScorePersons(catalog::Lakehouse& lakehouse, duck::Connection& conn, const MlConfig& config,
                                    const std::string& catalog, Env* env) {
   const int64_t started = env->NowMicros();
-  PARETO_ASSIGN_OR_RETURN(ProductionInput in, LoadProductionInput(ms, conn, config, env));
+  PARETO_ASSIGN_OR_RETURN(ProductionInput in, LoadProductionInput(lakehouse.metastore(), conn, config, env));
   const ModelSpec& spec = in.spec;
   ScoreReport report;
   report.version = in.version;
@@ -127,34 +133,26 @@ StatusOr<ScoreReport> ScorePersons(catalog::Metastore& ms, duck::Connection& con
     PARETO_RETURN_IF_ERROR(app.Close());
   }
 
-  const std::string layer = LayerOf(config.scores_table), name = NameOf(config.scores_table);
-  const std::string location = catalog + "/" + layer + "/" + name;
-  delta::Table table(ms.lakehouse_root() + "/" + location, env);
-  delta::WriteOptions options;
-  options.operation = "CREATE OR REPLACE TABLE AS SELECT";
-  options.operation_parameters = {{"model", spec.name}, {"version", spec.version}};
-  options.description = "Scores of the production " + spec.name + " model";
-  PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit,
-                          table.Overwrite(conn, fmt::format("SELECT * FROM {} ORDER BY decile, probability DESC, "
-                                                            "customer_unique_id", kTempTable), options));
-  PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP SCHEMA {} CASCADE", kScratchSchema)));
-  catalog::TableInfo info;
-  info.catalog = catalog;
-  info.schema = layer;
-  info.name = name;
-  info.location = location;
-  info.comment = fmt::format("One row per person: probability of becoming high value (lifetime spend >= p75) from "
+  PARETO_ASSIGN_OR_RETURN(catalog::TableName scores_table, InCatalog(config.scores_table, catalog));
+  PARETO_ASSIGN_OR_RETURN(catalog::TableName features_table, InCatalog(spec.table, catalog));
+  catalog::PublishRequest publish{
+      .name = scores_table,
+      .select_sql = fmt::format("SELECT * FROM {} ORDER BY decile, probability DESC, customer_unique_id", kTempTable),
+      .comment = fmt::format("One row per person: probability of becoming high value (lifetime spend >= p75) from "
                              "{} v{} ({}), decile (1 = most likely), predicted class at probability >= {}, top three "
-                             "drivers with signed log-odds effect", spec.name, spec.version, spec.kind, spec.threshold);
-  info.delta_version = commit.version;
-  PARETO_RETURN_IF_ERROR(ms.UpsertTable(info));
-  PARETO_RETURN_IF_ERROR(catalog::ReplaceTableLineage(ms, info.FullName(), {catalog + "." + spec.table}));
+                             "drivers with signed log-odds effect",
+                             spec.name, spec.version, spec.kind, spec.threshold),
+      .upstream = std::vector<std::string>{features_table.ToString()},
+      .operation = "CREATE OR REPLACE TABLE AS SELECT",
+      .operation_parameters = {{"model", spec.name}, {"version", spec.version}}};
+  PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, lakehouse.Publish(conn, publish));
+  PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP SCHEMA {} CASCADE", kScratchSchema)));
 
   report.rows = static_cast<int64_t>(scores.size());
   for (const PersonScore& s : scores) report.predicted_positive += s.predicted ? 1 : 0;
   report.threshold = spec.threshold;
   report.delta_version = commit.version;
-  report.table = info.FullName();
+  report.table = scores_table.ToString();
   report.seconds = static_cast<double>(env->NowMicros() - started) / 1e6;
   return report;
 }

@@ -4,7 +4,7 @@
 // the rows land in gold.gld_customer_scores (one Delta overwrite, registered in
 // the metastore). `pareto audience` reads that table.
 //
-// Ownership: borrows the metastore, connection and Env for the call.
+// Ownership: borrows the lakehouse (or metastore), connection and Env for the call.
 // Thread safety: one call at a time per lakehouse.
 #pragma once
 
@@ -15,6 +15,7 @@
 
 #include <Eigen/Core>
 
+#include "catalog/lakehouse.h"
 #include "catalog/metastore.h"
 #include "common/env.h"
 #include "common/status.h"
@@ -69,7 +70,8 @@ struct ScoreReport {
   double seconds = 0;
 };
 
-StatusOr<ScoreReport> ScorePersons(catalog::Metastore& ms, duck::Connection& conn, const MlConfig& config,
+// Writes the scores through Lakehouse::Publish (one overwrite, lineage to the feature table).
+StatusOr<ScoreReport> ScorePersons(catalog::Lakehouse& lakehouse, duck::Connection& conn, const MlConfig& config,
                                    const std::string& catalog, Env* env = Env::Default());
 
 // Writes the top `fraction` of persons by probability from the scores table to a CSV file.

@@ -47,8 +47,9 @@ TEST(ScoreRowsTest, DecilesThresholdAndSignedTopDrivers) {
 
 TEST(ScorePersonsTest, TrainPromoteScoreAndExportAnAudience) {
   catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
-  ASSERT_TRUE(ms.has_value());
+  auto lakehouse = catalog::Lakehouse::Open(dir.path());
+  ASSERT_TRUE(lakehouse.has_value());
+  catalog::Metastore* ms = &lakehouse->metastore();
   auto db = duck::Database::Open();
   ASSERT_TRUE(db.has_value());
   auto conn = db->Connect();
@@ -85,20 +86,20 @@ TEST(ScorePersonsTest, TrainPromoteScoreAndExportAnAudience) {
   config.train.params.gbt.max_rounds = 50;
   config.scores_table = "gold.scores";
 
-  EXPECT_EQ(ScorePersons(*ms, *conn, config, "olist").error().code(), StatusCode::kNotFound);  // nothing promoted
+  EXPECT_EQ(ScorePersons(*lakehouse, *conn, config, "olist").error().code(), StatusCode::kNotFound);  // nothing promoted
   auto trained = RunTraining(*ms, *conn, config, TrainRequest{});
   ASSERT_TRUE(trained.has_value()) << trained.error().ToString();
   const ModelVersion v = *(*trained)[0].registered;
   ASSERT_TRUE(Promote(*ms, config.model_name, v.version, 1).ok());
-  auto report = ScorePersons(*ms, *conn, config, "olist");
+  auto report = ScorePersons(*lakehouse, *conn, config, "olist");
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_EQ(report->rows, 500);
   EXPECT_EQ(report->version.version, v.version);
 
   auto info = ms->GetTable("olist.gold.scores");
   ASSERT_TRUE(info.has_value() && info->has_value());
-  EXPECT_EQ((*info)->delta_version, report->delta_version);
-  delta::Table table(dir.path() + "/olist/gold/scores");
+  EXPECT_EQ(lakehouse->Version(**info).value(), report->delta_version);
+  delta::Table table(lakehouse->TablePath(catalog::TableName{"olist", "gold", "scores"}));
   auto snap = table.Load();
   ASSERT_TRUE(snap.has_value()) << snap.error().ToString();
   auto scan = delta::ScanSql(*snap);

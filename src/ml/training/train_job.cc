@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "ml/scoring/model_card.h"
 #include "ml/models/model_io.h"
@@ -135,7 +136,11 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
     run.pipeline_run_id = request.pipeline_run_id;
     run.started_ms = started_us / 1000;
     PARETO_ASSIGN_OR_RETURN(auto info, ms.GetTable(table));
-    run.inputs = nlohmann::json::array({{{"table", table}, {"delta_version", info ? info->delta_version : -1}}});
+    int64_t version = -1;  // the Delta log is the one source of a table's version
+    if (info) {
+      PARETO_ASSIGN_OR_RETURN(version, catalog::DeltaVersion(ms.lakehouse_root(), *info, env));
+    }
+    run.inputs = nlohmann::json::array({{{"table", table}, {"delta_version", version}}});
 
     auto trained = [&]() -> StatusOr<ProtocolResult> {
       PARETO_ASSIGN_OR_RETURN(run.leakage_override, GuardFeatures(ms, conn, table, spec, request));

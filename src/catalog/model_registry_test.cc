@@ -1,15 +1,15 @@
-#include "ml/scoring/registry.h"
+#include "catalog/model_registry.h"
 
 #include <gtest/gtest.h>
 
 #include "catalog/test_util.h"
 
-namespace pareto::ml {
+namespace pareto::catalog::models {
 namespace {
 
 TEST(RegistryTest, RunsRoundTripAndVersionsCountUpPerName) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
+  ::pareto::catalog::testing::TempDir dir;
+  auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   RunRecord run;
   run.model_name = "high_value_customer";
@@ -56,8 +56,8 @@ void RegisterVersionsOfM(catalog::Metastore& ms, const std::string& kind, int co
 }
 
 TEST(RegistryTest, PromotionKeepsOneProductionVersion) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
+  ::pareto::catalog::testing::TempDir dir;
+  auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   RegisterVersionsOfM(*ms, "lr", 2);
   EXPECT_FALSE(ProductionVersion(*ms, "m")->has_value());
@@ -73,8 +73,8 @@ TEST(RegistryTest, PromotionKeepsOneProductionVersion) {
 }
 
 TEST(RegistryTest, OnlyTheFirstVersionIsPromotedWithoutAPerson) {
-  catalog::testing::TempDir dir;
-  auto ms = catalog::Metastore::Open(dir.path());
+  ::pareto::catalog::testing::TempDir dir;
+  auto ms = Metastore::Open(dir.path());
   ASSERT_TRUE(ms.has_value());
   RegisterVersionsOfM(*ms, "gbt", 3);
   auto first = PromoteIfNoneInProduction(*ms, "m", 1, 100);
@@ -91,4 +91,4 @@ TEST(RegistryTest, OnlyTheFirstVersionIsPromotedWithoutAPerson) {
 }
 
 }  // namespace
-}  // namespace pareto::ml
+}  // namespace pareto::catalog::models

@@ -1,11 +1,13 @@
-#include "ml/scoring/registry.h"
+#include "catalog/model_registry.h"
 
-#include "catalog/sqlite.h"
+#include "catalog/metastore_internal.h"
 
-namespace pareto::ml {
+namespace pareto::catalog::models {
 namespace {
 
-using catalog::sqlite::Statement;
+using sqlite::Statement;
+
+sqlite::Db& Db(Metastore& ms) { return MetastoreAccess::Db(ms); }
 
 constexpr const char* kRunColumns =
     "id, model_name, protocol, status, message, seed, params_json, features_json, inputs_json, metrics_json, "
@@ -59,9 +61,9 @@ ModelVersion ReadVersion(const Statement& st) {
   return v;
 }
 
-StatusOr<std::vector<ModelVersion>> QueryVersions(catalog::Metastore& ms, const std::string& where,
+StatusOr<std::vector<ModelVersion>> QueryVersions(Metastore& ms, const std::string& where,
                                                   const std::string& name, std::optional<int64_t> version) {
-  PARETO_ASSIGN_OR_RETURN(Statement st, ms.db().Prepare(std::string("SELECT ") + kVersionColumns +
+  PARETO_ASSIGN_OR_RETURN(Statement st, Db(ms).Prepare(std::string("SELECT ") + kVersionColumns +
                                                         " FROM ml_model_versions WHERE " + where +
                                                         " ORDER BY version DESC"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, name));
@@ -77,10 +79,10 @@ StatusOr<std::vector<ModelVersion>> QueryVersions(catalog::Metastore& ms, const 
 
 }  // namespace
 
-StatusOr<int64_t> InsertRun(catalog::Metastore& ms, const RunRecord& r) {
+StatusOr<int64_t> InsertRun(Metastore& ms, const RunRecord& r) {
   PARETO_ASSIGN_OR_RETURN(
       Statement st,
-      ms.db().Prepare("INSERT INTO ml_runs(model_name, protocol, status, message, seed, params_json, features_json, "
+      Db(ms).Prepare("INSERT INTO ml_runs(model_name, protocol, status, message, seed, params_json, features_json, "
                       "inputs_json, metrics_json, leakage_override, best_model, artifacts, code_version, "
                       "pipeline_run_id, started_ms, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, r.model_name));
@@ -100,18 +102,18 @@ StatusOr<int64_t> InsertRun(catalog::Metastore& ms, const RunRecord& r) {
   PARETO_RETURN_IF_ERROR(st.Bind(15, r.started_ms));
   PARETO_RETURN_IF_ERROR(st.Bind(16, r.duration_ms));
   PARETO_RETURN_IF_ERROR(st.Run());
-  return ms.db().LastInsertRowId();
+  return Db(ms).LastInsertRowId();
 }
 
-Status UpdateRunArtifacts(catalog::Metastore& ms, int64_t run_id, const std::string& artifacts) {
-  PARETO_ASSIGN_OR_RETURN(Statement st, ms.db().Prepare("UPDATE ml_runs SET artifacts = ? WHERE id = ?"));
+Status UpdateRunArtifacts(Metastore& ms, int64_t run_id, const std::string& artifacts) {
+  PARETO_ASSIGN_OR_RETURN(Statement st, Db(ms).Prepare("UPDATE ml_runs SET artifacts = ? WHERE id = ?"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, artifacts));
   PARETO_RETURN_IF_ERROR(st.Bind(2, run_id));
   return st.Run();
 }
 
-StatusOr<std::optional<RunRecord>> GetRun(catalog::Metastore& ms, int64_t id) {
-  PARETO_ASSIGN_OR_RETURN(Statement st, ms.db().Prepare(std::string("SELECT ") + kRunColumns +
+StatusOr<std::optional<RunRecord>> GetRun(Metastore& ms, int64_t id) {
+  PARETO_ASSIGN_OR_RETURN(Statement st, Db(ms).Prepare(std::string("SELECT ") + kRunColumns +
                                                         " FROM ml_runs WHERE id = ?"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, id));
   PARETO_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -120,8 +122,8 @@ StatusOr<std::optional<RunRecord>> GetRun(catalog::Metastore& ms, int64_t id) {
   return std::optional<RunRecord>(std::move(r));
 }
 
-StatusOr<std::vector<RunRecord>> ListRuns(catalog::Metastore& ms, const std::string& model_name, int limit) {
-  PARETO_ASSIGN_OR_RETURN(Statement st, ms.db().Prepare(std::string("SELECT ") + kRunColumns +
+StatusOr<std::vector<RunRecord>> ListRuns(Metastore& ms, const std::string& model_name, int limit) {
+  PARETO_ASSIGN_OR_RETURN(Statement st, Db(ms).Prepare(std::string("SELECT ") + kRunColumns +
                                                         " FROM ml_runs WHERE ? = '' OR model_name = ? "
                                                         "ORDER BY id DESC LIMIT ?"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, model_name));
@@ -137,19 +139,19 @@ StatusOr<std::vector<RunRecord>> ListRuns(catalog::Metastore& ms, const std::str
   return out;
 }
 
-StatusOr<int64_t> NextVersion(catalog::Metastore& ms, const std::string& name) {
+StatusOr<int64_t> NextVersion(Metastore& ms, const std::string& name) {
   PARETO_ASSIGN_OR_RETURN(Statement st,
-                          ms.db().Prepare("SELECT coalesce(max(version), 0) + 1 FROM ml_model_versions WHERE name = ?"));
+                          Db(ms).Prepare("SELECT coalesce(max(version), 0) + 1 FROM ml_model_versions WHERE name = ?"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, name));
   PARETO_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::unexpected(Internal("no row from max(version)"));
   return st.ColumnInt64(0);
 }
 
-Status RegisterVersion(catalog::Metastore& ms, const ModelVersion& v) {
+Status RegisterVersion(Metastore& ms, const ModelVersion& v) {
   PARETO_ASSIGN_OR_RETURN(
       Statement st,
-      ms.db().Prepare("INSERT INTO ml_model_versions(name, version, run_id, kind, protocol, path, roc_auc, stage, "
+      Db(ms).Prepare("INSERT INTO ml_model_versions(name, version, run_id, kind, protocol, path, roc_auc, stage, "
                       "created_ms, promoted_ms) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   PARETO_RETURN_IF_ERROR(st.Bind(1, v.name));
   PARETO_RETURN_IF_ERROR(st.Bind(2, v.version));
@@ -164,17 +166,17 @@ Status RegisterVersion(catalog::Metastore& ms, const ModelVersion& v) {
   return st.Run();
 }
 
-StatusOr<std::vector<ModelVersion>> ListVersions(catalog::Metastore& ms, const std::string& name) {
+StatusOr<std::vector<ModelVersion>> ListVersions(Metastore& ms, const std::string& name) {
   return QueryVersions(ms, "name = ?", name, std::nullopt);
 }
 
-StatusOr<std::optional<ModelVersion>> GetVersion(catalog::Metastore& ms, const std::string& name, int64_t version) {
+StatusOr<std::optional<ModelVersion>> GetVersion(Metastore& ms, const std::string& name, int64_t version) {
   PARETO_ASSIGN_OR_RETURN(auto rows, QueryVersions(ms, "name = ? AND version = ?", name, version));
   if (rows.empty()) return std::optional<ModelVersion>();
   return std::optional<ModelVersion>(rows.front());
 }
 
-StatusOr<std::optional<ModelVersion>> ProductionVersion(catalog::Metastore& ms, const std::string& name) {
+StatusOr<std::optional<ModelVersion>> ProductionVersion(Metastore& ms, const std::string& name) {
   PARETO_ASSIGN_OR_RETURN(auto rows, QueryVersions(ms, "name = ? AND stage = 'production'", name, std::nullopt));
   if (rows.empty()) return std::optional<ModelVersion>();
   return std::optional<ModelVersion>(rows.front());
@@ -183,17 +185,17 @@ StatusOr<std::optional<ModelVersion>> ProductionVersion(catalog::Metastore& ms, 
 namespace {
 
 // Promote's work inside the caller's transaction.
-Status PromoteLocked(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
+Status PromoteLocked(Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
   PARETO_ASSIGN_OR_RETURN(auto existing, GetVersion(ms, name, version));
   if (!existing) {
     return NotFound("model " + name + " has no version " + std::to_string(version) + " (see `pareto models`)");
   }
-  PARETO_ASSIGN_OR_RETURN(Statement archive, ms.db().Prepare(
+  PARETO_ASSIGN_OR_RETURN(Statement archive, Db(ms).Prepare(
       "UPDATE ml_model_versions SET stage = 'archived' WHERE name = ? AND stage = 'production' AND version <> ?"));
   PARETO_RETURN_IF_ERROR(archive.Bind(1, name));
   PARETO_RETURN_IF_ERROR(archive.Bind(2, version));
   PARETO_RETURN_IF_ERROR(archive.Run());
-  PARETO_ASSIGN_OR_RETURN(Statement promote, ms.db().Prepare(
+  PARETO_ASSIGN_OR_RETURN(Statement promote, Db(ms).Prepare(
       "UPDATE ml_model_versions SET stage = 'production', promoted_ms = ? WHERE name = ? AND version = ?"));
   PARETO_RETURN_IF_ERROR(promote.Bind(1, now_ms));
   PARETO_RETURN_IF_ERROR(promote.Bind(2, name));
@@ -203,15 +205,15 @@ Status PromoteLocked(catalog::Metastore& ms, const std::string& name, int64_t ve
 
 }  // namespace
 
-Status Promote(catalog::Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
-  PARETO_ASSIGN_OR_RETURN(auto txn, catalog::sqlite::Transaction::Begin(ms.db()));
+Status Promote(Metastore& ms, const std::string& name, int64_t version, int64_t now_ms) {
+  PARETO_ASSIGN_OR_RETURN(auto txn, sqlite::Transaction::Begin(Db(ms)));
   PARETO_RETURN_IF_ERROR(PromoteLocked(ms, name, version, now_ms));
   return txn.Commit();
 }
 
-StatusOr<bool> PromoteIfNoneInProduction(catalog::Metastore& ms, const std::string& name, int64_t version,
+StatusOr<bool> PromoteIfNoneInProduction(Metastore& ms, const std::string& name, int64_t version,
                                          int64_t now_ms) {
-  PARETO_ASSIGN_OR_RETURN(auto txn, catalog::sqlite::Transaction::Begin(ms.db()));
+  PARETO_ASSIGN_OR_RETURN(auto txn, sqlite::Transaction::Begin(Db(ms)));
   PARETO_ASSIGN_OR_RETURN(auto production, ProductionVersion(ms, name));
   if (production) return false;
   PARETO_RETURN_IF_ERROR(PromoteLocked(ms, name, version, now_ms));
@@ -219,4 +221,4 @@ StatusOr<bool> PromoteIfNoneInProduction(catalog::Metastore& ms, const std::stri
   return true;
 }
 
-}  // namespace pareto::ml
+}  // namespace pareto::catalog::models

@@ -9,14 +9,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "catalog/metastore.h"
-#include "catalog/test_util.h"
-#include "delta/table.h"
+#include "catalog/lakehouse.h"
+#include "common/testing/temp_dir.h"
 
-namespace pareto::catalog {
+namespace pareto::cli {
 namespace {
 
-using ::pareto::catalog::testing::TempDir;
+using ::pareto::testing::TempDir;
 
 struct CliRun {
   int exit_code = -1;
@@ -46,19 +45,20 @@ class TableCommandsTest : public ::testing::Test {
     }
     binary_ = binary;
     lakehouse_ = dir_.path() + "/lakehouse";
-    auto ms = Metastore::Open(lakehouse_);
-    ASSERT_TRUE(ms.has_value());
+    auto lh = catalog::Lakehouse::Open(lakehouse_);
+    ASSERT_TRUE(lh.has_value());
     auto db = duck::Database::Open();
     ASSERT_TRUE(db.has_value());
     auto conn = db->Connect();
     ASSERT_TRUE(conn.has_value());
-    delta::Table table(lakehouse_ + "/olist/bronze/brz_orders");
-    ASSERT_TRUE(table.Append(*conn, "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)").has_value());
-    ASSERT_TRUE(table.Append(*conn, "SELECT 3 AS id, 'c' AS name").has_value());
-    TableInfo info{.catalog = "olist", .schema = "bronze", .name = "brz_orders",
-                   .location = "olist/bronze/brz_orders", .comment = "raw orders", .owner = "ops"};
-    info.delta_version = 1;
-    ASSERT_TRUE(ms->UpsertTable(info).ok());
+    catalog::PublishRequest write{.name = {"olist", "bronze", "brz_orders"},
+                                  .select_sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)",
+                                  .mode = catalog::WriteMode::kAppend,
+                                  .comment = "raw orders",
+                                  .owner = "ops"};
+    ASSERT_TRUE(lh->Publish(*conn, write).has_value());
+    write.select_sql = "SELECT 3 AS id, 'c' AS name";
+    ASSERT_TRUE(lh->Publish(*conn, write).has_value());
   }
 
   CliRun Pareto(const std::vector<std::string>& args, bool with_lakehouse = true) {
@@ -200,6 +200,21 @@ TEST_F(TableCommandsTest, ReadAnyDeltaFolderWithoutMetastore) {
   EXPECT_NE(missing.err.find("is not a Delta table"), std::string::npos) << missing.err;
 }
 
+// Global options are accepted before the command or after it (at any depth), as people type them.
+TEST_F(TableCommandsTest, GlobalOptionsAfterAnySubcommand) {
+  CliRun after = Pareto({"describe", "brz_orders", "--lakehouse", lakehouse_, "--json"}, /*with_lakehouse=*/false);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(JsonLines(after.out)[0]["name"], "olist.bronze.brz_orders");
+  CliRun before = Pareto({"--json", "tables"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(JsonLines(before.out).size(), 1u);
+  // A nested command: no model is registered, so not found (66) rather than a usage error (64).
+  CliRun nested = Pareto({"models", "show", "1", "--lakehouse", lakehouse_, "--json"}, /*with_lakehouse=*/false);
+  EXPECT_EQ(nested.exit_code, 66) << nested.err;
+  CliRun nested_before = Pareto({"models", "show", "1"});
+  EXPECT_EQ(nested_before.exit_code, 66) << nested_before.err;
+}
+
 TEST_F(TableCommandsTest, HelpAndUsageErrors) {
   for (const char* cmd : {"tables", "describe", "history", "restore", "vacuum", "sql", "read"}) {
     CliRun help = Pareto({cmd, "--help"});
@@ -211,4 +226,4 @@ TEST_F(TableCommandsTest, HelpAndUsageErrors) {
 }
 
 }  // namespace
-}  // namespace pareto::catalog
+}  // namespace pareto::cli
