@@ -29,10 +29,10 @@ TEST(MlConfigTest, TheOlistProjectDeclaresBothProtocols) {
 }
 
 TEST(MlConfigTest, ErrorsNameTheKey) {
-  auto bad = ParseMlConfig("ml:\n  protocols:\n    p:\n      table: t\n      features: [a]\n      label: y\n      split: random\n", "x.yaml");
+  auto bad = ParseMlConfig("catalog: x\nml:\n  protocols:\n    p:\n      table: t\n      features: [a]\n      label: y\n      split: random\n", "x.yaml");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message().find("ml.protocols.p.split"), std::string::npos) << bad.error().message();
-  auto both = ParseMlConfig("ml:\n  protocols:\n    p: {table: t, features: [a], label: y, spend: s}\n", "x.yaml");
+  auto both = ParseMlConfig("catalog: x\nml:\n  protocols:\n    p: {table: t, features: [a], label: y, spend: s}\n", "x.yaml");
   ASSERT_FALSE(both.has_value());
   EXPECT_NE(both.error().message().find("exactly one of `label` and `spend`"), std::string::npos);
   auto none = ParseMlConfig("catalog: x\n", "x.yaml");

@@ -46,7 +46,6 @@ class ProjectTest : public ::testing::Test {
 TEST_F(ProjectTest, LoadsCatalogModelsExpectationsAndMonetaryTags) {
   auto project = Load(R"yaml(catalog: shop
 sources:
-  anything: {ignored: here}
 expectations:
   silver.slv_orders:
     - {name: id_not_null, condition: "order_id IS NOT NULL", action: fail}

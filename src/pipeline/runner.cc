@@ -18,15 +18,6 @@ namespace {
 
 constexpr std::string_view kResultTable = "__pareto_model";
 
-catalog::ExpectationAction ToCatalog(ExpectationAction a) {
-  switch (a) {
-    case ExpectationAction::kWarn: return catalog::ExpectationAction::kWarn;
-    case ExpectationAction::kDrop: return catalog::ExpectationAction::kDrop;
-    case ExpectationAction::kFail: return catalog::ExpectationAction::kFail;
-  }
-  return catalog::ExpectationAction::kWarn;
-}
-
 catalog::RunStatus ToRunStatus(TaskState s) {
   switch (s) {
     case TaskState::kBuilt: return catalog::RunStatus::kSucceeded;
@@ -125,7 +116,7 @@ class Runner {
     const int64_t start = NowMs();
     PARETO_ASSIGN_OR_RETURN(int64_t id, Start("ingest", "ingest"));
     ingest::IngestOptions io{.source_dir = options_.source_dir,
-                             .project_dir = options_.project_dir,
+                             .sources = project_.Sources(),
                              .lakehouse_root = options_.lakehouse_root};
     auto result = ingest::Ingest(io, ms_, session_.conn(), env_);
     TaskReport r{.task = "ingest"};
@@ -193,7 +184,7 @@ class Runner {
     for (const ExpectationCount& c : checked.counts) {
       PARETO_RETURN_IF_ERROR(catalog::RecordExpectationResult(
           ms_, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
-                .action = ToCatalog(c.expectation.action), .passed_rows = c.passed, .failed_rows = c.failed}));
+                .action = c.expectation.action, .passed_rows = c.passed, .failed_rows = c.failed}));
     }
     r.expectations = checked.counts;
     r.dropped_rows = checked.dropped_rows;
