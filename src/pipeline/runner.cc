@@ -10,13 +10,14 @@
 #include "catalog/runs.h"
 #include "delta/table.h"
 #include "pipeline/column_lineage.h"
+#include "pipeline/model_build.h"
 #include "pipeline/session.h"
 #include "pipeline/sql_parse.h"
 
 namespace pareto::pipeline {
 namespace {
 
-constexpr std::string_view kResultTable = "__pareto_model";
+constexpr std::string_view kResultTable = kModelResultTable;
 
 catalog::RunStatus ToRunStatus(TaskState s) {
   switch (s) {
@@ -174,13 +175,9 @@ class Runner {
     }
 
     duck::Connection& conn = session_.conn();
-    PARETO_RETURN_IF_ERROR(
-        conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kResultTable) + " AS\n" + model.sql + "\n"));
-    PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + std::string(kResultTable) + " LIMIT 0"));
-    std::vector<std::string> columns;
-    for (uint64_t c = 0; c < shape.ColumnCount(); ++c) columns.push_back(shape.ColumnName(c));
-
-    PARETO_ASSIGN_OR_RETURN(ExpectationOutcome checked, EvaluateExpectations(conn, kResultTable, expectations));
+    PARETO_ASSIGN_OR_RETURN(ModelResult result, BuildModelResult(conn, model, expectations));
+    const std::vector<std::string>& columns = result.columns;
+    const ExpectationOutcome& checked = result.checked;
     for (const ExpectationCount& c : checked.counts) {
       PARETO_RETURN_IF_ERROR(catalog::RecordExpectationResult(
           ms_, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
@@ -188,7 +185,7 @@ class Runner {
     }
     r.expectations = checked.counts;
     r.dropped_rows = checked.dropped_rows;
-    if (!checked.failure.empty()) return DataError(full + ": " + checked.failure + "; nothing committed");
+    PARETO_RETURN_IF_ERROR(ModelFailure(full, result));
 
     delta::WriteOptions write;
     write.operation = "CREATE OR REPLACE TABLE AS SELECT";
