@@ -2,6 +2,12 @@
 
 namespace pareto::pipeline {
 
+Status PrepareModelSession(duck::Connection& conn, const Project& project) {
+  const std::string zone = project.timezone.empty() ? "NULL" : duck::QuoteLiteral(project.timezone);
+  return conn.Execute("SET VARIABLE " + std::string(kTimeZoneVariable) + " = " + zone)
+      .WithContext(project.file + ": timezone");
+}
+
 StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& model,
                                        const std::vector<Expectation>& expectations) {
   const std::string table(kModelResultTable);

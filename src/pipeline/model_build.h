@@ -2,6 +2,11 @@
 // and the SQL tests (tests/sql) share, so both run the same SQL the same way and
 // apply expectations through one implementation (expectations.h).
 //
+// PrepareModelSession gives the connection what every model may read besides
+// tables: the project's time zone as the DuckDB variable `business_time_zone`
+// (silver/slv_settings.sql reads it with getvariable), so pipeline.yaml's
+// `timezone:` is its only statement.
+//
 // BuildModelResult runs the model's SELECT into the temp table kModelResultTable
 // and evaluates its expectations there. What to do with the kept rows (a Delta
 // commit, a plain table) is the caller's; the caller drops the temp table.
@@ -21,12 +26,16 @@
 namespace pareto::pipeline {
 
 inline constexpr std::string_view kModelResultTable = "__pareto_model";
+inline constexpr std::string_view kTimeZoneVariable = "business_time_zone";
 
 struct ModelResult {
   std::vector<std::string> columns;  // the result's columns, in order
   ExpectationOutcome checked;        // counts; keep_sql selects the rows to write
   bool ok() const { return checked.failure.empty(); }
 };
+
+// Sets the variables models read (see above); call once per connection.
+Status PrepareModelSession(duck::Connection& conn, const Project& project);
 
 // Runs `model` into kModelResultTable and evaluates `expectations` on it. A SQL
 // error is returned; a failed `fail` expectation is not an error here but

@@ -42,8 +42,9 @@ struct Project {
   std::string dir;
   std::string file;           // <dir>/pipeline.yaml, for messages
   std::string catalog;        // `catalog:`
-  // `timezone:`, the shop's zone: ingest reads source timestamps in it (unless
-  // a source names its own).
+  // `timezone:`, the shop's zone and its only statement: ingest reads source
+  // timestamps in it (unless a source names its own) and the models get it as
+  // the DuckDB variable business_time_zone (model_build.h).
   std::string timezone;
   std::vector<Model> models;  // silver models, then gold models, each sorted by name
   std::vector<ingest::SourceSpec> sources;  // `sources:`, in file order

@@ -68,6 +68,7 @@ class Runner {
       PARETO_RETURN_IF_ERROR(RunIngest());
     }
     PARETO_RETURN_IF_ERROR(session_.AttachAll(ms_, project_.catalog, env_));
+    PARETO_RETURN_IF_ERROR(PrepareModelSession(session_.conn(), project_));
     std::set<std::string> inputs;
     for (const std::string& t : session_.Tables()) {
       if (t.starts_with("bronze.")) inputs.insert(t);
@@ -161,7 +162,7 @@ class Runner {
       versions.emplace_back(up, *v);
     }
     const auto& expectations = project_.ExpectationsOf(model.QualifiedName());
-    const std::string fingerprint = ModelFingerprint(model, expectations, versions);
+    const std::string fingerprint = ModelFingerprint(model, expectations, versions, project_.timezone);
     const std::string location = project_.catalog + "/" + model.layer + "/" + model.name;
     delta::Table table(options_.lakehouse_root + "/" + location, env_);
     if (!options_.full && table.Exists()) {
@@ -298,7 +299,8 @@ const TaskReport* RunReport::Find(std::string_view task) const {
 }
 
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
-                             const std::vector<std::pair<std::string, int64_t>>& input_versions) {
+                             const std::vector<std::pair<std::string, int64_t>>& input_versions,
+                             std::string_view time_zone) {
   // Length-prefixed fields, so no two different inputs serialize the same way.
   std::string text;
   auto add = [&text](std::string_view field) {
@@ -319,6 +321,10 @@ std::string ModelFingerprint(const Model& model, const std::vector<Expectation>&
   for (const auto& [table, version] : sorted) {
     add(table);
     add(std::to_string(version));
+  }
+  if (!time_zone.empty()) {
+    add("timezone");
+    add(time_zone);
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;

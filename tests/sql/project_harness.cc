@@ -14,6 +14,7 @@ StatusOr<ProjectHarness> ProjectHarness::Load(const std::string& project_dir, du
   std::set<std::string> inputs;
   for (const ingest::SourceSpec& s : harness.project_.sources) inputs.insert("bronze." + s.table);
   PARETO_ASSIGN_OR_RETURN(harness.graph_, pipeline::BuildGraph(conn, harness.project_, inputs));
+  PARETO_RETURN_IF_ERROR(pipeline::PrepareModelSession(conn, harness.project_));
   PARETO_RETURN_IF_ERROR(conn.Execute(
       "CREATE SCHEMA IF NOT EXISTS pareto_test;"
       "CREATE TABLE IF NOT EXISTS pareto_test.expectation_results ("

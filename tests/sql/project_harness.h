@@ -29,7 +29,7 @@ namespace pareto::sqltest {
 class ProjectHarness {
  public:
   // Loads <project_dir>, builds its graph with `conn` (bronze tables from `sources:`), and
-  // creates pareto_test's table.
+  // prepares `conn` as `pareto run` does (the project's time zone) plus pareto_test's table.
   static StatusOr<ProjectHarness> Load(const std::string& project_dir, duck::Connection& conn);
 
   // Adds an expectation to `table`'s (a test's planted check), after those of pipeline.yaml.
