@@ -15,7 +15,8 @@ void Set(T& out, const std::optional<U>& value) {
 
 // `models.<kind>.<key>` when given.
 template <class T>
-void SetParam(T& out, const pipeline::MlSettings& ml, const std::string& kind, const std::string& key) {
+void SetParam(T& out, const pipeline::MlSettings& ml, const std::string& kind,
+              const std::string& key) {
   const auto k = ml.models.find(kind);
   if (k == ml.models.end()) return;
   const auto v = k->second.find(key);
@@ -58,7 +59,8 @@ Status FromSettings(const pipeline::MlProtocolSettings& p, ProtocolSpec& spec) {
   return OkStatus();
 }
 
-StatusOr<MlConfig> FromSettings(const std::optional<pipeline::MlSettings>& settings, const std::string& where) {
+StatusOr<MlConfig> FromSettings(const std::optional<pipeline::MlSettings>& settings,
+                                const std::string& where) {
   if (!settings) return std::unexpected(NotFound(where + " has no `ml:` section"));
   const pipeline::MlSettings& ml = *settings;
   MlConfig config;
@@ -89,7 +91,8 @@ StatusOr<MlConfig> FromSettings(const std::optional<pipeline::MlSettings>& setti
     if (!s.ok()) return std::unexpected(s.WithContext(where));
     config.protocols.push_back(std::move(spec));
   }
-  if (config.protocols.empty()) return std::unexpected(InvalidArgument(where + ": ml.protocols is empty"));
+  if (config.protocols.empty())
+    return std::unexpected(InvalidArgument(where + ": ml.protocols is empty"));
   return config;
 }
 
@@ -108,9 +111,11 @@ StatusOr<int64_t> ParseDateUs(std::string_view date) {
   char dash1 = 0, dash2 = 0;
   std::istringstream in{std::string(date)};
   in >> y >> dash1 >> m >> dash2 >> d;
-  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m),
+                                        std::chrono::day(d)};
   if (!in || dash1 != '-' || dash2 != '-' || !ymd.ok() || !in.eof()) {
-    return std::unexpected(InvalidArgument("'" + std::string(date) + "' is not a date (YYYY-MM-DD)"));
+    return std::unexpected(
+        InvalidArgument("'" + std::string(date) + "' is not a date (YYYY-MM-DD)"));
   }
   const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
   return static_cast<int64_t>(days) * 86'400'000'000LL;

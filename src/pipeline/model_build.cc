@@ -12,7 +12,8 @@ StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& mode
                                        const std::vector<Expectation>& expectations) {
   const std::string table(kModelResultTable);
   // The newline ends a trailing `--` comment of the model.
-  PARETO_RETURN_IF_ERROR(conn.Execute("CREATE OR REPLACE TEMP TABLE " + table + " AS\n" + model.sql + "\n"));
+  PARETO_RETURN_IF_ERROR(
+      conn.Execute("CREATE OR REPLACE TEMP TABLE " + table + " AS\n" + model.sql + "\n"));
   ModelResult out;
   PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + table + " LIMIT 0"));
   for (uint64_t c = 0; c < shape.ColumnCount(); ++c) out.columns.push_back(shape.ColumnName(c));

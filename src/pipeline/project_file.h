@@ -32,8 +32,8 @@ struct Expectation {
 
 // The expectations declared for one table, as written under `expectations:`.
 struct TableExpectations {
-  std::string table;  // "silver.slv_order_fact"
-  int line = 0;       // of the table's key, for messages
+  std::string table;                      // "silver.slv_order_fact"
+  int line = 0;                           // of the table's key, for messages
   std::vector<Expectation> expectations;  // in file order
 };
 
@@ -46,13 +46,13 @@ struct ColumnName {
 };
 
 struct ProjectFile {
-  std::string catalog;   // `catalog:`, a lower-case identifier
-  std::string timezone;  // `timezone:` (IANA), the shop's zone; empty when absent
-  std::vector<std::string> sections;           // top-level keys, in file order
-  std::vector<ingest::SourceSpec> sources;     // `sources:`, each validated, zone defaulted
+  std::string catalog;                // `catalog:`, a lower-case identifier
+  std::string timezone;               // `timezone:` (IANA), the shop's zone; empty when absent
+  std::vector<std::string> sections;  // top-level keys, in file order
+  std::vector<ingest::SourceSpec> sources;      // `sources:`, each validated, zone defaulted
   std::vector<TableExpectations> expectations;  // `expectations:`
-  std::vector<ColumnName> monetary;            // `monetary:`
-  std::optional<MlSettings> ml;                // `ml:`
+  std::vector<ColumnName> monetary;             // `monetary:`
+  std::optional<MlSettings> ml;                 // `ml:`
 };
 
 // Parses pipeline.yaml text; `file` labels messages. Every failure is
