@@ -5,6 +5,7 @@
 #include "cli/registrars.h"
 #include "duck/duck.h"
 #include "ingest/ingest.h"
+#include "pipeline/project.h"
 
 namespace pareto::cli {
 
@@ -17,11 +18,12 @@ void RegisterIngestCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--table", *tables, "Only these bronze tables (e.g. brz_orders); repeatable");
   cmd->callback([&ctx, source, tables] {
     ctx.action = [&ctx, source, tables]() -> Status {
+      PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
       PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
       PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
       PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
       ingest::IngestOptions options{.source_dir = *source,
-                                    .project_dir = ctx.ProjectDir(),
+                                    .sources = project.Sources(),
                                     .lakehouse_root = ctx.lakehouse,
                                     .only_tables = *tables};
       PARETO_ASSIGN_OR_RETURN(ingest::IngestReport report, ingest::Ingest(options, lakehouse, conn, ctx.env));

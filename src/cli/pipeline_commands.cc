@@ -22,8 +22,7 @@ namespace {
 StatusOr<std::pair<pipeline::Project, pipeline::Graph>> LoadGraph(const CliContext& ctx) {
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   std::set<std::string> inputs;
-  PARETO_ASSIGN_OR_RETURN(ingest::SourcesConfig sources, ingest::LoadSources(ctx.ProjectDir(), ctx.env));
-  for (const ingest::SourceSpec& s : sources.sources) inputs.insert("bronze." + s.table);
+  for (const ingest::SourceSpec& s : project.sources) inputs.insert("bronze." + s.table);
   if (ctx.env->Exists(ctx.lakehouse + "/_meta/metastore.db")) {
     PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
     PARETO_ASSIGN_OR_RETURN(auto tables, lakehouse.metastore().ListTables(project.catalog, "bronze"));

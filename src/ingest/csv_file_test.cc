@@ -14,27 +14,24 @@ using ::testing::HasSubstr;
 using testing::ScratchDir;
 using testing::WriteBytes;
 
-constexpr char kSpec[] = R"yaml(catalog: shop
-timezone: America/Sao_Paulo
-sources:
-  - table: brz_things
-    pattern: "things*.csv"
-    comment: Things.
-    business_key: [id]
-    columns:
-      - {name: id, type: string}
-      - {name: qty, type: integer}
-      - {name: placed, type: timestamp}
-      - {name: price, type: "decimal(12,2)"}
-      - {name: note, type: string}
-)yaml";
+SourceSpec Things() {
+  return {.table = "brz_things",
+          .pattern = "things*.csv",
+          .columns = {{.name = "id", .type = "string"},
+                      {.name = "qty", .type = "integer"},
+                      {.name = "placed", .type = "timestamp"},
+                      {.name = "price", .type = "decimal(12,2)"},
+                      {.name = "note", .type = "string"}},
+          .business_key = {"id"},
+          .timezone = "America/Sao_Paulo",
+          .comment = "Things."};
+}
 
 class CsvFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto config = ParseSources(kSpec, "test.yaml");
-    ASSERT_TRUE(config.has_value()) << config.error().ToString();
-    spec_ = config->sources[0];
+    spec_ = Things();
+    ASSERT_TRUE(ValidateSource(spec_, "test.yaml").ok());
     auto db = duck::Database::Open();
     ASSERT_TRUE(db.has_value()) << db.error().ToString();
     db_.emplace(*std::move(db));

@@ -220,10 +220,13 @@ class Ingester {
 
 StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& lakehouse, duck::Connection& conn,
                               Env* env) {
-  PARETO_ASSIGN_OR_RETURN(SourcesConfig config, LoadSources(options.project_dir, env));
+  const SourcesConfig& config = options.sources;
+  if (config.sources.empty()) {
+    return std::unexpected(InvalidArgument("pipeline.yaml declares no `sources`: nothing to ingest"));
+  }
   for (const std::string& t : options.only_tables) {
     if (std::ranges::none_of(config.sources, [&](const SourceSpec& s) { return s.table == t; })) {
-      return std::unexpected(InvalidArgument(fmt::format("no source `{}` in {}/pipeline.yaml", t, options.project_dir)));
+      return std::unexpected(InvalidArgument(fmt::format("no source `{}` in pipeline.yaml", t)));
     }
   }
   PARETO_RETURN_IF_ERROR(CheckTimezones(config, conn));

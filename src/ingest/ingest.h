@@ -31,12 +31,13 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "duck/duck.h"
+#include "ingest/source_spec.h"
 
 namespace pareto::ingest {
 
 struct IngestOptions {
   std::string source_dir;      // folder of CSV drops (flat; sub-folders are ignored)
-  std::string project_dir;     // pipeline project folder holding pipeline.yaml
+  SourcesConfig sources;       // the project's `sources:` (pipeline::Project::Sources())
   std::string lakehouse_root;  // lakehouse folder (Delta tables + _meta/)
   // When non-empty, only these bronze tables (e.g. "brz_orders") are ingested.
   std::vector<std::string> only_tables;

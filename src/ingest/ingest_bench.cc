@@ -17,6 +17,7 @@
 #include "duck/duck.h"
 #include "ingest/ingest.h"
 #include "ingest/source_spec.h"
+#include "pipeline/project.h"
 
 namespace {
 
@@ -63,7 +64,9 @@ int Run() {
   const fs::path work = fs::temp_directory_path() / fmt::format("pareto-bench-ingest-{}", ::getpid());
   fs::create_directories(work / "source");
 
-  auto config = ingest::LoadSources(project);
+  auto loaded = pipeline::LoadProject(project);
+  if (!loaded) return 1;
+  const std::optional<ingest::SourcesConfig> config = loaded->Sources();
   auto db = duck::Database::Open();
   if (!config || !db) return 1;
   auto conn = db->Connect();
@@ -81,7 +84,7 @@ int Run() {
   double total_seconds = 0;
   for (const ingest::SourceSpec& spec : config->sources) {
     ingest::IngestOptions options{.source_dir = (work / "source").string(),
-                                  .project_dir = project,
+                                  .sources = *config,
                                   .lakehouse_root = (work / "lakehouse").string(),
                                   .only_tables = {spec.table}};
     const auto start = std::chrono::steady_clock::now();

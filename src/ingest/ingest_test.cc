@@ -13,6 +13,7 @@
 
 #include "delta/table.h"
 #include "ingest/test_util.h"
+#include "pipeline/project.h"
 
 namespace pareto::ingest {
 namespace {
@@ -46,7 +47,9 @@ class IngestTest : public ::testing::Test {
   }
 
   StatusOr<IngestReport> Run(const std::string& source) {
-    IngestOptions o{.source_dir = source, .project_dir = kProject, .lakehouse_root = lakehouse_};
+    auto project = pipeline::LoadProject(kProject);
+    if (!project) return std::unexpected(project.error());
+    IngestOptions o{.source_dir = source, .sources = project->Sources(), .lakehouse_root = lakehouse_};
     return Ingest(o, *lh_, *conn_);
   }
 

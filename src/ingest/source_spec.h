@@ -1,4 +1,6 @@
-// The `sources:` section of a pipeline project's pipeline.yaml, parsed and checked.
+// The `sources:` section of a pipeline project's pipeline.yaml, as typed values
+// and their checks. pipeline/project_file.cc reads the YAML (the one place that
+// does) and calls ValidateSource on each source; ingest only consumes the values.
 //
 // A source declares one bronze table: which files feed it (a glob over file
 // names), the ordered, typed columns of those files, the business key, the
@@ -13,7 +15,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/env.h"
 #include "common/status.h"
 
 namespace pareto::ingest {
@@ -22,6 +23,7 @@ struct ColumnSpec {
   std::string name;
   std::string type;  // Delta type name, normalized to lower case: "decimal(12,2)"
   std::string comment;
+  int line = 0;  // 1-based line of the column in pipeline.yaml, for messages
 };
 
 struct SourceSpec {
@@ -44,12 +46,14 @@ struct SourcesConfig {
   std::vector<SourceSpec> sources;  // in file order
 };
 
-// Parses pipeline.yaml text; `file_name` only labels messages ("pipeline.yaml:12: ...").
-// Every failure is kInvalidArgument naming the file and line.
-StatusOr<SourcesConfig> ParseSources(std::string_view yaml_text, std::string_view file_name);
+// Checks one declared source and normalizes its column types ("DECIMAL(12, 2)" ->
+// "decimal(12,2)"): table name, pattern, column names and types, business key, and
+// a zone when it has timestamps (`timezone` already defaulted to the top-level one).
+// `file` labels messages: kInvalidArgument "pipeline.yaml:LINE: what".
+Status ValidateSource(SourceSpec& source, std::string_view file);
 
-// Reads <project_dir>/pipeline.yaml through `env` and parses it.
-StatusOr<SourcesConfig> LoadSources(const std::string& project_dir, Env* env = Env::Default());
+// Checks what spans sources: each bronze table is declared once.
+Status ValidateSources(const SourcesConfig& config, std::string_view file);
 
 // The DuckDB type read_csv parses a column as. Timestamps are read as local wall
 // times (TIMESTAMP) and converted to instants afterwards (see ingest.cc).

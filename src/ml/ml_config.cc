@@ -1,56 +1,99 @@
 #include "ml/ml_config.h"
 
 #include <chrono>
-#include <fstream>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
+#include "pipeline/project_file.h"
 
 namespace pareto::ml {
 namespace {
 
-template <class T>
-T Get(const YAML::Node& node, const char* key, T fallback) {
-  const YAML::Node v = node[key];
-  return v && !v.IsNull() ? v.as<T>() : fallback;
+template <class T, class U>
+void Set(T& out, const std::optional<U>& value) {
+  if (value) out = static_cast<T>(*value);
 }
 
-Status ParseProtocol(const std::string& name, const YAML::Node& node, ProtocolSpec& spec) {
-  spec.name = name;
-  spec.description = Get<std::string>(node, "description", "");
-  spec.table = Get<std::string>(node, "table", "");
-  spec.id_column = Get<std::string>(node, "id", "customer_unique_id");
-  spec.label_column = Get<std::string>(node, "label", "");
-  spec.spend_column = Get<std::string>(node, "spend", "");
-  spec.label_quantile = Get<double>(node, "label_quantile", 0.75);
-  spec.time_column = Get<std::string>(node, "time", "");
-  spec.test_fraction = Get<double>(node, "test_fraction", 0.2);
-  const std::string split = Get<std::string>(node, "split", "stratified");
+// `models.<kind>.<key>` when given.
+template <class T>
+void SetParam(T& out, const pipeline::MlSettings& ml, const std::string& kind,
+              const std::string& key) {
+  const auto k = ml.models.find(kind);
+  if (k == ml.models.end()) return;
+  const auto v = k->second.find(key);
+  if (v != k->second.end()) out = static_cast<T>(v->second);
+}
+
+Status FromSettings(const pipeline::MlProtocolSettings& p, ProtocolSpec& spec) {
+  const std::string at = "ml.protocols." + p.name;
+  spec.name = p.name;
+  spec.description = p.description.value_or("");
+  spec.table = p.table.value_or("");
+  spec.id_column = p.id.value_or("customer_unique_id");
+  spec.label_column = p.label.value_or("");
+  spec.spend_column = p.spend.value_or("");
+  spec.label_quantile = p.label_quantile.value_or(0.75);
+  spec.time_column = p.time.value_or("");
+  spec.test_fraction = p.test_fraction.value_or(0.2);
+  const std::string split = p.split.value_or("stratified");
   if (split == "stratified") {
     spec.split = SplitKind::kStratified;
   } else if (split == "time") {
     spec.split = SplitKind::kTime;
   } else {
-    return InvalidArgument("ml.protocols." + name + ".split: '" + split + "' (expected stratified or time)");
+    return InvalidArgument(at + ".split: '" + split + "' (expected stratified or time)");
   }
-  if (node["features"]) spec.features = node["features"].as<std::vector<std::string>>();
-  if (node["fill"]) {
-    for (const auto& kv : node["fill"]) spec.fill[kv.first.as<std::string>()] = kv.second.as<double>();
-  }
-  const std::string cutoff = Get<std::string>(node, "cutoff", "");
-  if (!cutoff.empty()) {
-    PARETO_ASSIGN_OR_RETURN(int64_t us, ParseDateUs(cutoff));
+  spec.features = p.features;
+  for (const auto& [column, value] : p.fill) spec.fill[column] = value;
+  if (p.cutoff && !p.cutoff->empty()) {
+    PARETO_ASSIGN_OR_RETURN(int64_t us, ParseDateUs(*p.cutoff));
     spec.cutoff_us = us;
   }
-  if (spec.table.empty()) return InvalidArgument("ml.protocols." + name + ": `table` is required");
-  if (spec.features.empty()) return InvalidArgument("ml.protocols." + name + ": `features` is required");
+  if (spec.table.empty()) return InvalidArgument(at + ": `table` is required");
+  if (spec.features.empty()) return InvalidArgument(at + ": `features` is required");
   if (spec.label_column.empty() == spec.spend_column.empty()) {
-    return InvalidArgument("ml.protocols." + name + ": give exactly one of `label` and `spend`");
+    return InvalidArgument(at + ": give exactly one of `label` and `spend`");
   }
   if (spec.split == SplitKind::kTime && spec.time_column.empty()) {
-    return InvalidArgument("ml.protocols." + name + ": a time split needs `time`");
+    return InvalidArgument(at + ": a time split needs `time`");
   }
   return OkStatus();
+}
+
+StatusOr<MlConfig> FromSettings(const std::optional<pipeline::MlSettings>& settings,
+                                const std::string& where) {
+  if (!settings) return std::unexpected(NotFound(where + " has no `ml:` section"));
+  const pipeline::MlSettings& ml = *settings;
+  MlConfig config;
+  Set(config.model_name, ml.model);
+  Set(config.run_protocol, ml.run_protocol);
+  Set(config.score_threshold, ml.score_threshold);
+  Set(config.scores_table, ml.scores_table);
+  Set(config.promote_first, ml.promote_first);
+  TrainOptions& t = config.train;
+  Set(t.seed, ml.seed);
+  Set(t.bootstrap_resamples, ml.bootstrap_resamples);
+  Set(t.cv_folds, ml.cv_folds);
+  SetParam(t.params.lr.c, ml, "lr", "C");
+  SetParam(t.params.rf.trees, ml, "rf", "trees");
+  SetParam(t.params.rf.max_depth, ml, "rf", "max_depth");
+  SetParam(t.params.rf.subsample, ml, "rf", "subsample");
+  SetParam(t.params.rf.colsample_bynode, ml, "rf", "colsample_bynode");
+  SetParam(t.params.gbt.learning_rate, ml, "gbt", "learning_rate");
+  SetParam(t.params.gbt.max_depth, ml, "gbt", "max_depth");
+  SetParam(t.params.gbt.max_rounds, ml, "gbt", "max_rounds");
+  SetParam(t.params.gbt.early_stopping_rounds, ml, "gbt", "early_stopping_rounds");
+  SetParam(t.params.gbt.subsample, ml, "gbt", "subsample");
+  SetParam(t.params.gbt.colsample_bytree, ml, "gbt", "colsample_bytree");
+  SetParam(t.params.gbt.validation_fraction, ml, "gbt", "validation_fraction");
+  for (const pipeline::MlProtocolSettings& p : ml.protocols) {
+    ProtocolSpec spec;
+    Status s = FromSettings(p, spec);
+    if (!s.ok()) return std::unexpected(s.WithContext(where));
+    config.protocols.push_back(std::move(spec));
+  }
+  if (config.protocols.empty())
+    return std::unexpected(InvalidArgument(where + ": ml.protocols is empty"));
+  return config;
 }
 
 }  // namespace
@@ -68,69 +111,28 @@ StatusOr<int64_t> ParseDateUs(std::string_view date) {
   char dash1 = 0, dash2 = 0;
   std::istringstream in{std::string(date)};
   in >> y >> dash1 >> m >> dash2 >> d;
-  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m),
+                                        std::chrono::day(d)};
   if (!in || dash1 != '-' || dash2 != '-' || !ymd.ok() || !in.eof()) {
-    return std::unexpected(InvalidArgument("'" + std::string(date) + "' is not a date (YYYY-MM-DD)"));
+    return std::unexpected(
+        InvalidArgument("'" + std::string(date) + "' is not a date (YYYY-MM-DD)"));
   }
   const auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
   return static_cast<int64_t>(days) * 86'400'000'000LL;
 }
 
-StatusOr<MlConfig> ParseMlConfig(const std::string& yaml_text, const std::string& where) {
-  MlConfig config;
-  try {
-    const YAML::Node root = YAML::Load(yaml_text);
-    const YAML::Node ml = root["ml"];
-    if (!ml) return std::unexpected(NotFound(where + " has no `ml:` section"));
-    config.model_name = Get<std::string>(ml, "model", config.model_name);
-    config.run_protocol = Get<std::string>(ml, "run_protocol", config.run_protocol);
-    config.score_threshold = Get<double>(ml, "score_threshold", config.score_threshold);
-    config.scores_table = Get<std::string>(ml, "scores_table", config.scores_table);
-    config.promote_first = Get<bool>(ml, "promote_first", config.promote_first);
-    TrainOptions& t = config.train;
-    t.seed = Get<uint64_t>(ml, "seed", t.seed);
-    t.bootstrap_resamples = Get<int>(ml, "bootstrap_resamples", t.bootstrap_resamples);
-    t.cv_folds = Get<int>(ml, "cv_folds", t.cv_folds);
-    if (const YAML::Node models = ml["models"]) {
-      if (const YAML::Node lr = models["lr"]) t.params.lr.c = Get<double>(lr, "C", t.params.lr.c);
-      if (const YAML::Node rf = models["rf"]) {
-        t.params.rf.trees = Get<int>(rf, "trees", t.params.rf.trees);
-        t.params.rf.max_depth = Get<int>(rf, "max_depth", t.params.rf.max_depth);
-        t.params.rf.subsample = Get<double>(rf, "subsample", t.params.rf.subsample);
-        t.params.rf.colsample_bynode = Get<double>(rf, "colsample_bynode", t.params.rf.colsample_bynode);
-      }
-      if (const YAML::Node g = models["gbt"]) {
-        t.params.gbt.learning_rate = Get<double>(g, "learning_rate", t.params.gbt.learning_rate);
-        t.params.gbt.max_depth = Get<int>(g, "max_depth", t.params.gbt.max_depth);
-        t.params.gbt.max_rounds = Get<int>(g, "max_rounds", t.params.gbt.max_rounds);
-        t.params.gbt.early_stopping_rounds = Get<int>(g, "early_stopping_rounds", t.params.gbt.early_stopping_rounds);
-        t.params.gbt.subsample = Get<double>(g, "subsample", t.params.gbt.subsample);
-        t.params.gbt.colsample_bytree = Get<double>(g, "colsample_bytree", t.params.gbt.colsample_bytree);
-        t.params.gbt.validation_fraction = Get<double>(g, "validation_fraction", t.params.gbt.validation_fraction);
-      }
-    }
-    if (const YAML::Node protocols = ml["protocols"]) {
-      for (const auto& kv : protocols) {
-        ProtocolSpec spec;
-        Status s = ParseProtocol(kv.first.as<std::string>(), kv.second, spec);
-        if (!s.ok()) return std::unexpected(s.WithContext(where));
-        config.protocols.push_back(std::move(spec));
-      }
-    }
-  } catch (const YAML::Exception& e) {
-    return std::unexpected(InvalidArgument(where + ": " + e.what()));
-  }
-  if (config.protocols.empty()) return std::unexpected(InvalidArgument(where + ": ml.protocols is empty"));
-  return config;
+StatusOr<MlConfig> MlConfigFromProject(const pipeline::Project& project) {
+  return FromSettings(project.ml, project.file);
 }
 
 StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir) {
-  const std::string path = project_dir + "/pipeline.yaml";
-  std::ifstream in(path);
-  if (!in) return std::unexpected(NotFound("cannot read " + path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseMlConfig(text.str(), path);
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(project_dir));
+  return MlConfigFromProject(project);
+}
+
+StatusOr<MlConfig> ParseMlConfig(const std::string& yaml_text, const std::string& where) {
+  PARETO_ASSIGN_OR_RETURN(pipeline::ProjectFile file, pipeline::ParseProjectFile(yaml_text, where));
+  return FromSettings(file.ml, where);
 }
 
 }  // namespace pareto::ml

@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "ml/training/trainer.h"
+#include "pipeline/project.h"
 
 namespace pareto::ml {
 
@@ -28,9 +29,12 @@ struct MlConfig {
   const ProtocolSpec* FindProtocol(std::string_view name) const;
 };
 
-// Reads `ml:` from <project_dir>/pipeline.yaml. Errors name the file and key.
+// The project's `ml:` section (read by pipeline::LoadProject) with ml's defaults
+// for what it leaves out, checked. Errors name the file and key.
+StatusOr<MlConfig> MlConfigFromProject(const pipeline::Project& project);
+// The same from a project folder: LoadProject, then MlConfigFromProject.
 StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir);
-// The same from YAML text (for tests); `where` names it in errors.
+// The same from pipeline.yaml text (for tests); `where` names it in errors.
 StatusOr<MlConfig> ParseMlConfig(const std::string& yaml_text, const std::string& where);
 
 // "2018-01-01" (UTC midnight) -> epoch microseconds.

@@ -29,14 +29,24 @@ TEST(MlConfigTest, TheOlistProjectDeclaresBothProtocols) {
 }
 
 TEST(MlConfigTest, ErrorsNameTheKey) {
-  auto bad = ParseMlConfig("ml:\n  protocols:\n    p:\n      table: t\n      features: [a]\n      label: y\n      split: random\n", "x.yaml");
+  auto bad = ParseMlConfig("catalog: x\nml:\n  protocols:\n    p:\n      table: t\n      features: [a]\n      label: y\n      split: random\n", "x.yaml");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message().find("ml.protocols.p.split"), std::string::npos) << bad.error().message();
-  auto both = ParseMlConfig("ml:\n  protocols:\n    p: {table: t, features: [a], label: y, spend: s}\n", "x.yaml");
+  auto both = ParseMlConfig("catalog: x\nml:\n  protocols:\n    p: {table: t, features: [a], label: y, spend: s}\n", "x.yaml");
   ASSERT_FALSE(both.has_value());
   EXPECT_NE(both.error().message().find("exactly one of `label` and `spend`"), std::string::npos);
   auto none = ParseMlConfig("catalog: x\n", "x.yaml");
   EXPECT_EQ(none.error().code(), StatusCode::kNotFound);
+  // A value of the wrong type names the file, the line and the key.
+  auto seed = ParseMlConfig("catalog: x\nml:\n  seed: many\n", "x.yaml");
+  ASSERT_FALSE(seed.has_value());
+  EXPECT_NE(seed.error().message().find("x.yaml:3: `ml.seed` must be"), std::string::npos)
+      << seed.error().message();
+  auto depth = ParseMlConfig("catalog: x\nml:\n  models:\n    gbt: {max_depth: deep}\n", "x.yaml");
+  ASSERT_FALSE(depth.has_value());
+  EXPECT_NE(depth.error().message().find("x.yaml:4: `ml.models.gbt.max_depth` must be a number"),
+            std::string::npos)
+      << depth.error().message();
 }
 
 TEST(MlConfigTest, ParsesCutoffDates) {

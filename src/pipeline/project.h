@@ -1,20 +1,25 @@
 // The pipeline project (docs/pipeline-project.md): a folder holding pipeline.yaml
 // and one SQL model a file under silver/ and gold/.
 //
-// LoadProject reads what the pipeline runner needs: the catalog name, the models,
-// the expectations of each model's table and the monetary column tags. The
-// `sources:` section belongs to ingest (src/ingest/) and is not read here.
+// LoadProject reads the project once: pipeline.yaml (through project_file.h, the
+// only reader of its YAML) and the models, and hands each stage its typed section:
+// sources to ingest, expectations to the runner, monetary tags and `ml:` to the
+// trainer (ml::MlConfigFromProject), the time zone to everyone.
 //
 // Ownership: Project is a plain value. Thread safety: immutable once loaded.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/env.h"
 #include "common/status.h"
+#include "ingest/source_spec.h"
+#include "pipeline/ml_settings.h"
+#include "pipeline/project_file.h"
 
 namespace pareto::pipeline {
 
@@ -30,34 +35,29 @@ struct Model {
   std::string QualifiedName() const { return layer + "." + name; }
 };
 
-enum class ExpectationAction { kWarn, kDrop, kFail };
-
-std::string_view ActionName(ExpectationAction action);
-
-struct Expectation {
-  std::string name;
-  std::string condition;  // boolean DuckDB SQL over the model's output columns
-  ExpectationAction action = ExpectationAction::kWarn;
-};
-
-// A "layer.table.column" source column.
-struct ColumnName {
-  std::string table;   // "bronze.brz_payments"
-  std::string column;  // "payment_value"
-  std::string ToString() const { return table + "." + column; }
-  friend auto operator<=>(const ColumnName&, const ColumnName&) = default;
-};
+// "warn", "drop", "fail" (catalog/runs.h owns the action and its names).
+inline std::string_view ActionName(ExpectationAction action) { return catalog::ExpectationActionName(action); }
 
 struct Project {
   std::string dir;
+  std::string file;           // <dir>/pipeline.yaml, for messages
   std::string catalog;        // `catalog:`
+  // `timezone:`, the shop's zone and its only statement: ingest reads source
+  // timestamps in it (unless a source names its own) and the models get it as
+  // the DuckDB variable business_time_zone (model_build.h).
+  std::string timezone;
   std::vector<Model> models;  // silver models, then gold models, each sorted by name
+  std::vector<ingest::SourceSpec> sources;  // `sources:`, in file order
+  std::optional<MlSettings> ml;             // `ml:`, when present
   // "silver.slv_order_fact" -> its expectations in file order.
   std::map<std::string, std::vector<Expectation>> expectations;
   std::vector<ColumnName> monetary;  // `monetary:`
   std::vector<std::string> sections;  // top-level keys of pipeline.yaml, in file order
 
   bool HasSection(std::string_view key) const;
+
+  // What ingest needs: catalog, zone and sources.
+  ingest::SourcesConfig Sources() const { return {catalog, timezone, sources}; }
 
   // The model producing "layer.table", or nullptr.
   const Model* FindModel(std::string_view qualified_name) const;
@@ -68,8 +68,8 @@ struct Project {
 // Layers that hold models, in build order.
 inline constexpr std::string_view kModelLayers[] = {"silver", "gold"};
 
-// Reads <dir>/pipeline.yaml and <dir>/{silver,gold}/*.sql. Errors name the file
-// (and the line, for YAML) and say what to fix.
+// Reads <dir>/pipeline.yaml and <dir>/{silver,gold}/*.sql through `env`. Errors
+// name the file (and the line and key, for YAML) and say what to fix.
 StatusOr<Project> LoadProject(const std::string& dir, Env* env = Env::Default());
 
 // The leading `--` comment block of a model's SQL (see docs/pipeline-project.md).

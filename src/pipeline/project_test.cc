@@ -46,7 +46,6 @@ class ProjectTest : public ::testing::Test {
 TEST_F(ProjectTest, LoadsCatalogModelsExpectationsAndMonetaryTags) {
   auto project = Load(R"yaml(catalog: shop
 sources:
-  anything: {ignored: here}
 expectations:
   silver.slv_orders:
     - {name: id_not_null, condition: "order_id IS NOT NULL", action: fail}
@@ -75,6 +74,22 @@ monetary:
   EXPECT_EQ(e[2].action, ExpectationAction::kWarn);  // the default
   EXPECT_TRUE(project->ExpectationsOf("gold.gld_daily").empty());
   EXPECT_THAT(project->monetary, ElementsAre(ColumnName{"bronze.brz_payments", "payment_value"}));
+}
+
+// The shipped project, read once: every stage's section comes from the one LoadProject.
+TEST(OlistProjectLoadTest, HandsEveryStageItsSection) {
+  auto project = LoadProject(std::string(PARETO_SOURCE_DIR) + "/pipelines/olist");
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  EXPECT_EQ(project->catalog, "olist");
+  EXPECT_EQ(project->timezone, "America/Sao_Paulo");
+  EXPECT_EQ(project->sources.size(), 9u);
+  EXPECT_EQ(project->Sources().timezone, "America/Sao_Paulo");
+  EXPECT_EQ(project->ExpectationsOf("silver.slv_payments").at(1).action, ExpectationAction::kFail);
+  EXPECT_EQ(project->monetary.size(), 3u);
+  ASSERT_TRUE(project->ml.has_value());
+  ASSERT_EQ(project->ml->protocols.size(), 2u);
+  EXPECT_EQ(project->ml->protocols[0].name, "seed");
+  EXPECT_EQ(project->ml->models.at("gbt").at("max_depth"), 6);
 }
 
 TEST_F(ProjectTest, ExpectationsForAnUnknownTableNameTheLine) {

@@ -11,21 +11,13 @@
 #include "catalog/runs.h"
 #include "delta/table.h"
 #include "pipeline/column_lineage.h"
+#include "pipeline/model_build.h"
 #include "pipeline/sql_parse.h"
 
 namespace pareto::pipeline {
 namespace {
 
-constexpr std::string_view kResultTable = "__pareto_model";
-
-catalog::ExpectationAction ToCatalog(ExpectationAction a) {
-  switch (a) {
-    case ExpectationAction::kWarn: return catalog::ExpectationAction::kWarn;
-    case ExpectationAction::kDrop: return catalog::ExpectationAction::kDrop;
-    case ExpectationAction::kFail: return catalog::ExpectationAction::kFail;
-  }
-  return catalog::ExpectationAction::kWarn;
-}
+constexpr std::string_view kResultTable = kModelResultTable;
 
 catalog::RunStatus ToRunStatus(TaskState s) {
   switch (s) {
@@ -86,6 +78,7 @@ class Runner {
     PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
                             lakehouse_.OpenSession({.read_only = false, .default_catalog = project_.catalog}));
     session_.emplace(std::move(session));
+    PARETO_RETURN_IF_ERROR(PrepareModelSession(session_->connection(), project_));
     std::set<std::string> inputs;
     for (const catalog::TableName& t : session_->Attached()) {
       if (t.catalog == catalog::LowerIdentifier(project_.catalog) && t.schema == "bronze") inputs.insert(t.SchemaQualified());
@@ -135,7 +128,7 @@ class Runner {
     const int64_t start = NowMs();
     PARETO_ASSIGN_OR_RETURN(int64_t id, Start("ingest", "ingest"));
     ingest::IngestOptions io{.source_dir = options_.source_dir,
-                             .project_dir = options_.project_dir,
+                             .sources = project_.Sources(),
                              .lakehouse_root = options_.lakehouse_root};
     // Ingest reads CSV files through a DuckDB of its own, dropped when it is done.
     auto result = [&]() -> StatusOr<ingest::IngestReport> {
@@ -184,7 +177,7 @@ class Runner {
       versions.emplace_back(up, *v);
     }
     const auto& expectations = project_.ExpectationsOf(model.QualifiedName());
-    const std::string fingerprint = ModelFingerprint(model, expectations, versions);
+    const std::string fingerprint = ModelFingerprint(model, expectations, versions, project_.timezone);
     const catalog::TableName name = NameOf(model.QualifiedName());
     delta::Table table(lakehouse_.TablePath(name), env_);
     if (!options_.full && table.Exists()) {
@@ -198,21 +191,17 @@ class Runner {
     }
 
     duck::Connection& conn = session_->connection();
-    PARETO_RETURN_IF_ERROR(
-        conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kResultTable) + " AS\n" + model.sql + "\n"));
-    PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + std::string(kResultTable) + " LIMIT 0"));
-    std::vector<std::string> columns;
-    for (uint64_t c = 0; c < shape.ColumnCount(); ++c) columns.push_back(shape.ColumnName(c));
-
-    PARETO_ASSIGN_OR_RETURN(ExpectationOutcome checked, EvaluateExpectations(conn, kResultTable, expectations));
+    PARETO_ASSIGN_OR_RETURN(ModelResult result, BuildModelResult(conn, model, expectations));
+    const std::vector<std::string>& columns = result.columns;
+    const ExpectationOutcome& checked = result.checked;
     for (const ExpectationCount& c : checked.counts) {
       PARETO_RETURN_IF_ERROR(catalog::RecordExpectationResult(
           ms_, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
-                .action = ToCatalog(c.expectation.action), .passed_rows = c.passed, .failed_rows = c.failed}));
+                .action = c.expectation.action, .passed_rows = c.passed, .failed_rows = c.failed}));
     }
     r.expectations = checked.counts;
     r.dropped_rows = checked.dropped_rows;
-    if (!checked.failure.empty()) return DataError(full + ": " + checked.failure + "; nothing committed");
+    PARETO_RETURN_IF_ERROR(ModelFailure(full, result));
 
     std::vector<std::string> upstream;
     for (const std::string& up : node.upstream) upstream.push_back(FullName(up));
@@ -324,7 +313,8 @@ const TaskReport* RunReport::Find(std::string_view task) const {
 }
 
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
-                             const std::vector<std::pair<std::string, int64_t>>& input_versions) {
+                             const std::vector<std::pair<std::string, int64_t>>& input_versions,
+                             std::string_view time_zone) {
   // Length-prefixed fields, so no two different inputs serialize the same way.
   std::string text;
   auto add = [&text](std::string_view field) {
@@ -345,6 +335,10 @@ std::string ModelFingerprint(const Model& model, const std::vector<Expectation>&
   for (const auto& [table, version] : sorted) {
     add(table);
     add(std::to_string(version));
+  }
+  if (!time_zone.empty()) {
+    add("timezone");
+    add(time_zone);
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;

@@ -102,9 +102,11 @@ struct RunReport {
 // graph is invalid; task failures are in the report (RunReport::ok()).
 StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env = Env::Default());
 
-// The hex SHA-256 identifying one build of a model.
+// The hex SHA-256 identifying one build of a model. `time_zone` is the project's
+// (every model may read it, model_build.h): changing it rebuilds the models.
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
-                             const std::vector<std::pair<std::string, int64_t>>& input_versions);
+                             const std::vector<std::pair<std::string, int64_t>>& input_versions,
+                             std::string_view time_zone = {});
 
 std::string FormatRunReport(const RunReport& report);
 nlohmann::json RunReportToJson(const RunReport& report);

@@ -16,7 +16,7 @@
 
 #include "duck/duck.h"
 #include "generate/generator.h"
-#include "model_runner.h"
+#include "project_harness.h"
 #include "test_support.h"
 
 namespace pareto::sqltest {
@@ -83,7 +83,7 @@ BuiltData& Built(const std::string& source) {
     fs::remove_all(*folder, ec);
   }
   if (!data.status.ok()) return data;
-  auto runner = ModelRunner::Load(OlistProjectDir(), *data.conn);
+  auto runner = ProjectHarness::Load(OlistProjectDir(), *data.conn);
   if (!runner.has_value()) {
     data.status = runner.error();
     return data;
@@ -217,13 +217,13 @@ TEST_P(OlistDataTest, RebuildingGivesIdenticalTables) {
   };
   std::map<std::string, std::string> first;
   for (uint64_t r = 0; r < tables->RowCount(); ++r) first[tables->GetString(0, r)] = fingerprint(tables->GetString(0, r));
-  auto runner = ModelRunner::Load(OlistProjectDir(), *data_->conn);
+  auto runner = ProjectHarness::Load(OlistProjectDir(), *data_->conn);
   ASSERT_TRUE(runner.has_value()) << runner.error().ToString();
   ASSERT_TRUE(runner->BuildAll(*data_->conn).ok());
   for (const auto& [table, print] : first) EXPECT_EQ(fingerprint(table), print) << table;
 }
 
-// Every output column has a type of the Delta subset pareto writes (DESIGN §3): string, long,
+// Every output column has a type of the Delta subset pareto writes (delta/types.h): string, long,
 // integer, double, boolean, date, decimal, timestamp (TIMESTAMPTZ). A HUGEINT from a sum of
 // counts, say, would not be writable.
 TEST_P(OlistDataTest, EveryColumnHasADeltaType) {

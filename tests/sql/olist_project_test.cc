@@ -10,7 +10,7 @@
 
 #include "duck/duck.h"
 #include "duck/testing/in_memory.h"
-#include "model_runner.h"
+#include "project_harness.h"
 #include "pipeline/column_lineage.h"
 #include "pipeline/graph.h"
 #include "pipeline/project.h"
@@ -71,7 +71,7 @@ TEST_F(OlistProjectTest, MlFeaturesReachMoneyOnlyThroughTheLabelColumns) {
   auto graph = pipeline::BuildGraph(*conn_, *project_, BronzeTables());
   ASSERT_TRUE(graph.has_value()) << graph.error().ToString();
   // Empty tables of every model give the schemas the lineage needs to expand `*`.
-  auto runner = ModelRunner::Load(OlistProjectDir(), *conn_);
+  auto runner = ProjectHarness::Load(OlistProjectDir(), *conn_);
   ASSERT_TRUE(runner.has_value()) << runner.error().ToString();
   ASSERT_TRUE(runner->BuildAll(*conn_).ok());
   const pipeline::SchemaLookup schema =

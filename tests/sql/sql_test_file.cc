@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -32,7 +33,7 @@ std::optional<Directive> ParseDirective(std::string_view line) {
     if (!((c >= 'a' && c <= 'z') || c == '-')) return std::nullopt;
   }
   static constexpr std::string_view kKnown[] = {"input", "sql", "run", "query", "expect",
-                                                 "expect-error"};
+                                                 "expect-error", "expectation"};
   bool known = false;
   for (auto k : kKnown) known = known || k == name;
   if (!known) return std::nullopt;
@@ -84,6 +85,7 @@ StatusOr<std::vector<Step>> ParseTestFile(std::string_view text) {
       if (d->name == "sql") step.kind = StepKind::kSql;
       if (d->name == "run") step.kind = StepKind::kRun;
       if (d->name == "query") step.kind = StepKind::kQuery;
+      if (d->name == "expectation") step.kind = StepKind::kExpectation;
       if ((step.kind == StepKind::kInput || step.kind == StepKind::kRun) && step.argument.empty()) {
         return std::unexpected(
             InvalidArgument(fmt::format("line {}: '-- {}:' needs a table name", line_no, d->name)));
@@ -112,6 +114,14 @@ StatusOr<std::vector<Step>> ParseTestFile(std::string_view text) {
     step.body.push_back('\n');
   }
 
+  for (const Step& step : steps) {
+    if (step.kind != StepKind::kExpectation) continue;
+    const auto words = std::count(step.argument.begin(), step.argument.end(), ' ');
+    if (words != 2 || Trim(step.body).empty()) {
+      return std::unexpected(InvalidArgument(fmt::format(
+          "line {}: '-- expectation:' needs `table name action` and a condition as its body", step.line)));
+    }
+  }
   // A query's result must be checked: by rows or by an expected error.
   for (const Step& step : steps) {
     if (step.kind != StepKind::kQuery) continue;

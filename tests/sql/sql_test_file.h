@@ -8,8 +8,12 @@
 //                                   columns; the rows are appended (missing columns NULL)
 //   -- sql:                         body: SQL statements run for their effect
 //   -- run: silver.slv_order_fact   builds the named models (space separated) and every
-//                                   model they read, in dependency order, applying the
+//                                   model they read, in the graph's order, through the
+//                                   pipeline runtime (project_harness.h), applying the
 //                                   expectations of pipeline.yaml (warn / drop / fail)
+//   -- expectation: silver.slv_orders no_lost fail
+//                                   body: a condition; plants one more expectation (table,
+//                                   name, action) on that model for the later runs
 //   -- query:                       body: a query; must be followed by `-- expect:`
 //   -- expect:                      body: the query's rows, cells separated by `|`,
 //                                   NULL for SQL NULL; compared exactly and in order
@@ -27,13 +31,13 @@
 
 namespace pareto::sqltest {
 
-enum class StepKind { kInput, kSql, kRun, kQuery };
+enum class StepKind { kInput, kSql, kRun, kQuery, kExpectation };
 
 struct Step {
   StepKind kind = StepKind::kSql;
   int line = 0;           // 1-based line of the directive, for failure messages
-  std::string argument;   // input: the table; run: the model names
-  std::string body;       // input: CSV text; sql/query: SQL text
+  std::string argument;   // input: the table; run: the model names; expectation: table name action
+  std::string body;       // input: CSV text; sql/query: SQL text; expectation: its condition
   // query: the expected rows (`-- expect:`); run/query: `-- expect-error:` text.
   std::vector<std::string> expected_rows;
   bool checks_rows = false;  // a `-- expect:` section was given (it may hold no rows)

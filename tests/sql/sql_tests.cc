@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "duck/duck.h"
-#include "model_runner.h"
+#include "project_harness.h"
 #include "sql_test_file.h"
 #include "test_support.h"
 
@@ -86,7 +86,7 @@ TEST_P(SqlFileTest, Passes) {
   auto conn = db->Connect();
   ASSERT_TRUE(conn.has_value()) << conn.error().ToString();
   ASSERT_TRUE(PrepareBronze(*conn).ok());
-  auto runner = ModelRunner::Load(OlistProjectDir(), *conn);
+  auto runner = ProjectHarness::Load(OlistProjectDir(), *conn);
   ASSERT_TRUE(runner.has_value()) << runner.error().ToString();
 
   for (const Step& step : *steps) {
@@ -99,6 +99,16 @@ TEST_P(SqlFileTest, Passes) {
       }
       case StepKind::kSql: {
         const Status s = conn->Execute(step.body);
+        ASSERT_TRUE(s.ok()) << where << ": " << s.ToString();
+        break;
+      }
+      case StepKind::kExpectation: {
+        std::istringstream words(step.argument);
+        std::string table, name, action;
+        words >> table >> name >> action;
+        const auto parsed = catalog::ParseExpectationAction(action);
+        ASSERT_TRUE(parsed.has_value()) << where << ": " << parsed.error().ToString();
+        const Status s = runner->AddExpectation(table, {.name = name, .condition = step.body, .action = *parsed});
         ASSERT_TRUE(s.ok()) << where << ": " << s.ToString();
         break;
       }

@@ -1,53 +1,24 @@
 #include "test_support.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <fstream>
 #include <sstream>
 #include <vector>
 
-#include "model_runner.h"
+#include "pipeline/project.h"
 
 namespace pareto::sqltest {
 namespace {
 
-struct SourceColumn {
-  std::string name;
-  std::string type;  // Delta type as pipeline.yaml writes it: string, timestamp, decimal(12,2), …
-};
-
-struct Source {
-  std::string table;
-  std::string pattern;
-  std::string timezone;
-  std::vector<SourceColumn> columns;
-};
-
-// The `sources:` section of pipeline.yaml: the bronze tables the ingest stage writes.
-StatusOr<std::vector<Source>> ReadSources() {
-  const std::string path = OlistProjectDir() + "/pipeline.yaml";
-  PARETO_ASSIGN_OR_RETURN(const std::string text, ReadText(path));
-  std::vector<Source> sources;
-  try {
-    const YAML::Node root = YAML::Load(text);
-    const std::string zone = root["timezone"] ? root["timezone"].as<std::string>() : "UTC";
-    for (const auto& s : root["sources"]) {
-      Source source{s["table"].as<std::string>(), s["pattern"].as<std::string>(),
-                    s["timezone"] ? s["timezone"].as<std::string>() : zone, {}};
-      for (const auto& c : s["columns"]) {
-        source.columns.push_back({c["name"].as<std::string>(), c["type"].as<std::string>()});
-      }
-      sources.push_back(std::move(source));
-    }
-  } catch (const YAML::Exception& e) {
-    return std::unexpected(InvalidArgument(fmt::format("{}: {}", path, e.what())));
-  }
-  if (sources.empty()) return std::unexpected(InvalidArgument(path + ": no sources"));
-  return sources;
+// The `sources:` section of pipeline.yaml, as pareto reads it: the bronze tables ingest writes.
+StatusOr<std::vector<ingest::SourceSpec>> ReadSources() {
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(OlistProjectDir()));
+  if (project.sources.empty()) return std::unexpected(InvalidArgument(project.file + ": no sources"));
+  return project.sources;
 }
 
-// Delta type -> DuckDB type. A timestamp is an instant: TIMESTAMPTZ (DESIGN §3).
+// Delta type -> DuckDB type. A timestamp is an instant: TIMESTAMPTZ, as bronze stores it.
 StatusOr<std::string> DuckType(const std::string& delta_type) {
   if (delta_type == "string") return std::string("VARCHAR");
   if (delta_type == "integer") return std::string("INTEGER");
@@ -77,26 +48,25 @@ Status PrepareBronze(duck::Connection& conn) {
   std::string sql =
       "CREATE SCHEMA IF NOT EXISTS bronze; CREATE SCHEMA IF NOT EXISTS silver; "
       "CREATE SCHEMA IF NOT EXISTS gold;\n";
-  for (const Source& source : sources) {
+  for (const ingest::SourceSpec& source : sources) {
     sql += "CREATE TABLE bronze." + duck::QuoteIdent(source.table) + " (";
-    for (const SourceColumn& column : source.columns) {
+    for (const ingest::ColumnSpec& column : source.columns) {
       PARETO_ASSIGN_OR_RETURN(const std::string type, DuckType(column.type));
       sql += duck::QuoteIdent(column.name) + " " + type + ", ";
     }
     // The ingestion metadata every bronze table carries.
     sql += "_ingested_at TIMESTAMPTZ, _source_file VARCHAR);\n";
   }
-  PARETO_RETURN_IF_ERROR(conn.Execute(sql));
-  return ModelRunner::PrepareConnection(conn);
+  return conn.Execute(sql);
 }
 
 Status LoadCsvFolder(duck::Connection& conn, const std::string& dir) {
   PARETO_ASSIGN_OR_RETURN(const auto sources, ReadSources());
-  for (const Source& source : sources) {
+  for (const ingest::SourceSpec& source : sources) {
     // Every value is read as text and cast to the declared type; timestamps are wall times
     // of the source's zone turned into instants, as the ingest stage does.
     std::string select;
-    for (const SourceColumn& column : source.columns) {
+    for (const ingest::ColumnSpec& column : source.columns) {
       const std::string name = duck::QuoteIdent(column.name);
       PARETO_ASSIGN_OR_RETURN(const std::string type, DuckType(column.type));
       if (column.type == "timestamp") {

@@ -16,8 +16,8 @@ std::string OlistProjectDir();
 StatusOr<std::string> ReadText(const std::string& path);
 
 // Creates schemas bronze/silver/gold, the (empty) bronze tables as the `sources:` section of
-// pipeline.yaml declares them (plus _ingested_at and _source_file) and the harness'
-// pareto_test schema.
+// pipeline.yaml declares them (plus _ingested_at and _source_file). The harness
+// (project_harness.h) adds its pareto_test schema when it loads.
 Status PrepareBronze(duck::Connection& conn);
 
 // Appends the CSV files of `dir` matching each source's pattern to its bronze table, casting

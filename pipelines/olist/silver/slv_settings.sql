@@ -1,10 +1,11 @@
 -- One-row settings every model reads, so each fact lives in one place.
--- business_time_zone: the shop's zone (the pipeline's `timezone:`); daily and monthly
---   figures use the local calendar date of an instant in this zone.
+-- business_time_zone: the shop's zone, stated once as `timezone:` in pipeline.yaml; the
+--   runtime hands it to every model as the DuckDB variable business_time_zone. Daily and
+--   monthly figures use the local calendar date of an instant in this zone.
 -- reference_date: the day after the last order placed (any status, local date). Recency is
 --   measured to it, never to now(), so a rebuild of the same data gives the same figures.
 WITH zone AS (
-  SELECT 'America/Sao_Paulo' AS business_time_zone  -- must equal `timezone:` of pipeline.yaml
+  SELECT getvariable('business_time_zone')::VARCHAR AS business_time_zone
 )
 SELECT
   z.business_time_zone,

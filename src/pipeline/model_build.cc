@@ -1,0 +1,29 @@
+#include "pipeline/model_build.h"
+
+namespace pareto::pipeline {
+
+Status PrepareModelSession(duck::Connection& conn, const Project& project) {
+  const std::string zone = project.timezone.empty() ? "NULL" : duck::QuoteLiteral(project.timezone);
+  return conn.Execute("SET VARIABLE " + std::string(kTimeZoneVariable) + " = " + zone)
+      .WithContext(project.file + ": timezone");
+}
+
+StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& model,
+                                       const std::vector<Expectation>& expectations) {
+  const std::string table(kModelResultTable);
+  // The newline ends a trailing `--` comment of the model.
+  PARETO_RETURN_IF_ERROR(
+      conn.Execute("CREATE OR REPLACE TEMP TABLE " + table + " AS\n" + model.sql + "\n"));
+  ModelResult out;
+  PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + table + " LIMIT 0"));
+  for (uint64_t c = 0; c < shape.ColumnCount(); ++c) out.columns.push_back(shape.ColumnName(c));
+  PARETO_ASSIGN_OR_RETURN(out.checked, EvaluateExpectations(conn, table, expectations));
+  return out;
+}
+
+Status ModelFailure(std::string_view table, const ModelResult& result) {
+  if (result.ok()) return OkStatus();
+  return DataError(std::string(table) + ": " + result.checked.failure + "; nothing committed");
+}
+
+}  // namespace pareto::pipeline

@@ -1,0 +1,50 @@
+// Building one model on a DuckDB connection: the step `pareto run` (runner.cc)
+// and the SQL tests (tests/sql) share, so both run the same SQL the same way and
+// apply expectations through one implementation (expectations.h).
+//
+// PrepareModelSession gives the connection what every model may read besides
+// tables: the project's time zone as the DuckDB variable `business_time_zone`
+// (silver/slv_settings.sql reads it with getvariable), so pipeline.yaml's
+// `timezone:` is its only statement.
+//
+// BuildModelResult runs the model's SELECT into the temp table kModelResultTable
+// and evaluates its expectations there. What to do with the kept rows (a Delta
+// commit, a plain table) is the caller's; the caller drops the temp table.
+//
+// Thread safety: uses the caller's Connection.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "duck/duck.h"
+#include "pipeline/expectations.h"
+#include "pipeline/project.h"
+
+namespace pareto::pipeline {
+
+inline constexpr std::string_view kModelResultTable = "__pareto_model";
+inline constexpr std::string_view kTimeZoneVariable = "business_time_zone";
+
+struct ModelResult {
+  std::vector<std::string> columns;  // the result's columns, in order
+  ExpectationOutcome checked;        // counts; keep_sql selects the rows to write
+  bool ok() const { return checked.failure.empty(); }
+};
+
+// Sets the variables models read (see above); call once per connection.
+Status PrepareModelSession(duck::Connection& conn, const Project& project);
+
+// Runs `model` into kModelResultTable and evaluates `expectations` on it. A SQL
+// error is returned; a failed `fail` expectation is not an error here but
+// `checked.failure`, so the caller can record every count before it stops.
+StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& model,
+                                       const std::vector<Expectation>& expectations);
+
+// The error of a model whose `fail` expectation failed: "<table>: <failure>;
+// nothing committed" (kDataError), `table` as the caller names it.
+Status ModelFailure(std::string_view table, const ModelResult& result);
+
+}  // namespace pareto::pipeline

@@ -1,0 +1,362 @@
+// The only file that includes yaml-cpp: its exceptions stop here and become
+// Status values naming the file and line.
+#include "pipeline/project_file.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace pareto::pipeline {
+namespace {
+
+// Labels every message "pipeline.yaml:LINE: what" (yaml-cpp lines are 0-based).
+class Reader {
+ public:
+  explicit Reader(std::string_view file) : file_(file) {}
+
+  const std::string& file() const { return file_; }
+
+  Status Error(const YAML::Node& at, std::string_view what) const {
+    const YAML::Mark mark = at.Mark();
+    if (mark.is_null() || mark.line < 0) return InvalidArgument(fmt::format("{}: {}", file_, what));
+    return InvalidArgument(fmt::format("{}:{}: {}", file_, mark.line + 1, what));
+  }
+
+  static int Line(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() || mark.line < 0 ? 0 : mark.line + 1;
+  }
+
+  // A string field of a map: absent is empty, present must be a non-empty scalar when required.
+  StatusOr<std::string> String(const YAML::Node& map, std::string_view key, bool required) const {
+    const YAML::Node v = map[std::string(key)];
+    if (!v || v.IsNull()) {
+      if (!required) return std::string();
+      return std::unexpected(Error(map, fmt::format("missing `{}`", key)));
+    }
+    if (!v.IsScalar() || (required && v.Scalar().empty())) {
+      return std::unexpected(
+          Error(v, fmt::format("`{}` must be a {}string", key, required ? "non-empty " : "")));
+    }
+    return v.Scalar();
+  }
+
+  StatusOr<std::optional<std::string>> OptString(const YAML::Node& map,
+                                                 std::string_view key) const {
+    const YAML::Node v = map[std::string(key)];
+    if (!v || v.IsNull()) return std::optional<std::string>();
+    if (!v.IsScalar()) return std::unexpected(Error(v, fmt::format("`{}` must be a string", key)));
+    return std::optional<std::string>(v.Scalar());
+  }
+
+  // A scalar converted to T, or an error naming `what` (e.g. "ml.cv_folds") and `kind`.
+  template <class T>
+  StatusOr<std::optional<T>> Opt(const YAML::Node& map, std::string_view key, std::string_view what,
+                                 std::string_view kind) const {
+    const YAML::Node v = map[std::string(key)];
+    if (!v || v.IsNull()) return std::optional<T>();
+    T out{};
+    if (!v.IsScalar() || !YAML::convert<T>::decode(v, out)) {
+      return std::unexpected(Error(v, fmt::format("`{}` must be {}", what, kind)));
+    }
+    return std::optional<T>(out);
+  }
+
+  StatusOr<std::vector<std::string>> StringList(const YAML::Node& node,
+                                                std::string_view what) const {
+    if (!node.IsSequence())
+      return std::unexpected(Error(node, fmt::format("`{}` must be a list", what)));
+    std::vector<std::string> out;
+    for (const YAML::Node& item : node) {
+      if (!item.IsScalar())
+        return std::unexpected(Error(item, fmt::format("`{}` must list names", what)));
+      out.push_back(item.Scalar());
+    }
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+bool IsLowerIdentifier(std::string_view name) {
+  if (name.empty() || !(std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+bool IsExpectationName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// ---- sources ---------------------------------------------------------------
+
+StatusOr<ingest::ColumnSpec> ParseColumn(const Reader& r, const YAML::Node& node) {
+  if (!node.IsMap()) {
+    return std::unexpected(
+        r.Error(node, "a column must be a map like {name: order_id, type: string}"));
+  }
+  ingest::ColumnSpec column;
+  column.line = Reader::Line(node);
+  PARETO_ASSIGN_OR_RETURN(column.name, r.String(node, "name", true));
+  PARETO_ASSIGN_OR_RETURN(column.type, r.String(node, "type", true));
+  PARETO_ASSIGN_OR_RETURN(column.comment, r.String(node, "comment", false));
+  return column;
+}
+
+StatusOr<ingest::SourceSpec> ParseSource(const Reader& r, const YAML::Node& node,
+                                         const std::string& zone) {
+  if (!node.IsMap())
+    return std::unexpected(r.Error(node, "each source must be a map with `table:`"));
+  ingest::SourceSpec s;
+  s.line = Reader::Line(node);
+  PARETO_ASSIGN_OR_RETURN(s.table, r.String(node, "table", true));
+  PARETO_ASSIGN_OR_RETURN(s.pattern, r.String(node, "pattern", true));
+  PARETO_ASSIGN_OR_RETURN(s.comment, r.String(node, "comment", true));
+  PARETO_ASSIGN_OR_RETURN(s.timezone, r.String(node, "timezone", false));
+  if (s.timezone.empty()) s.timezone = zone;
+  const YAML::Node columns = node["columns"];
+  if (!columns || !columns.IsSequence() || columns.size() == 0) {
+    return std::unexpected(
+        r.Error(columns ? columns : node,
+                fmt::format("source `{}`: `columns` must be a non-empty list", s.table)));
+  }
+  for (const YAML::Node& c : columns) {
+    PARETO_ASSIGN_OR_RETURN(ingest::ColumnSpec column, ParseColumn(r, c));
+    s.columns.push_back(std::move(column));
+  }
+  const YAML::Node key = node["business_key"];
+  if (!key || !key.IsSequence() || key.size() == 0) {
+    return std::unexpected(r.Error(
+        key ? key : node,
+        fmt::format("source `{}`: `business_key` must be a non-empty list of columns", s.table)));
+  }
+  PARETO_ASSIGN_OR_RETURN(s.business_key, r.StringList(key, "business_key"));
+  PARETO_RETURN_IF_ERROR(ingest::ValidateSource(s, r.file()));
+  return s;
+}
+
+Status ParseSources(const Reader& r, const YAML::Node& section, ProjectFile& out) {
+  if (!section.IsSequence() || section.size() == 0) {
+    return r.Error(section, "`sources` must be a non-empty list");
+  }
+  for (const YAML::Node& node : section) {
+    PARETO_ASSIGN_OR_RETURN(ingest::SourceSpec s, ParseSource(r, node, out.timezone));
+    out.sources.push_back(std::move(s));
+  }
+  return ingest::ValidateSources({out.catalog, out.timezone, out.sources}, r.file());
+}
+
+// ---- expectations ----------------------------------------------------------
+
+Status ParseExpectations(const Reader& r, const YAML::Node& section, ProjectFile& out) {
+  if (!section.IsMap()) {
+    return r.Error(section,
+                   "'expectations' must map a table (layer.table) to a list of expectations");
+  }
+  for (const auto& entry : section) {
+    TableExpectations table{.table = entry.first.as<std::string>(),
+                            .line = Reader::Line(entry.first)};
+    const YAML::Node& list = entry.second;
+    if (!list.IsSequence())
+      return r.Error(list, "expectations of '" + table.table + "' must be a list");
+    std::set<std::string> seen;
+    for (const YAML::Node& item : list) {
+      if (!item.IsMap()) return r.Error(item, "an expectation is a map {name, condition, action}");
+      for (const auto& key : item) {
+        const std::string k = key.first.as<std::string>();
+        if (k != "name" && k != "condition" && k != "action") {
+          return r.Error(key.first,
+                         "unknown expectation key '" + k + "' (expected name, condition, action)");
+        }
+      }
+      for (const char* required : {"name", "condition"}) {
+        if (!item[required]) return r.Error(item, fmt::format("missing '{}'", required));
+      }
+      Expectation e;
+      PARETO_ASSIGN_OR_RETURN(e.name, r.String(item, "name", false));
+      PARETO_ASSIGN_OR_RETURN(e.condition, r.String(item, "condition", false));
+      PARETO_ASSIGN_OR_RETURN(std::string action, r.String(item, "action", false));
+      if (!IsExpectationName(e.name)) {
+        return r.Error(item["name"], "expectation name '" + e.name + "' must be an identifier");
+      }
+      if (!seen.insert(e.name).second) {
+        return r.Error(item["name"], "duplicate expectation '" + e.name + "' for " + table.table);
+      }
+      if (e.condition.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return r.Error(item, "expectation '" + e.name + "' has an empty condition");
+      }
+      if (!action.empty()) {
+        auto parsed = catalog::ParseExpectationAction(action);
+        if (!parsed) {
+          return r.Error(item["action"], "expectation '" + e.name + "': unknown action '" + action +
+                                             "' (expected warn, drop or fail)");
+        }
+        e.action = *parsed;
+      }
+      table.expectations.push_back(std::move(e));
+    }
+    out.expectations.push_back(std::move(table));
+  }
+  return OkStatus();
+}
+
+// ---- monetary --------------------------------------------------------------
+
+Status ParseMonetary(const Reader& r, const YAML::Node& section, ProjectFile& out) {
+  if (!section.IsSequence())
+    return r.Error(section, "'monetary' must be a list of layer.table.column");
+  for (const YAML::Node& item : section) {
+    const std::string text = item.IsScalar() ? item.Scalar() : "";
+    const size_t first = text.find('.');
+    const size_t last = text.rfind('.');
+    if (first == std::string::npos || first == last || first == 0 || last + 1 == text.size() ||
+        text.find('.', first + 1) != last) {
+      return r.Error(item, "monetary column '" + text + "' must be layer.table.column");
+    }
+    out.monetary.push_back({text.substr(0, last), text.substr(last + 1)});
+  }
+  return OkStatus();
+}
+
+// ---- ml --------------------------------------------------------------------
+
+StatusOr<MlProtocolSettings> ParseProtocol(const Reader& r, const std::string& name,
+                                           const YAML::Node& node) {
+  const std::string at = "ml.protocols." + name;
+  if (!node.IsMap()) return std::unexpected(r.Error(node, "`" + at + "` must be a map"));
+  MlProtocolSettings p{.name = name, .line = Reader::Line(node)};
+  using Field = std::pair<std::optional<std::string>*, const char*>;
+  for (auto [field, key] : std::initializer_list<Field>{{&p.description, "description"},
+                                                        {&p.table, "table"},
+                                                        {&p.id, "id"},
+                                                        {&p.label, "label"},
+                                                        {&p.spend, "spend"},
+                                                        {&p.time, "time"},
+                                                        {&p.split, "split"},
+                                                        {&p.cutoff, "cutoff"}}) {
+    PARETO_ASSIGN_OR_RETURN(*field, r.OptString(node, key));
+  }
+  PARETO_ASSIGN_OR_RETURN(
+      p.label_quantile, r.Opt<double>(node, "label_quantile", at + ".label_quantile", "a number"));
+  PARETO_ASSIGN_OR_RETURN(p.test_fraction,
+                          r.Opt<double>(node, "test_fraction", at + ".test_fraction", "a number"));
+  if (const YAML::Node f = node["features"]; f && !f.IsNull()) {
+    PARETO_ASSIGN_OR_RETURN(p.features, r.StringList(f, at + ".features"));
+  }
+  if (const YAML::Node fill = node["fill"]; fill && !fill.IsNull()) {
+    if (!fill.IsMap())
+      return std::unexpected(r.Error(fill, "`" + at + ".fill` must map a column to a number"));
+    for (const auto& kv : fill) {
+      double value = 0;
+      if (!kv.second.IsScalar() || !YAML::convert<double>::decode(kv.second, value)) {
+        return std::unexpected(
+            r.Error(kv.second, "`" + at + ".fill` must map a column to a number"));
+      }
+      p.fill.emplace_back(kv.first.as<std::string>(), value);
+    }
+  }
+  return p;
+}
+
+Status ParseMl(const Reader& r, const YAML::Node& node, ProjectFile& out) {
+  if (!node.IsMap()) return r.Error(node, "`ml` must be a map");
+  MlSettings ml{.line = Reader::Line(node)};
+  PARETO_ASSIGN_OR_RETURN(ml.model, r.OptString(node, "model"));
+  PARETO_ASSIGN_OR_RETURN(ml.run_protocol, r.OptString(node, "run_protocol"));
+  PARETO_ASSIGN_OR_RETURN(ml.scores_table, r.OptString(node, "scores_table"));
+  PARETO_ASSIGN_OR_RETURN(ml.seed,
+                          r.Opt<uint64_t>(node, "seed", "ml.seed", "a non-negative integer"));
+  PARETO_ASSIGN_OR_RETURN(
+      ml.bootstrap_resamples,
+      r.Opt<int64_t>(node, "bootstrap_resamples", "ml.bootstrap_resamples", "an integer"));
+  PARETO_ASSIGN_OR_RETURN(ml.cv_folds,
+                          r.Opt<int64_t>(node, "cv_folds", "ml.cv_folds", "an integer"));
+  PARETO_ASSIGN_OR_RETURN(ml.score_threshold,
+                          r.Opt<double>(node, "score_threshold", "ml.score_threshold", "a number"));
+  PARETO_ASSIGN_OR_RETURN(ml.promote_first,
+                          r.Opt<bool>(node, "promote_first", "ml.promote_first", "true or false"));
+  if (const YAML::Node models = node["models"]; models && !models.IsNull()) {
+    if (!models.IsMap())
+      return r.Error(models, "`ml.models` must map a model kind to its parameters");
+    for (const auto& kind : models) {
+      const std::string name = kind.first.as<std::string>();
+      std::map<std::string, double>& params = ml.models[name];
+      if (kind.second.IsNull()) continue;
+      if (!kind.second.IsMap())
+        return r.Error(kind.second, "`ml.models." + name + "` must be a map");
+      for (const auto& kv : kind.second) {
+        const std::string key = kv.first.as<std::string>();
+        double value = 0;
+        if (!kv.second.IsScalar() || !YAML::convert<double>::decode(kv.second, value)) {
+          return r.Error(kv.second, "`ml.models." + name + "." + key + "` must be a number");
+        }
+        params[key] = value;
+      }
+    }
+  }
+  if (const YAML::Node protocols = node["protocols"]; protocols && !protocols.IsNull()) {
+    if (!protocols.IsMap())
+      return r.Error(protocols, "`ml.protocols` must map a name to a protocol");
+    for (const auto& kv : protocols) {
+      PARETO_ASSIGN_OR_RETURN(MlProtocolSettings p,
+                              ParseProtocol(r, kv.first.as<std::string>(), kv.second));
+      ml.protocols.push_back(std::move(p));
+    }
+  }
+  out.ml = std::move(ml);
+  return OkStatus();
+}
+
+// ---- the file --------------------------------------------------------------
+
+Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
+  if (!root.IsMap()) return r.Error(root, "expected a map at the top level");
+  for (const auto& entry : root) out.sections.push_back(entry.first.as<std::string>());
+  const YAML::Node catalog = root["catalog"];
+  if (!catalog || !catalog.IsScalar())
+    return r.Error(root, "missing 'catalog:' (e.g. catalog: olist)");
+  out.catalog = catalog.Scalar();
+  if (!IsLowerIdentifier(out.catalog)) {
+    return r.Error(catalog, "catalog '" + out.catalog + "' must be a lower-case identifier");
+  }
+  PARETO_ASSIGN_OR_RETURN(out.timezone, r.String(root, "timezone", false));
+  if (const YAML::Node s = root["sources"]; s && !s.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseSources(r, s, out));
+  if (const YAML::Node e = root["expectations"]; e && !e.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseExpectations(r, e, out));
+  if (const YAML::Node m = root["monetary"]; m && !m.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseMonetary(r, m, out));
+  if (const YAML::Node ml = root["ml"]; ml && !ml.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseMl(r, ml, out));
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<ProjectFile> ParseProjectFile(std::string_view text, std::string_view file) {
+  const Reader reader(file);
+  ProjectFile out;
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    PARETO_RETURN_IF_ERROR(ParseRoot(reader, root, out));
+  } catch (const YAML::Exception& e) {
+    // e.msg is yaml-cpp's text without its own position prefix.
+    if (e.mark.is_null())
+      return std::unexpected(InvalidArgument(fmt::format("{}: {}", file, e.msg)));
+    return std::unexpected(InvalidArgument(
+        fmt::format("{}:{}:{}: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg)));
+  }
+  return out;
+}
+
+}  // namespace pareto::pipeline

@@ -1,0 +1,62 @@
+// pipeline.yaml as typed sections: the one place that reads the file's YAML.
+//
+// ParseProjectFile turns the text into values and checks each section on its own
+// (shape, names, types, actions); what needs the models too (expectations of a
+// table no model produces) is checked by LoadProject (project.h). Who reads each
+// section: catalog and timezone everyone, sources ingest, expectations the runner,
+// monetary the leakage guard, ml the trainer (ml/ml_config.h).
+//
+// Thread safety: plain values and a pure function.
+#pragma once
+
+#include <compare>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/runs.h"
+#include "common/status.h"
+#include "ingest/source_spec.h"
+#include "pipeline/ml_settings.h"
+
+namespace pareto::pipeline {
+
+using catalog::ExpectationAction;
+
+struct Expectation {
+  std::string name;
+  std::string condition;  // boolean DuckDB SQL over the model's output columns
+  ExpectationAction action = ExpectationAction::kWarn;
+};
+
+// The expectations declared for one table, as written under `expectations:`.
+struct TableExpectations {
+  std::string table;                      // "silver.slv_order_fact"
+  int line = 0;                           // of the table's key, for messages
+  std::vector<Expectation> expectations;  // in file order
+};
+
+// A "layer.table.column" source column.
+struct ColumnName {
+  std::string table;   // "bronze.brz_payments"
+  std::string column;  // "payment_value"
+  std::string ToString() const { return table + "." + column; }
+  friend auto operator<=>(const ColumnName&, const ColumnName&) = default;
+};
+
+struct ProjectFile {
+  std::string catalog;                // `catalog:`, a lower-case identifier
+  std::string timezone;               // `timezone:` (IANA), the shop's zone; empty when absent
+  std::vector<std::string> sections;  // top-level keys, in file order
+  std::vector<ingest::SourceSpec> sources;      // `sources:`, each validated, zone defaulted
+  std::vector<TableExpectations> expectations;  // `expectations:`
+  std::vector<ColumnName> monetary;             // `monetary:`
+  std::optional<MlSettings> ml;                 // `ml:`
+};
+
+// Parses pipeline.yaml text; `file` labels messages. Every failure is
+// kInvalidArgument "FILE:LINE: what", naming the key at fault.
+StatusOr<ProjectFile> ParseProjectFile(std::string_view text, std::string_view file);
+
+}  // namespace pareto::pipeline
