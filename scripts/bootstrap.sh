@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine: the Debian packages of
-# DESIGN §2 and DuckDB 1.4.4 (from the npm registry) into .deps/duckdb.
+# docs/architecture.md §6 and DuckDB 1.4.4 (from the npm registry) into .deps/duckdb.
 # Safe to run again: each step checks whether it is already done.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

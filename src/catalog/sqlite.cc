@@ -57,7 +57,7 @@ StatusOr<Db> Db::Open(const std::string& path, const OpenOptions& options) {
   }
   sqlite3_extended_result_codes(db.db_, 1);
   sqlite3_busy_timeout(db.db_, options.busy_timeout_ms);
-  // WAL lets readers (a dashboard) run while a pipeline writes; NORMAL sync is
+  // WAL lets readers (`pareto sql`) run while a pipeline writes; NORMAL sync is
   // durable across process crashes in WAL mode, which is what a metastore needs.
   PARETO_ASSIGN_OR_RETURN(Statement wal, db.Prepare("PRAGMA journal_mode=WAL"));
   PARETO_ASSIGN_OR_RETURN(bool row, wal.Step());

@@ -67,7 +67,7 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
   ml::TrainRequest request;
   request.catalog = project.catalog;
   for (const pipeline::ColumnName& c : project.monetary) request.monetary_tags.push_back(c.ToString());
@@ -99,7 +99,7 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
 Status ListModels(CliContext& ctx) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   catalog::Metastore& ms = lakehouse.metastore();
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(auto versions, ml::ListVersions(ms, config.model_name));
   if (ctx.json) {
     for (const ml::ModelVersion& v : versions) std::cout << VersionJson(v).dump() << "\n";
@@ -117,7 +117,7 @@ Status ListModels(CliContext& ctx) {
 Status ShowModel(CliContext& ctx, int64_t version) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   catalog::Metastore& ms = lakehouse.metastore();
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(auto v, ml::GetVersion(ms, config.model_name, version));
   if (!v) return NotFound(fmt::format("model {} has no version {} (see `pareto models`)", config.model_name, version));
   PARETO_ASSIGN_OR_RETURN(auto run, ml::GetRun(ms, v->run_id));
@@ -141,7 +141,7 @@ Status ShowModel(CliContext& ctx, int64_t version) {
 Status PromoteModel(CliContext& ctx, int64_t version) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   catalog::Metastore& ms = lakehouse.metastore();
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
   PARETO_RETURN_IF_ERROR(ml::Promote(ms, config.model_name, version, ctx.env->NowMicros() / 1000));
   std::cout << fmt::format("{} v{} is now the production model; `pareto score` uses it\n", config.model_name, version);
   return OkStatus();
@@ -149,9 +149,8 @@ Status PromoteModel(CliContext& ctx, int64_t version) {
 
 Status Score(CliContext& ctx) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
-  catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
   PARETO_ASSIGN_OR_RETURN(ml::ScoreReport report, ml::ScorePersons(lakehouse, session.connection(), config, project.catalog, ctx.env));
   if (ctx.json) {
@@ -168,8 +167,7 @@ Status Score(CliContext& ctx) {
 Status Audience(CliContext& ctx, const std::string& top, const std::string& out) {
   PARETO_ASSIGN_OR_RETURN(double fraction, ParseFraction(top));
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
-  catalog::Metastore& ms = lakehouse.metastore();
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir()));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
   PARETO_ASSIGN_OR_RETURN(int64_t n, ml::WriteAudience(session.connection(), config, fraction, out));
   std::cout << fmt::format("wrote {} persons (top {}) to {}\n", n, top, out);

@@ -70,7 +70,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
       // The ML tasks run after gold when the project declares an `ml:` section.
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
       if (!*no_ml && project.HasSection("ml")) {
-        PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(options.project_dir));
+        PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(project));
       }
       // Progress on stderr as tasks end (the table on stdout comes at the end);
       // the ML tasks also say when they start, as training takes the longest.
@@ -86,7 +86,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                                      : "",
                                  static_cast<double>(t.duration_ms) / 1000.0);
       };
-      PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(options, ctx.env));
+      PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(std::move(project), options, ctx.env));
       if (ctx.json) {
         std::cout << pipeline::RunReportToJson(report).dump(2) << "\n";
       } else {

@@ -125,8 +125,8 @@ StatusOr<MlConfig> MlConfigFromProject(const pipeline::Project& project) {
   return FromSettings(project.ml, project.file);
 }
 
-StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir) {
-  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(project_dir));
+StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir, Env* env) {
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(project_dir, env));
   return MlConfigFromProject(project);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/env.h"
 #include "common/status.h"
 #include "ml/training/trainer.h"
 #include "pipeline/project.h"
@@ -33,7 +34,7 @@ struct MlConfig {
 // for what it leaves out, checked. Errors name the file and key.
 StatusOr<MlConfig> MlConfigFromProject(const pipeline::Project& project);
 // The same from a project folder: LoadProject, then MlConfigFromProject.
-StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir);
+StatusOr<MlConfig> LoadMlConfig(const std::string& project_dir, Env* env = Env::Default());
 // The same from pipeline.yaml text (for tests); `where` names it in errors.
 StatusOr<MlConfig> ParseMlConfig(const std::string& yaml_text, const std::string& where);
 

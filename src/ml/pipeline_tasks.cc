@@ -24,8 +24,8 @@ Env* EnvOf(const pipeline::TaskContext& ctx) { return ctx.env != nullptr ? ctx.e
 
 }  // namespace
 
-StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project_dir) {
-  PARETO_ASSIGN_OR_RETURN(MlConfig config, LoadMlConfig(project_dir));
+StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const pipeline::Project& project) {
+  PARETO_ASSIGN_OR_RETURN(MlConfig config, MlConfigFromProject(project));
   const ProtocolSpec* spec = config.FindProtocol(config.run_protocol);
   if (spec == nullptr) {
     return std::unexpected(InvalidArgument("ml.run_protocol '" + config.run_protocol + "' is not in ml.protocols"));

@@ -15,6 +15,6 @@
 namespace pareto::ml {
 
 // Both tasks, in order; fails when the project's `ml:` section cannot be read.
-StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const std::string& project_dir);
+StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const pipeline::Project& project);
 
 }  // namespace pareto::ml

@@ -1,7 +1,7 @@
 // Transitive column lineage over the metastore: does a column reach a source?
 //
 // The ML trainer's leakage guard asks whether a feature column is computed, through
-// any number of models, from a monetary column (DESIGN §5), and names the path:
+// any number of models, from a monetary column (docs/ml.md, the leakage guard), and names the path:
 //   olist.gold.gld_ml_features.total_spend <- olist.silver.slv_order_fact.payment_total
 //     <- olist.bronze.brz_payments.payment_value
 //

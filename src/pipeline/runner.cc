@@ -350,6 +350,10 @@ std::string ModelFingerprint(const Model& model, const std::vector<Expectation>&
 
 StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env) {
   PARETO_ASSIGN_OR_RETURN(Project project, LoadProject(options.project_dir, env));
+  return RunPipeline(std::move(project), options, env);
+}
+
+StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env* env) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(options.lakehouse_root, env));
   Runner runner(options, env, std::move(project), std::move(lakehouse));
   return runner.Run();

@@ -101,6 +101,9 @@ struct RunReport {
 // Fails (with nothing recorded as built) when the project cannot be loaded or its
 // graph is invalid; task failures are in the report (RunReport::ok()).
 StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env = Env::Default());
+// The same with the project already loaded (the CLI reads pipeline.yaml once and
+// hands the same Project to the runner and the ML tasks); options.project_dir is unused.
+StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env* env = Env::Default());
 
 // The hex SHA-256 identifying one build of a model. `time_zone` is the project's
 // (every model may read it, model_build.h): changing it rebuilds the models.
