@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <regex>
 
 #include "common/testing/temp_dir.h"
 #include "duck/duck.h"
+#include "duck/testing/in_memory.h"
 #include "pipeline/expectations.h"
 #include "test_support.h"
 
@@ -18,10 +20,9 @@ namespace pareto::sqltest {
 namespace {
 
 TEST(ProjectHarnessTest, PlantedFailExpectationFailsThroughPipelineExpectations) {
-  auto db = duck::Database::Open();
-  ASSERT_TRUE(db.has_value()) << db.error().ToString();
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.has_value()) << conn.error().ToString();
+  std::optional<duck::Database> db;
+  std::optional<duck::Connection> conn;
+  ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db, conn));
   ASSERT_TRUE(PrepareBronze(*conn).ok());
   ASSERT_TRUE(
       conn->Execute("INSERT INTO bronze.brz_orders (order_id, customer_id, order_status, "
@@ -71,10 +72,9 @@ TEST(ProjectHarnessTest, ModelsTakeTheTimeZoneFromPipelineYaml) {
   ASSERT_NE(changed, *yaml);
   std::ofstream(yaml_path, std::ios::trunc) << changed;
 
-  auto db = duck::Database::Open();
-  ASSERT_TRUE(db.has_value()) << db.error().ToString();
-  auto conn = db->Connect();
-  ASSERT_TRUE(conn.has_value()) << conn.error().ToString();
+  std::optional<duck::Database> db;
+  std::optional<duck::Connection> conn;
+  ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db, conn));
   ASSERT_TRUE(PrepareBronze(*conn).ok());
   // 20:00 UTC on 31 December is already 1 January in Tokyo.
   ASSERT_TRUE(
