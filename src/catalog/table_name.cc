@@ -57,6 +57,15 @@ StatusOr<TableName> TableName::Full(std::string_view catalog, std::string_view s
   return TableName{LowerIdentifier(catalog), LowerIdentifier(schema), LowerIdentifier(table)};
 }
 
+StatusOr<TableName> TableName::InCatalog(std::string_view text, std::string_view catalog) {
+  PARETO_ASSIGN_OR_RETURN(TableName name, Parse(text));
+  if (name.schema.empty()) {
+    return std::unexpected(InvalidArgument("table " + std::string(text) + " must be schema.table, e.g. gold.gld_rfm"));
+  }
+  if (name.catalog.empty()) return Full(catalog, name.schema, name.table);
+  return name;
+}
+
 std::string TableName::ToString() const {
   std::string out;
   if (!catalog.empty()) out = catalog + ".";

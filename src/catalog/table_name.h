@@ -41,6 +41,10 @@ struct TableName {
   static StatusOr<TableName> Parse(std::string_view text);
   // A full name from its parts (lower-cased); kInvalidArgument unless each is an identifier.
   static StatusOr<TableName> Full(std::string_view catalog, std::string_view schema, std::string_view table);
+  // A project's name for its own table ("gold.gld_rfm", or already full) made full
+  // in `catalog`: how pipeline.yaml and the models name tables. kInvalidArgument
+  // for a bare or malformed name.
+  static StatusOr<TableName> InCatalog(std::string_view text, std::string_view catalog);
 
   bool is_full() const { return !catalog.empty() && !schema.empty(); }
   // "olist.bronze.brz_orders", "bronze.brz_orders" or "brz_orders", as far as known.

@@ -32,6 +32,15 @@ TEST(TableNameTest, RefusesMalformedNames) {
   EXPECT_FALSE(TableName::Full("olist", "", "x").has_value());
 }
 
+TEST(TableNameTest, InCatalogQualifiesAProjectsOwnNames) {
+  EXPECT_EQ(TableName::InCatalog("gold.Gld_RFM", "Olist").value().ToString(), "olist.gold.gld_rfm");
+  EXPECT_EQ(TableName::InCatalog("other.gold.x", "olist").value().ToString(), "other.gold.x");
+  auto bare = TableName::InCatalog("gld_rfm", "olist");
+  ASSERT_FALSE(bare.has_value());
+  EXPECT_EQ(bare.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(TableName::InCatalog("gold.x", "bad-catalog").has_value());
+}
+
 std::vector<TableInfo> Tables() {
   return {{.catalog = "olist", .schema = "bronze", .name = "brz_orders", .location = "olist/bronze/brz_orders"},
           {.catalog = "olist", .schema = "silver", .name = "slv_orders", .location = "olist/silver/slv_orders"},

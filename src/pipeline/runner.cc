@@ -52,10 +52,9 @@ class Runner {
  private:
   int64_t NowMs() const { return env_->NowMicros() / 1000; }
   // "silver.slv_x" (as model SQL and the graph name tables) -> the project's table.
+  // Model names ("silver.slv_orders") were checked when the project loaded.
   catalog::TableName NameOf(const std::string& qualified) const {
-    catalog::TableName name = catalog::TableName::Parse(qualified).value_or(catalog::TableName{"", "", qualified});
-    name.catalog = catalog::LowerIdentifier(project_.catalog);
-    return name;
+    return catalog::TableName::InCatalog(qualified, project_.catalog).value_or(catalog::TableName{"", "", qualified});
   }
   std::string FullName(const std::string& qualified) const { return NameOf(qualified).ToString(); }
 

@@ -19,16 +19,6 @@ namespace {
 constexpr const char* kScratchSchema = "pareto_ml_scratch";
 constexpr const char* kTempTable = "pareto_ml_scratch.scores";
 
-// A table of the pipeline project as the ml: section names it ("gold.x"), in `catalog`.
-StatusOr<catalog::TableName> InCatalog(const std::string& table, const std::string& catalog) {
-  PARETO_ASSIGN_OR_RETURN(catalog::TableName name, catalog::TableName::Parse(table));
-  if (name.catalog.empty()) name.catalog = catalog::LowerIdentifier(catalog);
-  if (name.schema.empty()) {
-    return std::unexpected(InvalidArgument("ml: table " + table + " must be schema.table, e.g. gold.gld_scores"));
-  }
-  return name;
-}
-
 }  // namespace
 
 StatusOr<std::vector<PersonScore>> ScoreRows(const Model& model, const Eigen::MatrixXd& x,
@@ -133,8 +123,8 @@ StatusOr<ScoreReport> ScorePersons(catalog::Lakehouse& lakehouse, duck::Connecti
     PARETO_RETURN_IF_ERROR(app.Close());
   }
 
-  PARETO_ASSIGN_OR_RETURN(catalog::TableName scores_table, InCatalog(config.scores_table, catalog));
-  PARETO_ASSIGN_OR_RETURN(catalog::TableName features_table, InCatalog(spec.table, catalog));
+  PARETO_ASSIGN_OR_RETURN(catalog::TableName scores_table, catalog::TableName::InCatalog(config.scores_table, catalog));
+  PARETO_ASSIGN_OR_RETURN(catalog::TableName features_table, catalog::TableName::InCatalog(spec.table, catalog));
   catalog::PublishRequest publish{
       .name = scores_table,
       .select_sql = fmt::format("SELECT * FROM {} ORDER BY decile, probability DESC, customer_unique_id", kTempTable),

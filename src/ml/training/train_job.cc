@@ -7,6 +7,7 @@
 
 #include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
+#include "catalog/table_name.h"
 #include "ml/scoring/model_card.h"
 #include "ml/models/model_io.h"
 
@@ -16,10 +17,6 @@
 
 namespace pareto::ml {
 namespace {
-
-std::string FullName(const std::string& catalog, const std::string& table) {
-  return std::count(table.begin(), table.end(), '.') >= 2 ? table : catalog + "." + table;
-}
 
 nlohmann::json ParamsJson(const TrainOptions& o, const ProtocolSpec& spec) {
   return {{"models", o.models},
@@ -51,7 +48,8 @@ StatusOr<MonetaryRule> RuleFor(duck::Connection& conn, const TrainRequest& reque
       return std::unexpected(InvalidArgument("monetary tag '" + tag + "' in pipeline.yaml names no column of the "
                                              "lakehouse: " + s.message()));
     }
-    rule.tagged.insert({FullName(request.catalog, table), column});
+    PARETO_ASSIGN_OR_RETURN(catalog::TableName name, catalog::TableName::InCatalog(table, request.catalog));
+    rule.tagged.insert({name.ToString(), column});
   }
   return rule;
 }
@@ -124,7 +122,8 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
     ProtocolSpec spec = *spec_ptr;
     if (request.cutoff_us && spec.split == SplitKind::kTime) spec.cutoff_us = request.cutoff_us;
     const int64_t started_us = env->NowMicros();
-    const std::string table = FullName(request.catalog, spec.table);
+    PARETO_ASSIGN_OR_RETURN(catalog::TableName table_name, catalog::TableName::InCatalog(spec.table, request.catalog));
+    const std::string table = table_name.ToString();
 
     RunRecord run;
     run.model_name = config.model_name;
