@@ -2,8 +2,8 @@
 //
 // Expected failures (bad input, missing table, commit conflict, I/O) are values
 // of type Status or StatusOr<T>; both are [[nodiscard]]. They are turned into an
-// exit code, an HTTP status or a one-line message only at the edges (cli/,
-// server/). Exceptions and asserts are for bugs only.
+// exit code and a one-line message only at the edge (cli/main.cc). Exceptions
+// and asserts are for bugs only.
 //
 // Thread safety: plain values; safe to copy between threads.
 #pragma once
