@@ -48,6 +48,10 @@ Status FromSettings(const pipeline::MlProtocolSettings& p, ProtocolSpec& spec) {
     PARETO_ASSIGN_OR_RETURN(int64_t us, ParseDateUs(*p.cutoff));
     spec.cutoff_us = us;
   }
+  if (p.predict_at) {
+    PARETO_ASSIGN_OR_RETURN(Moment m, ParseMoment(*p.predict_at));
+    spec.predict_at = m;
+  }
   if (spec.table.empty()) return InvalidArgument(at + ": `table` is required");
   if (spec.features.empty()) return InvalidArgument(at + ": `features` is required");
   if (spec.label_column.empty() == spec.spend_column.empty()) {
@@ -93,6 +97,11 @@ StatusOr<MlConfig> FromSettings(const std::optional<pipeline::MlSettings>& setti
   }
   if (config.protocols.empty())
     return std::unexpected(InvalidArgument(where + ": ml.protocols is empty"));
+  for (const auto& [moment, column] : ml.known_at) {
+    auto m = ParseMoment(moment);
+    if (!m.has_value()) return std::unexpected(m.error().WithContext(where + ": known_at"));
+    config.known_at.push_back({column, *m});
+  }
   return config;
 }
 

@@ -1,6 +1,7 @@
 // The `ml:` section of pipeline.yaml: the model's name, the protocols (table,
 // label, features, fills, split), model parameters and scoring threshold.
-// Monetary tags come from the project's `monetary:` list (pipeline/project.h).
+// Monetary tags come from the project's `monetary:` list (pipeline/project.h);
+// point-in-time tags from its `known_at:` list.
 //
 // Ownership: plain values. Thread safety: immutable once loaded.
 #pragma once
@@ -26,6 +27,10 @@ struct MlConfig {
   // yet, so a new lakehouse has scores after its first run; later versions wait
   // for `pareto models promote`.
   bool promote_first = false;
+
+  // `known_at:`: "layer.table.column" -> the moment it becomes known; columns not
+  // listed are known at purchase (ml/training/point_in_time.h).
+  std::vector<std::pair<std::string, Moment>> known_at;
 
   const ProtocolSpec* FindProtocol(std::string_view name) const;
 };

@@ -21,6 +21,9 @@ struct MlProtocolSettings {
   std::string name;  // its key, e.g. "early"
   int line = 0;      // 1-based line in pipeline.yaml, for messages
   std::optional<std::string> description, table, id, label, spend, time, split, cutoff;
+  // `predict_at`: the moment the protocol predicts at (purchase, approval,
+  // carrier, delivery, review); features known later are refused.
+  std::optional<std::string> predict_at;
   std::optional<double> label_quantile, test_fraction;
   std::vector<std::string> features;
   std::vector<std::pair<std::string, double>> fill;  // column -> value, in file order
@@ -36,6 +39,14 @@ struct MlSettings {
   // `models:` kind -> parameter -> number, e.g. "gbt" -> {"max_depth": 6}.
   std::map<std::string, std::map<std::string, double>> models;
   std::vector<MlProtocolSettings> protocols;  // in file order
+  // The top-level `known_at:` (beside `monetary:`, read with `ml:` because only
+  // ML uses it): (moment, "layer.table.column"), in file order. A column not
+  // listed is known at purchase.
+  std::vector<std::pair<std::string, std::string>> known_at;
 };
+
+// The moments of an order's life, in the order they happen; `known_at:` keys
+// and `predict_at:` values must be one of them.
+inline constexpr const char* kOrderMoments[] = {"purchase", "approval", "carrier", "delivery", "review"};
 
 }  // namespace pareto::pipeline

@@ -228,6 +228,46 @@ Status ParseMonetary(const Reader& r, const YAML::Node& section, ProjectFile& ou
   return OkStatus();
 }
 
+// ---- known_at ----------------------------------------------------------------
+
+bool IsOrderMoment(std::string_view s) {
+  for (const char* m : kOrderMoments)
+    if (s == m) return true;
+  return false;
+}
+
+std::string MomentList() {
+  std::string out;
+  for (const char* m : kOrderMoments) out += (out.empty() ? "" : ", ") + std::string(m);
+  return out;
+}
+
+// `known_at:` maps a moment to the columns (layer.table.column) known only then.
+StatusOr<std::vector<std::pair<std::string, std::string>>> ParseKnownAt(const Reader& r,
+                                                                        const YAML::Node& section) {
+  if (!section.IsMap())
+    return std::unexpected(r.Error(section, "'known_at' must map a moment to a list of layer.table.column"));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : section) {
+    const std::string moment = kv.first.as<std::string>();
+    if (!IsOrderMoment(moment)) {
+      return std::unexpected(r.Error(kv.first, "known_at: unknown moment '" + moment + "' (expected " +
+                                                   MomentList() + ")"));
+    }
+    if (!kv.second.IsSequence())
+      return std::unexpected(r.Error(kv.second, "known_at." + moment + " must be a list of layer.table.column"));
+    for (const YAML::Node& item : kv.second) {
+      const std::string text = item.IsScalar() ? item.Scalar() : "";
+      if (std::count(text.begin(), text.end(), '.') != 2 || text.front() == '.' || text.back() == '.' ||
+          text.find("..") != std::string::npos) {
+        return std::unexpected(r.Error(item, "known_at column '" + text + "' must be layer.table.column"));
+      }
+      out.emplace_back(moment, text);
+    }
+  }
+  return out;
+}
+
 // ---- ml --------------------------------------------------------------------
 
 StatusOr<MlProtocolSettings> ParseProtocol(const Reader& r, const std::string& name,
@@ -243,8 +283,12 @@ StatusOr<MlProtocolSettings> ParseProtocol(const Reader& r, const std::string& n
                                                         {&p.spend, "spend"},
                                                         {&p.time, "time"},
                                                         {&p.split, "split"},
-                                                        {&p.cutoff, "cutoff"}}) {
+                                                        {&p.cutoff, "cutoff"},
+                                                        {&p.predict_at, "predict_at"}}) {
     PARETO_ASSIGN_OR_RETURN(*field, r.OptString(node, key));
+  }
+  if (p.predict_at && !IsOrderMoment(*p.predict_at)) {
+    return std::unexpected(r.Error(node["predict_at"], "`" + at + ".predict_at` must be one of " + MomentList()));
   }
   PARETO_ASSIGN_OR_RETURN(
       p.label_quantile, r.Opt<double>(node, "label_quantile", at + ".label_quantile", "a number"));
@@ -338,6 +382,10 @@ Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
     PARETO_RETURN_IF_ERROR(ParseMonetary(r, m, out));
   if (const YAML::Node ml = root["ml"]; ml && !ml.IsNull())
     PARETO_RETURN_IF_ERROR(ParseMl(r, ml, out));
+  if (const YAML::Node k = root["known_at"]; k && !k.IsNull()) {
+    if (!out.ml) return r.Error(k, "'known_at' tags ML features; it needs an `ml:` section");
+    PARETO_ASSIGN_OR_RETURN(out.ml->known_at, ParseKnownAt(r, k));
+  }
   return OkStatus();
 }
 

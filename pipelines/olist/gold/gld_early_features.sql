@@ -10,6 +10,10 @@
 --                        payment_sequential); gld_ml_features' first_order_payment_type
 --                        is the type carrying the largest payment value
 -- total_spend is carried for the label only (it is monetary; never a feature).
+-- The last three columns (delivery days, delivery delay, review score) are known
+-- only after delivery or review (pipeline.yaml `known_at:`): the checkout-time
+-- protocol (`predict_at: purchase`) is refused them; they stay for protocols
+-- that predict later.
 WITH first_orders AS (
   SELECT order_id, customer_unique_id
   FROM silver.slv_order_fact

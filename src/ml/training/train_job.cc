@@ -34,7 +34,8 @@ nlohmann::json ParamsJson(const TrainOptions& o, const ProtocolSpec& spec) {
           {"label", spec.label_column.empty() ? spec.spend_column + " >= p" +
                                                     std::to_string(static_cast<int>(spec.label_quantile * 100)) + " of training persons"
                                               : spec.label_column},
-          {"fill", spec.fill}};
+          {"fill", spec.fill},
+          {"predict_at", spec.predict_at ? nlohmann::json(std::string(MomentName(*spec.predict_at))) : nlohmann::json()}};
 }
 
 // A tag that names no column would protect nothing, silently: each must resolve.
@@ -72,6 +73,35 @@ StatusOr<std::string> GuardFeatures(catalog::Metastore& ms, duck::Connection& co
                                            "overrides and is written into the run record and model card)"));
   }
   return allowed;
+}
+
+// The point-in-time guard: a protocol that names its prediction moment uses no
+// feature known later. Unlike money there is no override: a feature from after
+// the moment cannot be had when the prediction is made.
+Status GuardPointInTime(catalog::Metastore& ms, duck::Connection& conn, const std::string& table,
+                        const ProtocolSpec& spec, const MlConfig& config, const std::string& catalog_name) {
+  if (!spec.predict_at) return OkStatus();
+  std::map<catalog::ColumnRef, Moment> tags;
+  for (const auto& [tag, moment] : config.known_at) {
+    const size_t dot = tag.rfind('.');
+    const std::string tag_table = tag.substr(0, dot), column = tag.substr(dot + 1);
+    // A tag that names no column would protect nothing, silently: each must resolve.
+    if (Status s = conn.Execute("SELECT " + duck::QuoteIdent(column) + " FROM " + tag_table + " LIMIT 0"); !s.ok()) {
+      return InvalidArgument("known_at tag '" + tag + "' in pipeline.yaml names no column of the lakehouse: " +
+                             s.message());
+    }
+    PARETO_ASSIGN_OR_RETURN(catalog::TableName name, catalog::TableName::InCatalog(tag_table, catalog_name));
+    tags[{name.ToString(), column}] = moment;
+  }
+  PARETO_ASSIGN_OR_RETURN(std::vector<LateFeature> late,
+                          FindLateFeatures(ms, table, spec.features, tags, *spec.predict_at));
+  if (late.empty()) return OkStatus();
+  std::string message = "protocol " + spec.name + " predicts at " + std::string(MomentName(*spec.predict_at)) +
+                        " and is refused: ";
+  for (size_t i = 0; i < late.size(); ++i) message += (i ? "; " : "") + late[i].ToString();
+  message += " (a feature known after the prediction moment is not there when the prediction is made; "
+             "remove it from the protocol's features)";
+  return InvalidArgument(message);
 }
 
 Status SaveModelFiles(Env* env, const Model& model, const std::string& dir) {
@@ -143,6 +173,7 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
 
     auto trained = [&]() -> StatusOr<ProtocolResult> {
       PARETO_ASSIGN_OR_RETURN(run.leakage_override, GuardFeatures(ms, conn, table, spec, request));
+      PARETO_RETURN_IF_ERROR(GuardPointInTime(ms, conn, table, spec, config, request.catalog));
       PARETO_ASSIGN_OR_RETURN(Frame frame, ReadProtocolFrame(conn, spec));
       return TrainProtocol(std::move(frame), spec, options);
     }();

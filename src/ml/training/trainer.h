@@ -22,6 +22,7 @@
 #include "ml/training/dataset.h"
 #include "ml/models/logistic.h"
 #include "ml/training/metrics.h"
+#include "ml/training/point_in_time.h"
 #include "ml/models/model.h"
 #include "ml/models/tree_models.h"
 
@@ -45,6 +46,9 @@ struct ProtocolSpec {
   double test_fraction = 0.2;
   std::optional<int64_t> cutoff_us;  // kTime: first purchases before it train
   std::string description;           // one line, for tables and the model card
+  // The moment the protocol predicts at; features known later are refused
+  // (point_in_time.h). Unset: no point-in-time claim (the seed protocol).
+  std::optional<Moment> predict_at;
 };
 
 struct ModelParams {
