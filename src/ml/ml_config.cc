@@ -48,6 +48,11 @@ Status FromSettings(const pipeline::MlProtocolSettings& p, ProtocolSpec& spec) {
     PARETO_ASSIGN_OR_RETURN(int64_t us, ParseDateUs(*p.cutoff));
     spec.cutoff_us = us;
   }
+  if (p.baseline) spec.baseline_column = *p.baseline;
+  if (p.baseline_table) {
+    if (!p.baseline) return InvalidArgument(at + ": `baseline_table` needs `baseline`");
+    spec.baseline_table = *p.baseline_table;
+  }
   if (p.predict_at) {
     PARETO_ASSIGN_OR_RETURN(Moment m, ParseMoment(*p.predict_at));
     spec.predict_at = m;

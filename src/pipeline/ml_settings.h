@@ -24,6 +24,9 @@ struct MlProtocolSettings {
   // `predict_at`: the moment the protocol predicts at (purchase, approval,
   // carrier, delivery, review); features known later are refused.
   std::optional<std::string> predict_at;
+  // `baseline` (a column scored as it is) and `baseline_table` (where it is,
+  // joined on the id; default: the protocol's table).
+  std::optional<std::string> baseline, baseline_table;
   std::optional<double> label_quantile, test_fraction;
   std::vector<std::string> features;
   std::vector<std::pair<std::string, double>> fill;  // column -> value, in file order

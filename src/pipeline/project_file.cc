@@ -284,7 +284,9 @@ StatusOr<MlProtocolSettings> ParseProtocol(const Reader& r, const std::string& n
                                                         {&p.time, "time"},
                                                         {&p.split, "split"},
                                                         {&p.cutoff, "cutoff"},
-                                                        {&p.predict_at, "predict_at"}}) {
+                                                        {&p.predict_at, "predict_at"},
+                                                        {&p.baseline, "baseline"},
+                                                        {&p.baseline_table, "baseline_table"}}) {
     PARETO_ASSIGN_OR_RETURN(*field, r.OptString(node, key));
   }
   if (p.predict_at && !IsOrderMoment(*p.predict_at)) {

@@ -10,12 +10,15 @@
 --                        payment_sequential); gld_ml_features' first_order_payment_type
 --                        is the type carrying the largest payment value
 -- total_spend is carried for the label only (it is monetary; never a feature).
+-- first_order_value (the first basket's value, what the shop knows at checkout)
+-- is the protocols' trivial baseline score (pipeline.yaml `baseline:`), never a
+-- feature either.
 -- The last three columns (delivery days, delivery delay, review score) are known
 -- only after delivery or review (pipeline.yaml `known_at:`): the checkout-time
 -- protocol (`predict_at: purchase`) is refused them; they stay for protocols
 -- that predict later.
 WITH first_orders AS (
-  SELECT order_id, customer_unique_id
+  SELECT order_id, customer_unique_id, revenue AS first_order_value
   FROM silver.slv_order_fact
   WHERE counts_as_revenue AND customer_unique_id IS NOT NULL
   QUALIFY row_number() OVER (PARTITION BY customer_unique_id ORDER BY purchase_ts, order_id) = 1
@@ -34,6 +37,7 @@ SELECT
   m.customer_unique_id,
   m.first_purchase_ts,
   m.total_spend,
+  f.first_order_value,
   coalesce(fi.first_item_category, 'no_items') AS first_item_category,
   m.first_order_categories,
   m.first_order_items,

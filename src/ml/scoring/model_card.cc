@@ -67,6 +67,17 @@ std::string ModelCard(const ModelVersion& v, const ProtocolResult& r, const RunR
                         m.test.roc_auc_ci.high, m.test.pr_auc, m.test.log_loss, m.test.brier, m.test.top10.lift,
                         100 * m.test.top10.capture, m.test.top20.lift, m.cv_mean, m.cv_sd);
   }
+  if (r.baseline) {
+    const Evaluation& b = *r.baseline;
+    card += fmt::format("| baseline: `{}` as the score | {:.3f} [{:.3f}, {:.3f}] | {:.3f} | - | - | {:.2f} | {:.1f}% | {:.2f} | - |\n",
+                        r.spec.baseline_column, b.roc_auc, b.roc_auc_ci.low, b.roc_auc_ci.high, b.pr_auc,
+                        b.top10.lift, 100 * b.top10.capture, b.top20.lift);
+    card += best.test.roc_auc > b.roc_auc
+                ? fmt::format("\nThe registered model beats its trivial baseline ({}) on ROC-AUC.\n", r.spec.baseline_column)
+                : fmt::format("\n**The registered model does not beat its trivial baseline** ({}, ROC-AUC {:.3f}): "
+                              "ranking persons by that one column does at least as well.\n",
+                              r.spec.baseline_column, b.roc_auc);
+  }
   card += "\nCalibration in ten equal-count bins (registered model):\n\n| bin (by ascending prediction) | persons | mean predicted | observed |\n|---|---|---|---|\n";
   for (const CalibrationBin& b : best.test.calibration) {
     card += fmt::format("| {} | {} | {:.3f} | {:.3f} |\n", b.bin, b.count, b.mean_predicted, b.observed_rate);

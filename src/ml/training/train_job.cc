@@ -114,17 +114,30 @@ Status SaveModelFiles(Env* env, const Model& model, const std::string& dir) {
 std::string CodeVersion() { return std::string("pareto ") + PARETO_ML_CODE_VERSION; }
 
 StatusOr<Frame> ReadProtocolFrame(duck::Connection& conn, const ProtocolSpec& spec) {
-  std::vector<std::string> select = {duck::QuoteIdent(spec.id_column)};
-  if (!spec.label_column.empty()) select.push_back(duck::QuoteIdent(spec.label_column));
-  if (!spec.spend_column.empty()) select.push_back(duck::QuoteIdent(spec.spend_column) + "::DOUBLE AS " + duck::QuoteIdent(spec.spend_column));
+  // Every column is the protocol table's (t), except the baseline's when it lives
+  // in another table (b, joined on the id).
+  auto col = [](const std::string& name) { return "t." + duck::QuoteIdent(name); };
+  std::vector<std::string> select = {col(spec.id_column)};
+  if (!spec.label_column.empty()) select.push_back(col(spec.label_column));
+  if (!spec.spend_column.empty()) select.push_back(col(spec.spend_column) + "::DOUBLE AS " + duck::QuoteIdent(spec.spend_column));
   if (!spec.time_column.empty()) {
-    select.push_back("epoch_us(" + duck::QuoteIdent(spec.time_column) + ") AS " + duck::QuoteIdent(spec.time_column));
+    select.push_back("epoch_us(" + col(spec.time_column) + ") AS " + duck::QuoteIdent(spec.time_column));
   }
-  for (const std::string& f : spec.features) select.push_back(duck::QuoteIdent(f));
+  for (const std::string& f : spec.features) select.push_back(col(f) + " AS " + duck::QuoteIdent(f));
+  std::string from = spec.table + " AS t";
+  if (!spec.baseline_column.empty()) {
+    const std::string source = spec.baseline_table.empty() ? "t." : "b.";
+    select.push_back(source + duck::QuoteIdent(spec.baseline_column) + "::DOUBLE AS " +
+                     duck::QuoteIdent(spec.baseline_column));
+    if (!spec.baseline_table.empty()) {
+      from += " LEFT JOIN " + spec.baseline_table + " AS b ON b." + duck::QuoteIdent(spec.id_column) + " = " +
+              col(spec.id_column);
+    }
+  }
   std::string sql = "SELECT ";
   for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + select[i];
   // A stable row order makes the whole run a function of the data, not of the scan.
-  sql += " FROM " + spec.table + " ORDER BY " + duck::QuoteIdent(spec.id_column);
+  sql += " FROM " + from + " ORDER BY " + col(spec.id_column);
   auto result = conn.Query(sql);
   if (!result.has_value()) return std::unexpected(result.error().WithContext("protocol " + spec.name));
   return FrameFromResult(*result);

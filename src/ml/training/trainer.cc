@@ -224,6 +224,26 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
     return std::unexpected(DataError("protocol " + spec.name + ": a side of the split has a single class"));
   }
 
+  // The trivial baseline, scored on the test rows as they are (a missing value
+  // ranks lowest).
+  if (!spec.baseline_column.empty()) {
+    PARETO_ASSIGN_OR_RETURN(std::vector<double> score, NumericColumn(frame, spec.baseline_column));
+    std::vector<double> s, y;
+    for (size_t r : split.test) {
+      s.push_back(std::isnan(score[r]) ? -std::numeric_limits<double>::infinity() : score[r]);
+      y.push_back(labels[r]);
+    }
+    Evaluation e;
+    e.rows = static_cast<int64_t>(y.size());
+    e.positives = result.test_positives;
+    PARETO_ASSIGN_OR_RETURN(e.roc_auc, RocAuc(y, s));
+    PARETO_ASSIGN_OR_RETURN(e.roc_auc_ci, BootstrapRocAucInterval(y, s, options.bootstrap_resamples, options.seed));
+    PARETO_ASSIGN_OR_RETURN(e.pr_auc, AveragePrecision(y, s));
+    PARETO_ASSIGN_OR_RETURN(e.top10, TopFraction(y, s, 0.1));
+    PARETO_ASSIGN_OR_RETURN(e.top20, TopFraction(y, s, 0.2));
+    result.baseline = std::move(e);
+  }
+
   // Rows for global drivers: a seeded sample of the test rows.
   std::vector<size_t> driver_rows = AllRows(split.test.size());
   if (options.max_driver_rows > 0 && driver_rows.size() > static_cast<size_t>(options.max_driver_rows)) {
@@ -301,6 +321,23 @@ std::string FormatProtocolTable(const ProtocolResult& r) {
     out += fmt::format("  {:<6} {:>22} {:>8.3f} {:>9.2f} {:>16}{}\n", m.kind, auc, m.test.pr_auc, m.test.top10.lift,
                        cv, i == r.best ? "  best" : "");
   }
+  if (r.baseline) {
+    const Evaluation& b = *r.baseline;
+    const std::string auc = fmt::format("{:.3f} [{:.3f}, {:.3f}]", b.roc_auc, b.roc_auc_ci.low, b.roc_auc_ci.high);
+    out += fmt::format("  {:<6} {:>22} {:>8.3f} {:>9.2f} {:>16}  ({})\n", "baseline", auc, b.pr_auc, b.top10.lift, "-",
+                       r.spec.baseline_column);
+    std::string beaten, not_beaten;
+    for (const ModelResult& m : r.models) {
+      std::string& to = m.test.roc_auc > b.roc_auc ? beaten : not_beaten;
+      to += (to.empty() ? "" : ", ") + m.kind;
+    }
+    if (not_beaten.empty()) {
+      out += "  every model beats the baseline's ROC-AUC\n";
+    } else {
+      out += fmt::format("  does NOT beat the baseline ({}, ROC-AUC {:.3f}): {}\n", r.spec.baseline_column, b.roc_auc,
+                         not_beaten);
+    }
+  }
   // Where the time went, per model: fit, evaluate (bootstrap), cross_validate, drivers.
   out += "  seconds:";
   for (const ModelResult& m : r.models) {
@@ -339,6 +376,19 @@ nlohmann::json ProtocolMetricsJson(const ProtocolResult& r, bool with_curves) {
                         {"models", models}};
   if (r.spend_threshold) out["spend_threshold"] = *r.spend_threshold;
   if (r.cutoff_us) out["cutoff_us"] = *r.cutoff_us;
+  if (r.baseline) {
+    nlohmann::json b = ToJson(*r.baseline, with_curves);
+    b.erase("log_loss");  // the baseline's score is not a probability
+    b.erase("brier");
+    b.erase("calibration");
+    b["column"] = r.spec.baseline_column;
+    nlohmann::json beaten_by = nlohmann::json::array();
+    for (const ModelResult& m : r.models) {
+      if (m.test.roc_auc > r.baseline->roc_auc) beaten_by.push_back(m.kind);
+    }
+    b["beaten_by"] = beaten_by;
+    out["baseline"] = std::move(b);
+  }
   return out;
 }
 

@@ -49,6 +49,12 @@ struct ProtocolSpec {
   // The moment the protocol predicts at; features known later are refused
   // (point_in_time.h). Unset: no point-in-time claim (the seed protocol).
   std::optional<Moment> predict_at;
+  // The trivial baseline printed beside every model: a column whose value is the
+  // score (for the high-value label, the first basket's value, known at
+  // checkout), read from `baseline_table` (default: `table`) joined on the id.
+  // It is never a feature, so money is allowed here: it is what the shop knows.
+  std::string baseline_column;
+  std::string baseline_table;
 };
 
 struct ModelParams {
@@ -96,6 +102,9 @@ struct ProtocolResult {
   std::optional<int64_t> cutoff_us;       // kTime
   Encoder encoder;
   std::vector<ModelResult> models;
+  // The baseline on the same test rows (ROC-AUC with its interval, PR-AUC, lift;
+  // no log loss: its score is not a probability). Unset without a baseline.
+  std::optional<Evaluation> baseline;
   size_t best = 0;  // by cross-validated ROC-AUC (training rows only), else test ROC-AUC
 };
 

@@ -129,6 +129,38 @@ TEST(TrainProtocolTest, RefusesUnknownModelAndMissingColumns) {
   EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
 }
 
+// The trivial baseline is scored on the same test rows and printed beside the
+// models; a model that does not beat it says so.
+TEST(TrainProtocolTest, BaselineBesideEveryModel) {
+  const Frame frame = testing::SyntheticPersons(1000, 1);
+  ProtocolSpec spec = EarlySpec();
+  spec.baseline_column = "total_spend";  // the label is spend >= threshold: a perfect ranking
+  auto r = TrainProtocol(frame, spec, FastOptions());
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  ASSERT_TRUE(r->baseline.has_value());
+  EXPECT_EQ(r->baseline->roc_auc, 1.0);
+  EXPECT_EQ(r->baseline->rows, r->test_rows);
+  EXPECT_EQ(r->baseline->positives, r->test_positives);
+  const std::string table = FormatProtocolTable(*r);
+  EXPECT_NE(table.find("baseline   1.000 [1.000, 1.000]"), std::string::npos) << table;
+  EXPECT_NE(table.find("does NOT beat the baseline (total_spend, ROC-AUC 1.000)"), std::string::npos) << table;
+  const nlohmann::json j = ProtocolMetricsJson(*r, false);
+  EXPECT_EQ(j["baseline"]["column"], "total_spend");
+  EXPECT_TRUE(j["baseline"]["beaten_by"].empty());
+  EXPECT_FALSE(j["baseline"].contains("log_loss"));
+
+  spec.baseline_column = "noise";  // unrelated to spend: every model beats it
+  auto n = TrainProtocol(frame, spec, FastOptions());
+  ASSERT_TRUE(n.has_value()) << n.error().ToString();
+  EXPECT_LT(n->baseline->roc_auc, 0.6);
+  EXPECT_GT(n->baseline->roc_auc, 0.4);
+  EXPECT_NE(FormatProtocolTable(*n).find("every model beats the baseline's ROC-AUC"), std::string::npos);
+  EXPECT_EQ(ProtocolMetricsJson(*n, false)["baseline"]["beaten_by"].size(), n->models.size());
+
+  spec.baseline_column = "no_such_column";
+  EXPECT_FALSE(TrainProtocol(frame, spec, FastOptions()).has_value());
+}
+
 TEST(ApplyFillTest, ReplacesOnlyMissingValues) {
   Frame frame = testing::SyntheticPersons(30, 5);
   const double before = frame.Find("weight")->numbers[1];
