@@ -105,10 +105,23 @@ Status ListModels(CliContext& ctx) {
     for (const ml::ModelVersion& v : versions) std::cout << VersionJson(v).dump() << "\n";
     return OkStatus();
   }
-  TextTable table{{"model", "version", "stage", "kind", "protocol", "ROC-AUC", "run"}, {}, {false, true, false, false, false, true, true}};
+  // Every model figure is printed beside its protocol's trivial baseline (from the
+  // version's metrics.json; "-" for versions trained before baselines existed).
+  auto baseline_of = [&](const ml::ModelVersion& v) -> std::string {
+    auto text = ctx.env->ReadFile((std::filesystem::path(lakehouse.root()) / v.path / "metrics.json").string());
+    if (!text.has_value()) return "-";
+    const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("baseline")) return "-";
+    const json& b = j["baseline"];
+    const double auc = b.value("roc_auc", 0.0);
+    return fmt::format("{:.3f} ({}){}", auc, b.value("column", ""), v.roc_auc > auc ? "" : " not beaten");
+  };
+  TextTable table{{"model", "version", "stage", "kind", "protocol", "ROC-AUC", "baseline ROC-AUC", "run"},
+                  {},
+                  {false, true, false, false, false, true, false, true}};
   for (const ml::ModelVersion& v : versions) {
     table.rows.push_back({v.name, std::to_string(v.version), v.stage, v.kind, v.protocol,
-                          fmt::format("{:.3f}", v.roc_auc), std::to_string(v.run_id)});
+                          fmt::format("{:.3f}", v.roc_auc), baseline_of(v), std::to_string(v.run_id)});
   }
   PrintTextTable(std::cout, table);
   return OkStatus();
