@@ -17,7 +17,8 @@
 -- transactions, x = past_purchase_days - 1), first/last purchase age in days,
 -- past_spend (MONETARY: history, not leakage, in this protocol), delivery and
 -- review experience by T, the state of the first order.
--- Labels: future_orders, repeat_purchase (future_orders > 0), future_spend.
+-- Labels: future_orders, future_purchase_days (BG/NBD's holdout transactions),
+-- repeat_purchase (future_orders > 0), future_spend.
 WITH params AS (
   SELECT 180 AS horizon_days
 ),
@@ -67,7 +68,8 @@ reviews AS (
 ),
 future AS (
   SELECT s.snapshot_date, o.customer_unique_id,
-         count(*) AS future_orders, sum(o.revenue)::DECIMAL(18,2) AS future_spend
+         count(*) AS future_orders, count(DISTINCT o.purchase_date) AS future_purchase_days,
+         sum(o.revenue)::DECIMAL(18,2) AS future_spend
   FROM snapshots AS s
   JOIN orders AS o ON o.purchase_date >= s.snapshot_date
                   AND o.purchase_date < s.snapshot_date + s.horizon_days
@@ -94,6 +96,7 @@ SELECT
   r.avg_review_score,
   r.min_review_score,
   coalesce(f.future_orders, 0) AS future_orders,
+  coalesce(f.future_purchase_days, 0) AS future_purchase_days,
   coalesce(f.future_orders, 0) > 0 AS repeat_purchase,
   coalesce(f.future_spend, 0)::DECIMAL(18,2) AS future_spend
 FROM history AS h
