@@ -37,6 +37,27 @@ std::string TrimLineBreaks(std::string s) {
   return s.substr(begin, end - begin);
 }
 
+// Lines after the header that hold nothing (or only a CR): DuckDB skips them.
+// A line break ending the file does not start another line.
+int64_t CountEmptyLines(std::string_view bytes) {
+  int64_t empty = 0;
+  size_t pos = bytes.find('\n');
+  while (pos != std::string_view::npos && pos + 1 < bytes.size()) {
+    const size_t next = bytes.find('\n', pos + 1);
+    const size_t end = next == std::string_view::npos ? bytes.size() : next;
+    std::string_view line = bytes.substr(pos + 1, end - pos - 1);
+    if (line.empty() || line == "\r") ++empty;
+    pos = next;
+  }
+  return empty;
+}
+
+// The file's first line without a BOM or line break: what a repeated header looks like.
+std::string HeaderLine(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  return TrimLineBreaks(std::string(bytes.substr(0, bytes.find('\n'))));
+}
+
 }  // namespace
 
 int64_t LineOfRecordAt(std::string_view bytes, int64_t offset) {
@@ -118,6 +139,26 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
   }
 
   LoadedFile loaded;
+  loaded.skipped_blank = CountEmptyLines(file_bytes);
+  // Rows with no value at all (a line of only commas) and, where every column is
+  // text, rows equal to the header: counted, then taken out.
+  std::vector<std::string> all_null, is_header;
+  for (const ColumnSpec& c : spec.columns) {
+    all_null.push_back(QuoteIdent(c.name) + " IS NULL");
+    is_header.push_back(fmt::format("CAST({} AS VARCHAR) = {}", QuoteIdent(c.name), QuoteLiteral(c.name)));
+  }
+  const std::string blank_where = fmt::format("{}", fmt::join(all_null, " AND "));
+  const std::string header_where = fmt::format("{}", fmt::join(is_header, " AND "));
+  PARETO_ASSIGN_OR_RETURN(int64_t blank_rows, conn.QueryInt64(fmt::format(
+      "SELECT count(*) FROM {} WHERE {}", QuoteIdent(temp_table), blank_where)));
+  PARETO_ASSIGN_OR_RETURN(int64_t header_rows, conn.QueryInt64(fmt::format(
+      "SELECT count(*) FROM {} WHERE {}", QuoteIdent(temp_table), header_where)));
+  if (blank_rows + header_rows > 0) {
+    PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DELETE FROM {} WHERE ({}) OR ({})", QuoteIdent(temp_table),
+                                                    blank_where, header_where)));
+  }
+  loaded.skipped_blank += blank_rows;
+  loaded.skipped_header += header_rows;
   PARETO_ASSIGN_OR_RETURN(loaded.rows, conn.QueryInt64(fmt::format("SELECT count(*) FROM {}", QuoteIdent(temp_table))));
 
   // One rejected record may carry several errors (one per bad column): one row each.
@@ -127,6 +168,7 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
                              "string_agg(error_type::VARCHAR || ': ' || error_message, '; ' ORDER BY column_idx) "
                              "FROM {} GROUP BY line ORDER BY line",
                              QuoteIdent(rejects))));
+  const std::string header_line = HeaderLine(file_bytes);
   for (uint64_t i = 0; i < r.RowCount(); ++i) {
     RejectedRow row;
     row.record = r.GetInt64(0, i);
@@ -134,6 +176,20 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
     row.line = r.IsNull(1, i) ? row.record : LineOfRecordAt(file_bytes, r.GetInt64(1, i) - 1);
     row.raw_line = TrimLineBreaks(r.GetString(2, i));
     row.reason = r.GetString(3, i);
+    if (row.raw_line == header_line) {
+      ++loaded.skipped_header;  // typed columns reject a repeated header: it is no bad row
+      continue;
+    }
+    if (row.reason.find("unterminated quote") != std::string::npos && row.raw_line.find('\n') != std::string::npos) {
+      // DuckDB read every following line into this one record: nothing after it would land.
+      const int64_t swallowed = std::count(row.raw_line.begin(), row.raw_line.end(), '\n');
+      PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",
+                                                      QuoteIdent(rejects), QuoteIdent(scans))));
+      return std::unexpected(DataError(fmt::format(
+          "{}: line {}: a quoted field is never closed, so it swallows the {} line(s) after it; the file is "
+          "refused whole (nothing of it lands): close the quote and ingest again",
+          source_file, row.line, swallowed)));
+    }
     loaded.rejects.push_back(std::move(row));
   }
   PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",
