@@ -37,17 +37,24 @@ std::string TrimLineBreaks(std::string s) {
   return s.substr(begin, end - begin);
 }
 
-// Lines after the header that hold nothing (or only a CR): DuckDB skips them.
-// A line break ending the file does not start another line.
+// Lines after the header that hold nothing (or only a CR): DuckDB skips them
+// without a word. An empty line inside a quoted field (a review's paragraph
+// break) is part of a value, not a blank line: quote parity tells them apart ('""'
+// inside quotes flips twice). A line break ending the file starts no line.
 int64_t CountEmptyLines(std::string_view bytes) {
   int64_t empty = 0;
-  size_t pos = bytes.find('\n');
-  while (pos != std::string_view::npos && pos + 1 < bytes.size()) {
-    const size_t next = bytes.find('\n', pos + 1);
-    const size_t end = next == std::string_view::npos ? bytes.size() : next;
-    std::string_view line = bytes.substr(pos + 1, end - pos - 1);
-    if (line.empty() || line == "\r") ++empty;
-    pos = next;
+  bool in_quotes = false;
+  bool header = true;
+  size_t line_start = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '"') {
+      in_quotes = !in_quotes;
+    } else if (bytes[i] == '\n' && !in_quotes) {
+      std::string_view line = bytes.substr(line_start, i - line_start);
+      if (!header && (line.empty() || line == "\r")) ++empty;
+      header = false;
+      line_start = i + 1;
+    }
   }
   return empty;
 }

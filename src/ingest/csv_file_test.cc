@@ -131,22 +131,23 @@ TEST_F(CsvFileTest, BlankCommaOnlyAndRepeatedHeaderLinesAreSkippedAndCounted) {
                           "a,1,2017-03-01 10:00:00,1.00,ok\n"  // 2
                           ",,,,\n"                             // 3 comma-only
                           "\n"                                 // 4 empty
-                          "id,qty,placed,price,note\n"         // 5 header again
-                          "b,x,2017-03-01 10:00:00,1.00,bad\n" // 6 quarantined
-                          "c,3,2017-03-01 10:00:00,1.00,ok\n"  // 7
-                          ",,,,\n";                            // 8 comma-only
+                          "q,2,2017-03-01 10:00:00,1.00,\"two\n\nparagraphs\"\n"  // 5-7 an empty line inside quotes
+                          "id,qty,placed,price,note\n"         // 8 header again
+                          "b,x,2017-03-01 10:00:00,1.00,bad\n" // 9 quarantined
+                          "c,3,2017-03-01 10:00:00,1.00,ok\n"  // 10
+                          ",,,,\n";                            // 11 comma-only
   auto loaded = Load(csv);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
-  EXPECT_EQ(loaded->rows, 2);
-  EXPECT_EQ(Cell("SELECT string_agg(id, '|' ORDER BY id) FROM t_load"), "a|c");
+  EXPECT_EQ(loaded->rows, 3);
+  EXPECT_EQ(Cell("SELECT string_agg(id, '|' ORDER BY id) FROM t_load"), "a|c|q");
   EXPECT_EQ(loaded->skipped_blank, 3);
   EXPECT_EQ(loaded->skipped_header, 1);
   ASSERT_EQ(loaded->rejects.size(), 1u);
-  EXPECT_EQ(loaded->rejects[0].line, 6);
-  // 7 records after the header, each accounted for once.
+  EXPECT_EQ(loaded->rejects[0].line, 9);
+  // 8 records after the header, each accounted for once.
   EXPECT_EQ(loaded->rows + static_cast<int64_t>(loaded->rejects.size()) + loaded->skipped_blank +
                 loaded->skipped_header,
-            7);
+            8);
 }
 
 // Where every column is text, a repeated header does not fail a cast: still skipped.

@@ -410,6 +410,10 @@ TEST_F(SharedDataTest, CommaOnlyBlankAndRepeatedHeaderLinesAreSkippedAndCounted)
           << f.file;
     }
   }
+  // Reviews hold empty lines inside quoted comments: values, not blank lines.
+  const FileReport& reviews = Find(*report, "brz_reviews")->files.at(0);
+  EXPECT_EQ(reviews.rows_skipped_blank, 0);
+  EXPECT_EQ(reviews.rows_read, 8225);
   const std::string text = FormatReport(*report);
   EXPECT_THAT(text, HasSubstr("olist_order_payments_dataset.csv: 8928 rows read = 8924 landed + 0 quarantined + "
                               "4 blank + 0 repeated header"));
