@@ -80,13 +80,27 @@ StatusOr<std::vector<std::string>> ReadHeader(duck::Connection& conn, const std:
   std::vector<std::string> parts;
   for (size_t i = 0; i < width; ++i) parts.push_back(fmt::format("'c{}': 'VARCHAR'", i));
   // A nullstr no header holds keeps an empty header name "" apart from padding (NULL).
-  const std::string sql = fmt::format(
-      "SELECT * FROM read_csv({}, header=false, {}, null_padding=true, parallel=false, "
-      "nullstr='\\0', columns={{{}}}) LIMIT 1",
+  const std::string read = fmt::format(
+      "read_csv({}, header=false, {}, null_padding=true, parallel=false, nullstr='\\0', columns={{{}}}",
       QuoteLiteral(path), kDialect, fmt::join(parts, ", "));
-  auto result = conn.Query(sql);
+  auto result = conn.Query("SELECT * FROM " + read + ") LIMIT 1");
   if (!result.has_value()) {
-    return std::unexpected(DataError(fmt::format("{}: cannot read the header: {}", path, result.error().message())));
+    // DuckDB checks the whole first chunk: a bad row further down (a Latin-1 byte,
+    // a huge field) must not refuse the file; LoadCsv quarantines that row with its
+    // line. Read again skipping bad rows, unless the bad row is the header itself.
+    const std::string first_error = result.error().message();
+    const std::string rejects = "pareto_header_rejects", scans = "pareto_header_reject_scans";
+    auto retried = conn.Query(fmt::format(
+        "SELECT * FROM {}, store_rejects=true, rejects_table={}, rejects_scan={}, rejects_limit=0) LIMIT 1", read,
+        QuoteLiteral(rejects), QuoteLiteral(scans)));
+    auto header_rejected = conn.QueryInt64("SELECT count(*) FROM " + QuoteIdent(rejects) + " WHERE line = 1");
+    (void)conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}", QuoteIdent(rejects),
+                                   QuoteIdent(scans)));
+    if (!retried.has_value() || !header_rejected.has_value() || *header_rejected > 0) {
+      return std::unexpected(
+          DataError(fmt::format("{}: cannot read the header: {}", path, first_error.substr(0, 500))));
+    }
+    result = std::move(retried);
   }
   if (result->RowCount() == 0) return columns;
   for (uint64_t c = 0; c < result->ColumnCount(); ++c) {

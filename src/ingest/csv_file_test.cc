@@ -160,6 +160,31 @@ TEST_F(CsvFileTest, RepeatedHeaderOfTextColumnsIsSkipped) {
   EXPECT_EQ(Cell("SELECT count(*) FROM t_load WHERE seller_id = 'seller_id'"), "0");
 }
 
+// A Latin-1 byte on row 5 used to refuse the whole file ("cannot read the header",
+// DuckDB checks the first chunk): now that row alone is quarantined with its line.
+TEST_F(CsvFileTest, InvalidUtf8RowIsQuarantinedNotTheWholeFile) {
+  const std::string csv = std::string(kHeader) + "a,1,2017-03-01 10:00:00,1.00,ok\n"  // 2
+                          "b,2,2017-03-01 10:00:00,1.00,ok\n"                        // 3
+                          "c,3,2017-03-01 10:00:00,1.00,ok\n"                        // 4
+                          "d,4,2017-03-01 10:00:00,1.00,S\xe3o Paulo\n"              // 5 Latin-1
+                          "e,5,2017-03-01 10:00:00,1.00,ok\n";
+  const std::string path = WriteBytes(dir_.path(), "things.csv", csv);
+  auto header = ReadHeader(*conn_, path, spec_.columns.size());
+  ASSERT_TRUE(header.has_value()) << header.error().ToString();
+  EXPECT_TRUE(CheckHeader(spec_, *header, "things.csv").ok());
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 4);
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  EXPECT_EQ(loaded->rejects[0].line, 5);
+  EXPECT_THAT(loaded->rejects[0].reason, HasSubstr("INVALID ENCODING"));
+  // A header that is not UTF-8 still refuses the file, with a bounded message.
+  auto bad = ReadHeader(*conn_, WriteBytes(dir_.path(), "bad.csv", "id,q\xe3y\n1,2\n"), 2);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message(), HasSubstr("cannot read the header"));
+  EXPECT_LT(bad.error().message().size(), 1000u);
+}
+
 // The release's own format: BOM, CRLF, quoted header, values quoted on some rows
 // and not others, "" inside quotes, CRLF inside a quoted comment, UTF-8 accents,
 // no newline at the end.
