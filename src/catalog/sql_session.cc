@@ -202,6 +202,7 @@ StatusOr<SqlSession> SqlSession::Open(Metastore& ms, const SqlSessionOptions& op
   PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
   SqlSession session(std::move(db), std::move(conn));
   session.read_only_ = options.read_only;
+  session.limits_ = options.limits;
   std::error_code ec;
   std::filesystem::path root = std::filesystem::absolute(ms.lakehouse_root(), ec);
   if (ec) return std::unexpected(IoError("cannot resolve lakehouse path " + ms.lakehouse_root() + ": " + ec.message()));
@@ -412,10 +413,20 @@ StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
   return out;
 }
 
-StatusOr<duck::Result> SqlSession::Query(std::string_view sql) {
+StatusOr<std::string> SqlSession::Admit(std::string_view sql) {
   PARETO_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(sql));
   if (read_only_) PARETO_RETURN_IF_ERROR(CheckReadOnly(rewritten));
-  return conn_.Query(rewritten);
+  return rewritten;
+}
+
+StatusOr<duck::Result> SqlSession::Query(std::string_view sql) {
+  PARETO_ASSIGN_OR_RETURN(std::string admitted, Admit(sql));
+  return conn_.Query(admitted);
+}
+
+StatusOr<duck::TextResult> SqlSession::QueryText(std::string_view sql) {
+  PARETO_ASSIGN_OR_RETURN(std::string admitted, Admit(sql));
+  return conn_.QueryText(admitted, limits_);
 }
 
 }  // namespace pareto::catalog

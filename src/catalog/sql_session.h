@@ -27,9 +27,12 @@
 // seen at its new version only after Attach (the runner re-attaches each table it
 // publishes) or by a new session.
 //
-// Query() is the one function that receives every statement a person sends
-// (`pareto sql` today, any later front end too): a permission check or an audit
-// line belongs there, and nowhere else.
+// Every statement a person sends (`pareto sql` today, any later front end too)
+// passes Admit() (time travel rewritten, the read-only check) on its way through
+// Query() or QueryText(): a permission check or an audit line belongs there, and
+// nowhere else. QueryText() is the one for people: it applies the session's
+// limits (a time limit that interrupts the query, a row cap) and gives every
+// cell as DuckDB's text; the memory limit is the database's (`memory_limit`).
 //
 // Every DuckDB call goes through duck/ (duck.h): no C API call here.
 //
@@ -55,6 +58,8 @@ struct SqlSessionOptions {
   bool read_only = true;
   int threads = 0;           // 0: DuckDB's default
   std::string memory_limit;  // empty: DuckDB's default
+  // Applied by QueryText (zero: none).
+  duck::QueryLimits limits;
   // The catalog two-part names mean (and the session USEs); empty: the first
   // registered catalog by name. The runner passes its project's catalog.
   std::string default_catalog;
@@ -92,6 +97,10 @@ class SqlSession {
   // its time travel. In read-only mode a statement of another kind fails with
   // kInvalidArgument before it runs. Permission checks and auditing belong here.
   StatusOr<duck::Result> Query(std::string_view sql);
+  // The same statement with every cell as text, within the session's limits
+  // (kResourceExhausted past the time or memory limit; rows past the cap are
+  // cut and the result says truncated).
+  StatusOr<duck::TextResult> QueryText(std::string_view sql);
   // The SQL that Query would run (time travel replaced by scans).
   StatusOr<std::string> Rewrite(std::string_view sql);
 
@@ -123,6 +132,8 @@ class SqlSession {
   Status CreateView(const TableInfo& t, bool replace);
   Status LockDown();
   Status CheckReadOnly(std::string_view sql);
+  // What every statement a person sends passes: the rewrite, then (read-only) the check.
+  StatusOr<std::string> Admit(std::string_view sql);
   // Absolute path of a table's Delta folder.
   std::string TableRoot(const TableInfo& info) const;
 
@@ -140,6 +151,7 @@ class SqlSession {
   std::string default_catalog_;
   Env* env_ = Env::Default();
   bool read_only_ = true;
+  duck::QueryLimits limits_;
 };
 
 }  // namespace pareto::catalog

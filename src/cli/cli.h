@@ -17,6 +17,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitUsage = 64;     // bad flags, malformed or ambiguous table names, bad SQL
 inline constexpr int kExitData = 65;      // input data does not fit its declaration
 inline constexpr int kExitNotFound = 66;  // a named file, table (unknown name) or version does not exist
+inline constexpr int kExitLimit = 69;     // a query limit (time, memory) was reached
 inline constexpr int kExitInternal = 70;  // a bug or an engine failure
 inline constexpr int kExitIo = 74;        // the file system refused
 inline constexpr int kExitConflict = 75;  // a concurrent writer won; try again

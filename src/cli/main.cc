@@ -19,6 +19,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kConflict: return kExitConflict;
     case StatusCode::kAlreadyExists: return kExitConflict;
     case StatusCode::kIoError: return kExitIo;
+    case StatusCode::kResourceExhausted: return kExitLimit;
     case StatusCode::kInternal: return kExitInternal;
   }
   return kExitInternal;

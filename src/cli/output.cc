@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include <cmath>
+#include <string_view>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -15,12 +16,59 @@ size_t Width(const std::string& s) {
   return w;
 }
 
-// A cell on one line: line breaks and tabs would break the columns' alignment.
+// A cell on one line: line breaks and tabs would break the columns' alignment,
+// and a NUL byte would end the text on many terminals: it shows as \0.
 std::string OneLine(std::string s) {
-  for (char& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') out += ' ';
+    else if (c == '\0') out += "\\0";
+    else out += c;
   }
-  return s;
+  return out;
+}
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+std::string JsonString(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// DuckDB prints `2018-01-01 10:00:00[.ffffff][+HH[:MM]]`; ISO 8601 wants a T and
+// an offset with minutes. Other spellings (infinity, BC dates) stay as they are.
+std::string IsoTimestamp(std::string text, bool with_offset) {
+  if (text.size() < 19 || text[4] != '-' || text[10] != ' ') return text;
+  text[10] = 'T';
+  if (with_offset) {
+    const size_t sign = text.find_last_of("+-");
+    if (sign > 18 && sign != std::string::npos && text.size() - sign == 3) text += ":00";
+  }
+  return text;
 }
 
 }  // namespace
@@ -61,58 +109,65 @@ void PrintTextTable(std::ostream& out, const TextTable& raw, bool footer) {
   if (footer) out << "(" << table.rows.size() << (table.rows.size() == 1 ? " row)\n" : " rows)\n");
 }
 
-TextTable ToTextTable(const duck::Result& result) {
+TextTable ToTextTable(const duck::TextResult& result) {
   TextTable table;
-  const uint64_t cols = result.ColumnCount();
-  for (uint64_t c = 0; c < cols; ++c) {
-    table.columns.push_back(result.ColumnName(c));
-    table.right_aligned.push_back(duck::IsNumericType(result.ColumnType(c)));
+  for (const duck::TextColumn& c : result.columns) {
+    table.columns.push_back(c.name);
+    table.right_aligned.push_back(duck::IsNumericType(c.type.id));
   }
-  for (uint64_t r = 0; r < result.RowCount(); ++r) {
-    std::vector<std::optional<std::string>> row;
-    row.reserve(cols);
-    for (uint64_t c = 0; c < cols; ++c) row.push_back(result.GetOptionalString(c, r));
-    table.rows.push_back(std::move(row));
-  }
+  table.rows = result.rows;
   return table;
 }
 
-nlohmann::json CellToJson(const duck::Result& result, uint64_t col, uint64_t row) {
-  if (result.IsNull(col, row)) return nullptr;
-  switch (result.ColumnType(col)) {
+std::string CellJson(const duck::TypeInfo& type, const std::string& text) {
+  switch (type.id) {
     case DUCKDB_TYPE_BOOLEAN:
-      return result.GetBool(col, row);
+      return text == "true" ? "true" : "false";
     case DUCKDB_TYPE_TINYINT:
     case DUCKDB_TYPE_SMALLINT:
     case DUCKDB_TYPE_INTEGER:
     case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_HUGEINT:
     case DUCKDB_TYPE_UTINYINT:
     case DUCKDB_TYPE_USMALLINT:
     case DUCKDB_TYPE_UINTEGER:
-      return result.GetInt64(col, row);
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_UHUGEINT:
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE:
-    case DUCKDB_TYPE_DECIMAL: {
-      const double v = result.GetDouble(col, row);
-      // JSON has no NaN or infinity: keep DuckDB's spelling as text.
-      if (!std::isfinite(v)) return result.GetString(col, row);
-      return v;
-    }
+    case DUCKDB_TYPE_DECIMAL:
+      // DuckDB's text of a number is exact (a decimal keeps every digit); JSON has
+      // no NaN or infinity, which stay strings.
+      return IsJsonNumber(text) ? text : JsonString(text);
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return JsonString(IsoTimestamp(text, /*with_offset=*/true));
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return JsonString(IsoTimestamp(text, /*with_offset=*/false));
     default:
-      // UBIGINT/HUGEINT may exceed int64; dates, times, nested values read best as DuckDB prints them.
-      return result.GetString(col, row);
+      return JsonString(text);
   }
 }
 
-void PrintResult(std::ostream& out, const duck::Result& result, bool json) {
+void PrintResult(std::ostream& out, std::ostream& notice, const duck::TextResult& result, bool json) {
   if (!json) {
     PrintTextTable(out, ToTextTable(result));
-    return;
+  } else {
+    for (const auto& row : result.rows) {
+      std::string line = "{";
+      for (size_t c = 0; c < result.columns.size(); ++c) {
+        if (c > 0) line += ',';
+        line += JsonString(result.columns[c].name) + ':';
+        line += row[c].has_value() ? CellJson(result.columns[c].type, *row[c]) : "null";
+      }
+      out << line << "}\n";
+    }
   }
-  for (uint64_t r = 0; r < result.RowCount(); ++r) {
-    nlohmann::ordered_json obj = nlohmann::ordered_json::object();
-    for (uint64_t c = 0; c < result.ColumnCount(); ++c) obj[result.ColumnName(c)] = CellToJson(result, c, r);
-    out << obj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (result.truncated) {
+    notice << "pareto: warning: truncated: only the first " << result.rows.size()
+           << " rows are shown (raise --max-rows for more)\n";
   }
 }
 

@@ -30,14 +30,17 @@ struct TextTable {
 void PrintTextTable(std::ostream& out, const TextTable& table, bool footer = true);
 
 // The result as a TextTable: numbers right-aligned, NULLs as NULL.
-TextTable ToTextTable(const duck::Result& result);
+TextTable ToTextTable(const duck::TextResult& result);
 
-// One cell as JSON: numbers and booleans typed, NULL as null, everything else
-// (dates, timestamps, decimals beyond double, nested types) as DuckDB's text.
-nlohmann::json CellToJson(const duck::Result& result, uint64_t col, uint64_t row);
+// One cell as JSON text: numbers (integers of any width, decimals with every
+// digit, floats) as exact JSON numbers, booleans typed, timestamps in ISO 8601
+// (`2018-01-01T10:00:00+00:00` for TIMESTAMPTZ), everything else (dates, UUIDs,
+// intervals, nested values, infinities) as a string of DuckDB's text.
+std::string CellJson(const duck::TypeInfo& type, const std::string& text);
 
-// A text table, or (json) one object a row keyed by column name.
-void PrintResult(std::ostream& out, const duck::Result& result, bool json);
+// A text table, or (json) one object a row keyed by column name. A result cut at
+// its row cap says so on `notice` (stderr), so stdout stays the rows alone.
+void PrintResult(std::ostream& out, std::ostream& notice, const duck::TextResult& result, bool json);
 
 // One compact JSON document and a newline.
 void PrintJsonLine(std::ostream& out, const nlohmann::json& value);

@@ -42,23 +42,6 @@ StatusOr<int64_t> CountRows(const delta::Snapshot& snapshot) {
   return conn.QueryInt64("SELECT count(*) FROM " + scan);
 }
 
-// DuckDB's C API gives no text for nested values (lists, structs, maps): when the
-// result has such columns, the same query wrapped to cast them to VARCHAR, which
-// prints them as DuckDB does ([1, 2], {'a': 1}).
-std::optional<std::string> WithNestedAsText(const duck::Result& result, std::string_view sql) {
-  std::string replace;
-  for (uint64_t c = 0; c < result.ColumnCount(); ++c) {
-    if (!duck::IsNestedType(result.ColumnType(c))) continue;
-    const std::string col = duck::QuoteIdent(result.ColumnName(c));
-    replace += (replace.empty() ? "" : ", ") + ("CAST(" + col + " AS VARCHAR) AS " + col);
-  }
-  if (replace.empty()) return std::nullopt;
-  while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())))) {
-    sql.remove_suffix(1);
-  }
-  return "SELECT * REPLACE (" + replace + ") FROM (" + std::string(sql) + ")";
-}
-
 // The first line of a comment, cut at kWidth code points: listings stay one line a table
 // (`pareto describe` shows the whole comment).
 std::string Summary(const std::string& comment) {
@@ -222,22 +205,35 @@ Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, boo
   return OkStatus();
 }
 
-Status Sql(CliContext& ctx, const std::string& sql) {
+// What a person's query may take in `pareto sql` (flags of the same names).
+struct SqlLimits {
+  double timeout_s = 60;
+  uint64_t max_rows = 10000;
+  std::string memory_limit = "2GB";
+};
+
+Status Sql(CliContext& ctx, const std::string& sql, const SqlLimits& limits) {
+  if (!(limits.timeout_s > 0)) return InvalidArgument("--timeout must be more than 0 seconds");
+  if (limits.max_rows == 0) return InvalidArgument("--max-rows must be 1 or more");
   PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
-  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = true}));
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(limits.timeout_s * 1000.0));
+  PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
+                          lakehouse.OpenSession({.read_only = true,
+                                                 .memory_limit = limits.memory_limit,
+                                                 .limits = {.timeout = timeout, .max_rows = limits.max_rows}}));
   for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
-  auto queried = session.Query(sql);
+  auto queried = session.QueryText(sql);
   if (!queried.has_value()) {
     // DuckDB appends the statement with a caret under the error: keep the message line.
     const Status& e = queried.error();
-    return Status(e.code(), e.message().substr(0, e.message().find('\n')));
+    std::string message = e.message().substr(0, e.message().find('\n'));
+    if (e.code() == StatusCode::kResourceExhausted) {
+      // DuckDB's advice (SET memory_limit, threads) cannot apply in a locked session: name the flags instead.
+      message = message.substr(0, message.find(" Possible solutions")) + " (see --timeout and --memory-limit)";
+    }
+    return Status(e.code(), std::move(message));
   }
-  duck::Result result = std::move(*queried);
-  if (auto text_sql = WithNestedAsText(result, sql)) {
-    // Best effort: a query whose shape resists wrapping prints nested values as empty.
-    if (auto as_text = session.Query(*text_sql); as_text.has_value()) result = std::move(*as_text);
-  }
-  PrintResult(std::cout, result, ctx.json);
+  PrintResult(std::cout, std::cerr, *queried, ctx.json);
   return OkStatus();
 }
 
@@ -252,11 +248,8 @@ Status Read(CliContext& ctx, const std::string& path, std::optional<int64_t> ver
   PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
   std::string sql = "SELECT * FROM " + scan;
   if (limit.has_value()) sql += " LIMIT " + std::to_string(*limit);
-  PARETO_ASSIGN_OR_RETURN(duck::Result result, conn.Query(sql));
-  if (auto text_sql = WithNestedAsText(result, sql)) {
-    PARETO_ASSIGN_OR_RETURN(result, conn.Query(*text_sql));
-  }
-  PrintResult(std::cout, result, ctx.json);
+  PARETO_ASSIGN_OR_RETURN(duck::TextResult result, conn.QueryText(sql));
+  PrintResult(std::cout, std::cerr, result, ctx.json);
   return OkStatus();
 }
 
@@ -312,8 +305,14 @@ void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
     auto* cmd = app.add_subcommand(
         "sql", "Run one read-only query over the lakehouse (time travel: t VERSION AS OF n, t@vN)");
     auto sql = std::make_shared<std::string>();
+    auto limits = std::make_shared<SqlLimits>();
     cmd->add_option("query", *sql, "The query, e.g. \"SELECT count(*) FROM bronze.brz_orders\"")->required();
-    cmd->callback([&ctx, sql] { ctx.action = [&ctx, sql] { return Sql(ctx, *sql); }; });
+    cmd->add_option("--timeout", limits->timeout_s, "Stop the query after this many seconds")->default_val(60);
+    cmd->add_option("--max-rows", limits->max_rows, "Print at most this many rows (a notice says when cut)")
+        ->default_val(10000);
+    cmd->add_option("--memory-limit", limits->memory_limit, "DuckDB's memory limit for the query, e.g. 2GB")
+        ->default_val("2GB");
+    cmd->callback([&ctx, sql, limits] { ctx.action = [&ctx, sql, limits] { return Sql(ctx, *sql, *limits); }; });
   }
   {
     auto* cmd = app.add_subcommand("read", "Print the rows of any Delta table folder (no metastore needed)");

@@ -24,6 +24,7 @@ enum class StatusCode {
   kConflict,         // a concurrent writer committed something incompatible
   kUnsupported,      // a valid request we do not implement (e.g. a Delta feature)
   kIoError,          // the file system refused
+  kResourceExhausted,  // a query limit was reached (time, memory): the request may work with more
   kInternal,         // a bug or an engine failure we did not expect
 };
 
@@ -69,6 +70,7 @@ inline Status DataError(std::string m) { return {StatusCode::kDataError, std::mo
 inline Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
+inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Status of a StatusOr, OK when it holds a value.

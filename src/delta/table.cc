@@ -250,7 +250,8 @@ StatusOr<CommitResult> Table::Restore(int64_t version) const {
         PartitionColumnsOf(target.state) != PartitionColumnsOf(latest.state)) {
       req.actions.push_back(json{{"metaData", *target.state.metadata}});
     }
-    int64_t added = 0, removed = 0, restored_bytes = 0, removed_bytes = 0;
+    int64_t added = 0, removed = 0, restored_bytes = 0, removed_bytes = 0, size_after = 0;
+    for (const auto& [path, f] : target.state.files) size_after += f.size;
     for (const auto& [path, f] : latest.state.files) {
       if (target.state.files.contains(path)) continue;
       req.actions.push_back(RemoveFileJson(f, now_ms, true));
@@ -267,7 +268,8 @@ StatusOr<CommitResult> Table::Restore(int64_t version) const {
                              {"numRemovedFiles", std::to_string(removed)},
                              {"restoredFilesSize", std::to_string(restored_bytes)},
                              {"removedFilesSize", std::to_string(removed_bytes)},
-                             {"tableSizeAfterRestore", std::to_string(target.state.files.size())}};
+                             {"numOfFilesAfterRestore", std::to_string(target.state.files.size())},
+                             {"tableSizeAfterRestore", std::to_string(size_after)}};  // bytes, as Delta's
     PARETO_ASSIGN_OR_RETURN(CommitOutcome outcome, CommitActions(env_, root_, std::move(req)));
     MaybeCheckpoint(env_, root_, outcome.version);
     return CommitResult{.version = outcome.version, .files_added = added, .files_removed = removed};

@@ -308,6 +308,12 @@ TEST_F(TableTest, RestoreReaddsFilesAndSchema) {
   auto h = t.History();
   EXPECT_EQ((*h)[0].operation, "RESTORE");
   EXPECT_EQ((*h)[0].operation_parameters["version"], 1);
+  // Delta's RESTORE metrics: the size in bytes of the restored version, and its file count.
+  int64_t bytes = 0;
+  for (const auto& f : t.Load()->files) bytes += f.size;
+  EXPECT_GT(bytes, 2);
+  EXPECT_EQ((*h)[0].operation_metrics["tableSizeAfterRestore"], std::to_string(bytes));
+  EXPECT_EQ((*h)[0].operation_metrics["numOfFilesAfterRestore"], "2");
   EXPECT_TRUE(ValidateLog(t.root()).ok()) << ValidateLog(t.root()).ToString();
 }
 

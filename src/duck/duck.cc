@@ -4,8 +4,9 @@
 #include <string>
 #include <utility>
 
+#include "duck/internal.h"
+
 namespace pareto::duck {
-namespace {
 
 // DuckDB messages span lines: the error, hints ("Did you mean ..."), then the SQL
 // with a caret under it ("LINE 1: ..."). A person needs the error and its hints on
@@ -47,12 +48,13 @@ StatusCode CodeOf(duckdb_error_type type) {
       return StatusCode::kIoError;
     case DUCKDB_ERROR_NOT_IMPLEMENTED:
       return StatusCode::kUnsupported;
+    case DUCKDB_ERROR_INTERRUPT:
+    case DUCKDB_ERROR_OUT_OF_MEMORY:
+      return StatusCode::kResourceExhausted;
     default:
       return StatusCode::kInternal;
   }
 }
-
-}  // namespace
 
 // ---- Database ----
 
@@ -169,23 +171,6 @@ std::string Result::ColumnTypeName(uint64_t col) const {
   return name;
 }
 
-namespace {
-
-// Owner of a duckdb_logical_type handed out by the C API.
-class LogicalType {
- public:
-  explicit LogicalType(duckdb_logical_type t) : t_(t) {}
-  LogicalType(const LogicalType&) = delete;
-  LogicalType& operator=(const LogicalType&) = delete;
-  ~LogicalType() {
-    if (t_ != nullptr) duckdb_destroy_logical_type(&t_);
-  }
-  duckdb_logical_type get() const { return t_; }
-
- private:
-  duckdb_logical_type t_;
-};
-
 std::string TakeString(char* text) {
   std::string out = text != nullptr ? text : "";
   duckdb_free(text);
@@ -227,7 +212,6 @@ TypeInfo InfoOf(duckdb_logical_type type) {
   return info;
 }
 
-}  // namespace
 
 TypeInfo Result::ColumnTypeInfo(uint64_t col) const {
   LogicalType type(duckdb_column_logical_type(const_cast<duckdb_result*>(&result_), col));

@@ -12,6 +12,7 @@
 
 #include <duckdb.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,28 @@ struct DatabaseOptions {
   std::string path;          // empty: in memory
   int threads = 0;           // 0: DuckDB's default (all cores)
   std::string memory_limit;  // empty: DuckDB's default
+};
+
+// Limits on one query a person sends (the read-only session's): past `timeout`
+// the query is interrupted (kResourceExhausted); at most `max_rows` rows come
+// back, the rest is cut and TextResult::truncated says so. Zero: no limit.
+struct QueryLimits {
+  std::chrono::milliseconds timeout{0};
+  uint64_t max_rows = 0;
+};
+
+// A query's result with every cell as DuckDB's own text (its CAST to VARCHAR:
+// TIMESTAMPTZ with its offset, UUID, ENUM, INTERVAL, nested values, decimals with
+// every digit), read through the data-chunk API so a NUL byte inside a value is
+// kept. The columns keep their SQL types, for JSON typing and alignment.
+struct TextColumn {
+  std::string name;
+  TypeInfo type;
+};
+struct TextResult {
+  std::vector<TextColumn> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt: NULL
+  bool truncated = false;  // more rows than QueryLimits::max_rows; those are cut
 };
 
 class Database {
@@ -153,6 +176,12 @@ class Connection {
   duckdb_connection get() const { return conn_; }
 
   StatusOr<Result> Query(std::string_view sql);
+  // `sql` (one statement) with every cell as text, within `limits`: a SELECT is
+  // wrapped to cast its columns to VARCHAR (and cut at max_rows + 1 rows, so the
+  // engine never builds more); other statements (EXPLAIN) run as they are.
+  // Past the time limit the query is interrupted from a watchdog thread and the
+  // call fails with kResourceExhausted; so does DuckDB's memory limit.
+  StatusOr<TextResult> QueryText(std::string_view sql, const QueryLimits& limits = {});
   // Runs statements for their effect; the result is discarded.
   Status Execute(std::string_view sql);
   StatusOr<PreparedStatement> Prepare(std::string_view sql);

@@ -37,6 +37,34 @@ std::string TrimLineBreaks(std::string s) {
   return s.substr(begin, end - begin);
 }
 
+// Lines after the header that hold nothing (or only a CR): DuckDB skips them
+// without a word. An empty line inside a quoted field (a review's paragraph
+// break) is part of a value, not a blank line: quote parity tells them apart ('""'
+// inside quotes flips twice). A line break ending the file starts no line.
+int64_t CountEmptyLines(std::string_view bytes) {
+  int64_t empty = 0;
+  bool in_quotes = false;
+  bool header = true;
+  size_t line_start = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '"') {
+      in_quotes = !in_quotes;
+    } else if (bytes[i] == '\n' && !in_quotes) {
+      std::string_view line = bytes.substr(line_start, i - line_start);
+      if (!header && (line.empty() || line == "\r")) ++empty;
+      header = false;
+      line_start = i + 1;
+    }
+  }
+  return empty;
+}
+
+// The file's first line without a BOM or line break: what a repeated header looks like.
+std::string HeaderLine(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  return TrimLineBreaks(std::string(bytes.substr(0, bytes.find('\n'))));
+}
+
 }  // namespace
 
 int64_t LineOfRecordAt(std::string_view bytes, int64_t offset) {
@@ -52,13 +80,27 @@ StatusOr<std::vector<std::string>> ReadHeader(duck::Connection& conn, const std:
   std::vector<std::string> parts;
   for (size_t i = 0; i < width; ++i) parts.push_back(fmt::format("'c{}': 'VARCHAR'", i));
   // A nullstr no header holds keeps an empty header name "" apart from padding (NULL).
-  const std::string sql = fmt::format(
-      "SELECT * FROM read_csv({}, header=false, {}, null_padding=true, parallel=false, "
-      "nullstr='\\0', columns={{{}}}) LIMIT 1",
+  const std::string read = fmt::format(
+      "read_csv({}, header=false, {}, null_padding=true, parallel=false, nullstr='\\0', columns={{{}}}",
       QuoteLiteral(path), kDialect, fmt::join(parts, ", "));
-  auto result = conn.Query(sql);
+  auto result = conn.Query("SELECT * FROM " + read + ") LIMIT 1");
   if (!result.has_value()) {
-    return std::unexpected(DataError(fmt::format("{}: cannot read the header: {}", path, result.error().message())));
+    // DuckDB checks the whole first chunk: a bad row further down (a Latin-1 byte,
+    // a huge field) must not refuse the file; LoadCsv quarantines that row with its
+    // line. Read again skipping bad rows, unless the bad row is the header itself.
+    const std::string first_error = result.error().message();
+    const std::string rejects = "pareto_header_rejects", scans = "pareto_header_reject_scans";
+    auto retried = conn.Query(fmt::format(
+        "SELECT * FROM {}, store_rejects=true, rejects_table={}, rejects_scan={}, rejects_limit=0) LIMIT 1", read,
+        QuoteLiteral(rejects), QuoteLiteral(scans)));
+    auto header_rejected = conn.QueryInt64("SELECT count(*) FROM " + QuoteIdent(rejects) + " WHERE line = 1");
+    (void)conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}", QuoteIdent(rejects),
+                                   QuoteIdent(scans)));
+    if (!retried.has_value() || !header_rejected.has_value() || *header_rejected > 0) {
+      return std::unexpected(
+          DataError(fmt::format("{}: cannot read the header: {}", path, first_error.substr(0, 500))));
+    }
+    result = std::move(retried);
   }
   if (result->RowCount() == 0) return columns;
   for (uint64_t c = 0; c < result->ColumnCount(); ++c) {
@@ -118,6 +160,26 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
   }
 
   LoadedFile loaded;
+  loaded.skipped_blank = CountEmptyLines(file_bytes);
+  // Rows with no value at all (a line of only commas) and, where every column is
+  // text, rows equal to the header: counted, then taken out.
+  std::vector<std::string> all_null, is_header;
+  for (const ColumnSpec& c : spec.columns) {
+    all_null.push_back(QuoteIdent(c.name) + " IS NULL");
+    is_header.push_back(fmt::format("CAST({} AS VARCHAR) = {}", QuoteIdent(c.name), QuoteLiteral(c.name)));
+  }
+  const std::string blank_where = fmt::format("{}", fmt::join(all_null, " AND "));
+  const std::string header_where = fmt::format("{}", fmt::join(is_header, " AND "));
+  PARETO_ASSIGN_OR_RETURN(int64_t blank_rows, conn.QueryInt64(fmt::format(
+      "SELECT count(*) FROM {} WHERE {}", QuoteIdent(temp_table), blank_where)));
+  PARETO_ASSIGN_OR_RETURN(int64_t header_rows, conn.QueryInt64(fmt::format(
+      "SELECT count(*) FROM {} WHERE {}", QuoteIdent(temp_table), header_where)));
+  if (blank_rows + header_rows > 0) {
+    PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DELETE FROM {} WHERE ({}) OR ({})", QuoteIdent(temp_table),
+                                                    blank_where, header_where)));
+  }
+  loaded.skipped_blank += blank_rows;
+  loaded.skipped_header += header_rows;
   PARETO_ASSIGN_OR_RETURN(loaded.rows, conn.QueryInt64(fmt::format("SELECT count(*) FROM {}", QuoteIdent(temp_table))));
 
   // One rejected record may carry several errors (one per bad column): one row each.
@@ -127,6 +189,7 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
                              "string_agg(error_type::VARCHAR || ': ' || error_message, '; ' ORDER BY column_idx) "
                              "FROM {} GROUP BY line ORDER BY line",
                              QuoteIdent(rejects))));
+  const std::string header_line = HeaderLine(file_bytes);
   for (uint64_t i = 0; i < r.RowCount(); ++i) {
     RejectedRow row;
     row.record = r.GetInt64(0, i);
@@ -134,6 +197,20 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
     row.line = r.IsNull(1, i) ? row.record : LineOfRecordAt(file_bytes, r.GetInt64(1, i) - 1);
     row.raw_line = TrimLineBreaks(r.GetString(2, i));
     row.reason = r.GetString(3, i);
+    if (row.raw_line == header_line) {
+      ++loaded.skipped_header;  // typed columns reject a repeated header: it is no bad row
+      continue;
+    }
+    if (row.reason.find("unterminated quote") != std::string::npos && row.raw_line.find('\n') != std::string::npos) {
+      // DuckDB read every following line into this one record: nothing after it would land.
+      const int64_t swallowed = std::count(row.raw_line.begin(), row.raw_line.end(), '\n');
+      PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",
+                                                      QuoteIdent(rejects), QuoteIdent(scans))));
+      return std::unexpected(DataError(fmt::format(
+          "{}: line {}: a quoted field is never closed, so it swallows the {} line(s) after it; the file is "
+          "refused whole (nothing of it lands): close the quote and ingest again",
+          source_file, row.line, swallowed)));
+    }
     loaded.rejects.push_back(std::move(row));
   }
   PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",

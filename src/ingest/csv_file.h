@@ -26,9 +26,16 @@ struct RejectedRow {
   std::string reason;    // DuckDB's error type and message, "; "-joined when several
 };
 
+// Every record of a file is accounted for: rows (landed) + rejects (quarantined)
+// + skipped_blank + skipped_header = the records read after the header.
 struct LoadedFile {
   int64_t rows = 0;  // rows in the temp table
   std::vector<RejectedRow> rejects;  // ordered by line
+  // Empty lines, and lines of only delimiters (`,,,,` as spreadsheets append):
+  // no value at all, skipped rather than landed as all-NULL rows.
+  int64_t skipped_blank = 0;
+  // Lines equal to the header inside the file (two exports concatenated).
+  int64_t skipped_header = 0;
 };
 
 // The first record of `path` (header names as written, BOM removed); empty for
@@ -44,7 +51,11 @@ Status CheckHeader(const SourceSpec& spec, const std::vector<std::string>& found
 // Parses `path` into the temporary table `temp_table` (replaced if present): the
 // declared columns, timestamps converted from spec.timezone wall time to UTC
 // instants (TIMESTAMPTZ), then `_ingested_at` and `_source_file`. `file_bytes` is
-// the file's content, used to turn DuckDB's byte offsets into line numbers.
+// the file's content, used to turn DuckDB's byte offsets into line numbers and to
+// count empty lines (which DuckDB skips without a word). Blank and repeated header
+// lines are taken out and counted. A quoted field that is never closed and
+// swallows the following lines refuses the file whole (kDataError naming the
+// line): landing the rows before it would lose the rest of the file silently.
 StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, std::string_view file_bytes,
                              const SourceSpec& spec, std::string_view source_file, int64_t ingested_at_micros,
                              std::string_view temp_table);

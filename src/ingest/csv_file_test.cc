@@ -85,8 +85,7 @@ TEST_F(CsvFileTest, QuarantinesEachFaultKindWithLineRawTextAndReason) {
                           "\"e\nsplit\",4,2017-03-01 10:00:00,1.00,ok\n"  // 6-7 embedded newline, fine
                           "f,5,yesterday,1.00,bad timestamp\n"       // 8 cast
                           "g,6,2017-03-01 10:00:00,1.00,ok\n"        // 9
-                          "h,7,2017-03-01 10:00:00,1.00,\"never closed\n"  // 10 unterminated quote
-                          "i,8,2017-03-01 10:00:00,1.00,swallowed\n";
+                          "h,7,2017-03-01 10:00:00,1.00,\"never closed\n";  // 10 unterminated, last line
   auto loaded = Load(csv);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
   EXPECT_EQ(loaded->rows, 3);  // a, e, g
@@ -108,6 +107,82 @@ TEST_F(CsvFileTest, QuarantinesEachFaultKindWithLineRawTextAndReason) {
   EXPECT_EQ(r[4].line, 10);
   EXPECT_THAT(r[4].raw_line, HasSubstr("h,7,"));
   EXPECT_THAT(r[4].reason, HasSubstr("UNQUOTED VALUE"));
+}
+
+// An unterminated quote that swallows the lines after it refuses the file whole,
+// naming the line: landing the rows before it would lose the rest silently.
+TEST_F(CsvFileTest, UnterminatedQuoteSwallowingLinesRefusesTheFile) {
+  std::string csv = kHeader;
+  csv += "a,1,2017-03-01 10:00:00,1.00,ok\n";                // 2
+  csv += "b,2,2017-03-01 10:00:00,1.00,\"never closed\n";    // 3
+  for (int i = 0; i < 50; ++i) csv += fmt::format("r{},{},2017-03-01 10:00:00,1.00,ok\n", i, i);
+  auto loaded = Load(csv);
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().code(), StatusCode::kDataError);
+  EXPECT_THAT(loaded.error().message(), HasSubstr("things.csv: line 3"));
+  EXPECT_THAT(loaded.error().message(), HasSubstr("50 line(s)"));
+  EXPECT_THAT(loaded.error().message(), HasSubstr("refused whole"));
+}
+
+// Blank lines, lines of only commas and repeated header lines are skipped and
+// counted, so landed + quarantined + skipped covers every record of the file.
+TEST_F(CsvFileTest, BlankCommaOnlyAndRepeatedHeaderLinesAreSkippedAndCounted) {
+  const std::string csv = std::string(kHeader) +              // 1
+                          "a,1,2017-03-01 10:00:00,1.00,ok\n"  // 2
+                          ",,,,\n"                             // 3 comma-only
+                          "\n"                                 // 4 empty
+                          "q,2,2017-03-01 10:00:00,1.00,\"two\n\nparagraphs\"\n"  // 5-7 an empty line inside quotes
+                          "id,qty,placed,price,note\n"         // 8 header again
+                          "b,x,2017-03-01 10:00:00,1.00,bad\n" // 9 quarantined
+                          "c,3,2017-03-01 10:00:00,1.00,ok\n"  // 10
+                          ",,,,\n";                            // 11 comma-only
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 3);
+  EXPECT_EQ(Cell("SELECT string_agg(id, '|' ORDER BY id) FROM t_load"), "a|c|q");
+  EXPECT_EQ(loaded->skipped_blank, 3);
+  EXPECT_EQ(loaded->skipped_header, 1);
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  EXPECT_EQ(loaded->rejects[0].line, 9);
+  // 8 records after the header, each accounted for once.
+  EXPECT_EQ(loaded->rows + static_cast<int64_t>(loaded->rejects.size()) + loaded->skipped_blank +
+                loaded->skipped_header,
+            8);
+}
+
+// Where every column is text, a repeated header does not fail a cast: still skipped.
+TEST_F(CsvFileTest, RepeatedHeaderOfTextColumnsIsSkipped) {
+  spec_.columns = {{.name = "seller_id", .type = "string"}, {.name = "seller_city", .type = "string"}};
+  auto loaded = Load("seller_id,seller_city\ns1,campinas\nseller_id,seller_city\ns2,santos\n");
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 2);
+  EXPECT_EQ(loaded->skipped_header, 1);
+  EXPECT_EQ(Cell("SELECT count(*) FROM t_load WHERE seller_id = 'seller_id'"), "0");
+}
+
+// A Latin-1 byte on row 5 used to refuse the whole file ("cannot read the header",
+// DuckDB checks the first chunk): now that row alone is quarantined with its line.
+TEST_F(CsvFileTest, InvalidUtf8RowIsQuarantinedNotTheWholeFile) {
+  const std::string csv = std::string(kHeader) + "a,1,2017-03-01 10:00:00,1.00,ok\n"  // 2
+                          "b,2,2017-03-01 10:00:00,1.00,ok\n"                        // 3
+                          "c,3,2017-03-01 10:00:00,1.00,ok\n"                        // 4
+                          "d,4,2017-03-01 10:00:00,1.00,S\xe3o Paulo\n"              // 5 Latin-1
+                          "e,5,2017-03-01 10:00:00,1.00,ok\n";
+  const std::string path = WriteBytes(dir_.path(), "things.csv", csv);
+  auto header = ReadHeader(*conn_, path, spec_.columns.size());
+  ASSERT_TRUE(header.has_value()) << header.error().ToString();
+  EXPECT_TRUE(CheckHeader(spec_, *header, "things.csv").ok());
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 4);
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  EXPECT_EQ(loaded->rejects[0].line, 5);
+  EXPECT_THAT(loaded->rejects[0].reason, HasSubstr("INVALID ENCODING"));
+  // A header that is not UTF-8 still refuses the file, with a bounded message.
+  auto bad = ReadHeader(*conn_, WriteBytes(dir_.path(), "bad.csv", "id,q\xe3y\n1,2\n"), 2);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message(), HasSubstr("cannot read the header"));
+  EXPECT_LT(bad.error().message().size(), 1000u);
 }
 
 // The release's own format: BOM, CRLF, quoted header, values quoted on some rows

@@ -105,6 +105,7 @@ class Ingester {
       }
       report.rows_landed += fr.rows_landed;
       report.rows_quarantined += fr.rows_quarantined;
+      report.rows_skipped += fr.rows_skipped_blank + fr.rows_skipped_header;
       report.files.push_back(std::move(fr));
     }
     if (table.Exists()) {
@@ -178,6 +179,9 @@ class Ingester {
     }
     fr.rows_landed = commit.rows_written;
     fr.rows_quarantined = static_cast<int64_t>(loaded.rejects.size());
+    fr.rows_skipped_blank = loaded.skipped_blank;
+    fr.rows_skipped_header = loaded.skipped_header;
+    fr.rows_read = fr.rows_landed + fr.rows_quarantined + fr.rows_skipped_blank + fr.rows_skipped_header;
     return fr;
   }
 
@@ -242,6 +246,7 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
     if (!source.has_value()) return std::unexpected(source.error().WithContext(spec.table));
     report.rows_landed += source->rows_landed;
     report.rows_quarantined += source->rows_quarantined;
+    report.rows_skipped += source->rows_skipped;
     report.files_ingested += source->files_ingested;
     report.files_skipped += source->files_skipped;
     report.sources.push_back(*std::move(source));
@@ -252,16 +257,24 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
 std::string FormatReport(const IngestReport& report) {
   size_t width = std::string_view("source table").size();
   for (const SourceReport& s : report.sources) width = std::max(width, s.full_name.size());
-  std::string out = fmt::format("{:<{}}  {:>9}  {:>12}  {:>11}  {:>7}\n", "source table", width, "files new",
-                                "rows landed", "quarantined", "version");
+  std::string out = fmt::format("{:<{}}  {:>9}  {:>12}  {:>11}  {:>7}  {:>7}\n", "source table", width, "files new",
+                                "rows landed", "quarantined", "skipped", "version");
   for (const SourceReport& s : report.sources) {
-    out += fmt::format("{:<{}}  {:>9}  {:>12}  {:>11}  {:>7}\n", s.full_name, width,
+    out += fmt::format("{:<{}}  {:>9}  {:>12}  {:>11}  {:>7}  {:>7}\n", s.full_name, width,
                        fmt::format("{}/{}", s.files_ingested, s.files_seen), s.rows_landed, s.rows_quarantined,
-                       s.delta_version < 0 ? std::string("-") : std::to_string(s.delta_version));
+                       s.rows_skipped, s.delta_version < 0 ? std::string("-") : std::to_string(s.delta_version));
   }
-  out += fmt::format("{:<{}}  {:>9}  {:>12}  {:>11}\n", "total", width,
+  out += fmt::format("{:<{}}  {:>9}  {:>12}  {:>11}  {:>7}\n", "total", width,
                      fmt::format("{}/{}", report.files_ingested, report.files_ingested + report.files_skipped),
-                     report.rows_landed, report.rows_quarantined);
+                     report.rows_landed, report.rows_quarantined, report.rows_skipped);
+  // Per file: every record read is landed, quarantined or skipped, and says which.
+  for (const SourceReport& s : report.sources) {
+    for (const FileReport& f : s.files) {
+      if (f.skipped) continue;
+      out += fmt::format("  {}: {} rows read = {} landed + {} quarantined + {} blank + {} repeated header\n", f.file,
+                         f.rows_read, f.rows_landed, f.rows_quarantined, f.rows_skipped_blank, f.rows_skipped_header);
+    }
+  }
   if (report.rows_quarantined > 0) {
     out += "quarantined rows: SELECT * FROM bronze._quarantine (line, raw_line, reason)\n";
   }
@@ -278,6 +291,9 @@ nlohmann::json ReportToJson(const IngestReport& report) {
                        {"note", f.note},
                        {"rows_landed", f.rows_landed},
                        {"rows_quarantined", f.rows_quarantined},
+                       {"rows_read", f.rows_read},
+                       {"rows_skipped_blank", f.rows_skipped_blank},
+                       {"rows_skipped_header", f.rows_skipped_header},
                        {"delta_version", f.delta_version}});
     }
     sources.push_back({{"table", s.full_name},
@@ -286,12 +302,14 @@ nlohmann::json ReportToJson(const IngestReport& report) {
                        {"files_skipped", s.files_skipped},
                        {"rows_landed", s.rows_landed},
                        {"rows_quarantined", s.rows_quarantined},
+                       {"rows_skipped", s.rows_skipped},
                        {"delta_version", s.delta_version},
                        {"files", std::move(files)}});
   }
   return {{"sources", std::move(sources)},
           {"rows_landed", report.rows_landed},
           {"rows_quarantined", report.rows_quarantined},
+          {"rows_skipped", report.rows_skipped},
           {"files_ingested", report.files_ingested},
           {"files_skipped", report.files_skipped}};
 }

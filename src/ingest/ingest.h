@@ -13,7 +13,10 @@
 // ingesting the same file again adds nothing, and a new file is appended.
 //
 // A file whose header does not match the declared columns is refused as a whole
-// (kDataError naming the expected and found columns); nothing of it lands.
+// (kDataError naming the expected and found columns); nothing of it lands. So is
+// a file where a quoted field is never closed and swallows the lines after it.
+// Blank lines, lines of only commas and the header repeated inside a file are
+// skipped and counted: every record read is landed, quarantined or skipped.
 //
 // Every commit goes through catalog::Lakehouse::Publish (an append with the file's txn).
 //
@@ -48,8 +51,13 @@ struct FileReport {
   std::string file;             // file name within source_dir
   bool skipped = false;         // nothing landed: already ingested (same name and content) or empty
   std::string note;             // why it was skipped, e.g. "already ingested", "empty file (0 bytes)"
+  // Every record after the header is accounted for:
+  // rows_read = rows_landed + rows_quarantined + rows_skipped_blank + rows_skipped_header.
+  int64_t rows_read = 0;
   int64_t rows_landed = 0;
   int64_t rows_quarantined = 0;
+  int64_t rows_skipped_blank = 0;   // empty lines and lines of only commas
+  int64_t rows_skipped_header = 0;  // the header line repeated inside the file
   int64_t delta_version = -1;   // the commit that landed it; -1 when nothing was committed
 };
 
@@ -62,6 +70,7 @@ struct SourceReport {
   int64_t files_skipped = 0;
   int64_t rows_landed = 0;
   int64_t rows_quarantined = 0;
+  int64_t rows_skipped = 0;  // blank and repeated header lines
   int64_t delta_version = -1;  // the table's version after the run (-1: no table yet)
   std::vector<FileReport> files;
 };
@@ -70,6 +79,7 @@ struct IngestReport {
   std::vector<SourceReport> sources;  // in the order of pipeline.yaml's `sources:`
   int64_t rows_landed = 0;
   int64_t rows_quarantined = 0;
+  int64_t rows_skipped = 0;
   int64_t files_ingested = 0;
   int64_t files_skipped = 0;
 };
@@ -81,7 +91,8 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
                               duck::Connection& conn, Env* env = Env::Default());
 
 // A fixed-width table: source table, files (ingested/seen), rows landed,
-// quarantined, version; plus a totals line.
+// quarantined, skipped, version; plus a totals line; then one line a file
+// ingested in this run with its accounting (read = landed + quarantined + skipped).
 std::string FormatReport(const IngestReport& report);
 nlohmann::json ReportToJson(const IngestReport& report);
 

@@ -372,5 +372,77 @@ TEST_F(SharedDataTest, MessyReleaseFormatKeepsEveryWellFormedRow) {
   ExpectParquetMatchesScan("brz_reviews");
 }
 
+// A copy of the real subset with what spreadsheets and concatenated exports add:
+// lines of only commas and blank lines (payments), the header repeated inside the
+// file (sellers, two exports concatenated). Every real row lands, the rest is
+// skipped and counted, and each file's accounting adds up.
+TEST_F(SharedDataTest, CommaOnlyBlankAndRepeatedHeaderLinesAreSkippedAndCounted) {
+  const std::string src = dir_.Sub("subset", /*create=*/true);
+  fs::copy(kShared + "/olist-subset", src, fs::copy_options::recursive);
+  fs::remove(src + "/README.md");
+  { std::ofstream(src + "/olist_order_payments_dataset.csv", std::ios::app) << ",,,,\n\n,,,,\n,,,,\n"; }
+  std::string sellers;
+  {
+    std::ifstream in(src + "/olist_sellers_dataset.csv");
+    sellers.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // The first 11 lines again: the header and 10 sellers (duplicates are data, not ours to drop).
+  size_t cut = 0;
+  for (int i = 0; i < 11; ++i) cut = sellers.find('\n', cut) + 1;
+  { std::ofstream(src + "/olist_sellers_dataset.csv", std::ios::app) << sellers.substr(0, cut); }
+
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rows_quarantined, 0);
+  const FileReport& payments = Find(*report, "brz_payments")->files.at(0);
+  EXPECT_EQ(payments.rows_landed, 8924);
+  EXPECT_EQ(payments.rows_skipped_blank, 4);
+  EXPECT_EQ(payments.rows_read, 8928);
+  EXPECT_EQ(Count("brz_payments"), 8924);
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE order_id IS NULL", Scan("brz_payments"))), "0");
+  const FileReport& sellers_file = Find(*report, "brz_sellers")->files.at(0);
+  EXPECT_EQ(sellers_file.rows_landed, 1620);
+  EXPECT_EQ(sellers_file.rows_skipped_header, 1);
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE seller_id = 'seller_id'", Scan("brz_sellers"))), "0");
+  for (const SourceReport& s : report->sources) {
+    for (const FileReport& f : s.files) {
+      EXPECT_EQ(f.rows_read, f.rows_landed + f.rows_quarantined + f.rows_skipped_blank + f.rows_skipped_header)
+          << f.file;
+    }
+  }
+  // Reviews hold empty lines inside quoted comments: values, not blank lines.
+  const FileReport& reviews = Find(*report, "brz_reviews")->files.at(0);
+  EXPECT_EQ(reviews.rows_skipped_blank, 0);
+  EXPECT_EQ(reviews.rows_read, 8225);
+  const std::string text = FormatReport(*report);
+  EXPECT_THAT(text, HasSubstr("olist_order_payments_dataset.csv: 8928 rows read = 8924 landed + 0 quarantined + "
+                              "4 blank + 0 repeated header"));
+  EXPECT_THAT(text, HasSubstr("olist_sellers_dataset.csv: 1621 rows read = 1620 landed + 0 quarantined + 0 blank + "
+                              "1 repeated header"));
+}
+
+// Case 1 of the issue: one unterminated quote on line 4,001 of the orders file used
+// to land 3,999 rows and drop the other 4,135 without a word. Now the file is
+// refused whole, naming the file and the line, and nothing of it lands.
+TEST_F(SharedDataTest, UnterminatedQuoteInRealOrdersRefusesTheFile) {
+  const std::string src = dir_.Sub("subset", /*create=*/true);
+  fs::copy(kShared + "/olist-subset/olist_orders_dataset.csv", src + "/olist_orders_dataset.csv");
+  std::string orders;
+  {
+    std::ifstream in(src + "/olist_orders_dataset.csv");
+    orders.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  size_t line_start = 0;
+  for (int i = 1; i < 4001; ++i) line_start = orders.find('\n', line_start) + 1;
+  orders.insert(line_start, "\"");  // line 4,001 now opens a quote that never closes
+  { std::ofstream(src + "/olist_orders_dataset.csv", std::ios::trunc) << orders; }
+  auto report = Run(src);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), StatusCode::kDataError);
+  EXPECT_THAT(report.error().message(), HasSubstr("olist_orders_dataset.csv: line 4001"));
+  EXPECT_THAT(report.error().message(), HasSubstr("refused whole"));
+  EXPECT_FALSE(delta::Table(TableRoot("brz_orders")).Exists());
+}
+
 }  // namespace
 }  // namespace pareto::ingest
