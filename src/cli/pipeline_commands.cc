@@ -63,6 +63,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
   auto jobs = std::make_shared<int>(0);
   auto select = std::make_shared<std::vector<std::string>>();
   auto resume = std::make_shared<int64_t>(0);
+  auto quiet = std::make_shared<bool>(false);
   cmd->add_option("--source", *source, "Folder of source CSV files to ingest first (default: skip ingest)");
   cmd->add_flag("--full-refresh,--full", *full, "Rebuild every model, even those that are up to date");
   cmd->add_option("--jobs,-j", *jobs, "Tasks run at the same time (default: the machine's cores)")->check(CLI::NonNegativeNumber);
@@ -70,8 +71,9 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                   "Only these tasks: gold.gld_rfm, gold.gld_rfm+ (and its descendants), +gold.gld_rfm (and its ancestors)");
   cmd->add_option("--resume", *resume, "Rerun only the tasks run RUN did not finish (failed or skipped)");
   cmd->add_flag("--no-ml", *no_ml, "Skip the ML tasks (train, score) that follow gold");
-  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume] {
-    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume]() -> Status {
+  cmd->add_flag("--quiet,-q", *quiet, "No progress lines on stderr (the summary table still prints)");
+  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet] {
+    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
                                    .source_dir = *source,
@@ -84,20 +86,24 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
       if (!*no_ml && project.HasSection("ml")) {
         PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(project));
       }
-      // Progress on stderr as tasks end (the table on stdout comes at the end);
-      // the ML tasks also say when they start, as training takes the longest.
-      options.on_task_started = [&options](const std::string& task) {
-        for (const pipeline::PostTask& post : options.post_tasks) {
-          if (post.name == task) std::cerr << "pareto run: " << task << " ...\n";
-        }
-      };
-      options.on_task_finished = [](const pipeline::TaskReport& t) {
-        std::cerr << fmt::format("pareto run: {} {}{} ({:.1f} s)\n", t.task, pipeline::TaskStateName(t.state),
-                                 t.state == pipeline::TaskState::kBuilt && t.rows_written > 0
-                                     ? fmt::format(", {} rows", t.rows_written)
-                                     : "",
-                                 static_cast<double>(t.duration_ms) / 1000.0);
-      };
+      // Progress on stderr, one plain line a task as it ends (the table on stdout
+      // comes at the end); the ML tasks also say when they start, as training
+      // takes the longest. --quiet leaves only the table.
+      if (!*quiet) {
+        options.on_task_started = [&options](const std::string& task) {
+          for (const pipeline::PostTask& post : options.post_tasks) {
+            if (post.name == task) std::cerr << "pareto run: " << task << " ...\n";
+          }
+        };
+        options.on_task_finished = [](const pipeline::TaskReport& t) {
+          std::cerr << fmt::format("pareto run: {} {}{}{} ({:.1f} s)\n", t.task, pipeline::TaskStateName(t.state),
+                                   t.state == pipeline::TaskState::kBuilt && t.rows_written > 0
+                                       ? fmt::format(", {} rows", t.rows_written)
+                                       : "",
+                                   t.attempts > 1 ? fmt::format(" after {} attempts", t.attempts) : "",
+                                   static_cast<double>(t.duration_ms) / 1000.0);
+        };
+      }
       PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(std::move(project), options, ctx.env));
       if (!report.lock_note.empty()) std::cerr << "pareto run: " << report.lock_note << "\n";
       if (ctx.json) {
