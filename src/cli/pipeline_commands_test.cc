@@ -129,6 +129,7 @@ TEST_F(PipelineCommandsTest, RunsAreListedAndShownWithTheirTasks) {
     if (t["task"] == "olist.gold.gld_n") {
       EXPECT_EQ(t["versions_read"]["silver.slv_a"], 0);
       EXPECT_EQ(t["rows_written"], 1);
+      EXPECT_EQ(t["rows_read"], 2);  // slv_a's two rows
     }
   }
   CliRun table = Pareto({"runs", "show", "1"});

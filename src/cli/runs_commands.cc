@@ -86,16 +86,16 @@ Status ShowRun(CliContext& ctx, int64_t id) {
   std::cout << fmt::format("run {}  {}  trigger {}  started {}  {} s\n{}\n", run->id,
                            catalog::RunStatusName(run->status), run->triggered_by, Clock(run->started_ms),
                            Seconds(run->started_ms, run->ended_ms), run->message);
-  std::cout << fmt::format("{:<36} {:<10} {:>3} {:>2} {:>12} {:>12} {:>8} {:>10} {:>7}  {}\n", "task", "status", "try",
-                           "w", "start (s)", "end (s)", "seconds", "rows", "version", "message");
+  std::cout << fmt::format("{:<36} {:<10} {:>3} {:>2} {:>10} {:>10} {:>8} {:>10} {:>10} {:>7}  {}\n", "task", "status",
+                           "try", "w", "start (s)", "end (s)", "seconds", "rows in", "rows out", "version", "message");
   for (const auto& t : tasks) {
     auto offset = [&](std::optional<int64_t> ms) {
       return ms ? fmt::format("{:.3f}", static_cast<double>(*ms - run->started_ms) / 1000.0) : std::string("-");
     };
-    std::cout << fmt::format("{:<36} {:<10} {:>3} {:>2} {:>12} {:>12} {:>8} {:>10} {:>7}  {}\n", t.task,
+    std::cout << fmt::format("{:<36} {:<10} {:>3} {:>2} {:>10} {:>10} {:>8} {:>10} {:>10} {:>7}  {}\n", t.task,
                              catalog::RunStatusName(t.status), t.attempts ? std::to_string(*t.attempts) : "-",
                              t.worker ? std::to_string(*t.worker) : "-", offset(t.started_ms), offset(t.ended_ms),
-                             Seconds(t.started_ms, t.ended_ms),
+                             Seconds(t.started_ms, t.ended_ms), t.rows_read ? std::to_string(*t.rows_read) : "-",
                              t.rows_written ? std::to_string(*t.rows_written) : "-",
                              t.delta_version ? std::to_string(*t.delta_version) : "-", t.message);
   }

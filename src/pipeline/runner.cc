@@ -239,6 +239,7 @@ class Runner {
     if (r.state == TaskState::kBuilt) outcome.rows_written = r.rows_written;
     if (r.delta_version >= 0) outcome.delta_version = r.delta_version;
     outcome.worker = w;
+    if (r.rows_read >= 0) outcome.rows_read = r.rows_read;
     {
       std::lock_guard lock(mu_);
       outcome.attempts = ++attempts_[task.name];
@@ -289,6 +290,7 @@ class Runner {
     PARETO_ASSIGN_OR_RETURN(ingest::IngestReport result, ingest::Ingest(io, *worker.lakehouse, conn, env_));
     r.state = TaskState::kBuilt;
     r.rows_written = result.rows_landed;
+    r.rows_read = result.rows_landed + result.rows_quarantined;  // the new files' data rows
     for (const ingest::SourceReport& s : result.sources) r.delta_version = std::max(r.delta_version, s.delta_version);
     r.message = fmt::format("{} files ingested, {} already seen, {} rows landed, {} quarantined",
                             result.files_ingested, result.files_skipped, result.rows_landed, result.rows_quarantined);
@@ -332,6 +334,12 @@ class Runner {
 
     catalog::Metastore& ms = lakehouse.metastore();
     duck::Connection& conn = session.connection();
+    // Rows in, for the run history: Parquet keeps the counts, so this reads no data.
+    r.rows_read = 0;
+    for (const std::string& up : node.upstream) {
+      PARETO_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt64("SELECT count(*) FROM " + up));
+      r.rows_read += n;
+    }
     PARETO_ASSIGN_OR_RETURN(ModelResult result, BuildModelResult(conn, model, expectations));
     const std::vector<std::string>& columns = result.columns;
     const ExpectationOutcome& checked = result.checked;
@@ -554,6 +562,7 @@ nlohmann::json RunReportToJson(const RunReport& report) {
     tasks.push_back({{"task", t.task}, {"state", TaskStateName(t.state)}, {"message", t.message},
                      {"rows_written", t.rows_written}, {"delta_version", t.delta_version},
                      {"duration_ms", t.duration_ms}, {"dropped_rows", t.dropped_rows}, {"expectations", exp},
+                     {"rows_read", t.rows_read},
                      {"attempts", t.attempts}, {"worker", t.worker}, {"started_ms", t.started_ms},
                      {"ended_ms", t.ended_ms}});
   }

@@ -112,6 +112,7 @@ struct TaskReport {
   int64_t dropped_rows = 0;
   std::string fingerprint;  // what the result was computed from (empty: not known)
   std::vector<std::pair<std::string, int64_t>> versions_read;  // input table -> Delta version
+  int64_t rows_read = -1;   // rows of the inputs a built model read (-1: not counted)
   int attempts = 0;         // 0: skipped
   int worker = -1;          // the worker thread that ran it
   int64_t started_ms = 0;   // wall clock (Env), 0 when skipped

@@ -306,7 +306,10 @@ TEST_F(RunnerTest, APostTaskWhoseFingerprintDidNotChangeIsUpToDate) {
     EXPECT_TRUE(t.worker.has_value()) << t.task;
     EXPECT_TRUE(t.fingerprint.has_value()) << t.task;
     EXPECT_LE(t.started_ms, t.ended_ms.value_or(0)) << t.task;
-    if (t.task == "shop.gold.gld_top") EXPECT_EQ(t.versions_read.value_or(""), R"({"silver.slv_orders":1})");
+    if (t.task == "shop.gold.gld_top") {
+      EXPECT_EQ(t.versions_read.value_or(""), R"({"silver.slv_orders":1})");
+      EXPECT_EQ(t.rows_read, 3);  // slv_orders' rows
+    }
   }
 }
 
