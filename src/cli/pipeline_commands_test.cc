@@ -148,6 +148,8 @@ TEST_F(PipelineCommandsTest, ASecondWriterExits75NamingTheHolder) {
   EXPECT_EQ(refused.exit_code, 75);
   EXPECT_THAT(refused.err, HasSubstr("is being written by pid " + std::to_string(getpid())));
   EXPECT_THAT(refused.err, HasSubstr("run 12"));
+  CliRun ingest = Pareto({"ingest", "--source", dir_.path()});  // another writer
+  EXPECT_EQ(ingest.exit_code, 75) << ingest.err;
   // Readers never wait for it.
   CliRun read = Pareto({"sql", "SELECT count(*) AS n FROM bronze.brz_orders"});
   EXPECT_EQ(read.exit_code, 0) << read.err;
