@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -138,6 +139,34 @@ TEST_F(PipelineCommandsTest, RunsAreListedAndShownWithTheirTasks) {
 
   CliRun missing = Pareto({"runs", "show", "99"});
   EXPECT_EQ(missing.exit_code, 66);
+}
+
+TEST_F(PipelineCommandsTest, APlantedFailureSkipsItsDescendantsAndResumeFinishesTheRest) {
+  Write(project_ + "/gold/gld_n.sql", "SELECT count(nope) AS n FROM silver.slv_a\n");
+  Write(project_ + "/gold/gld_after_n.sql", "SELECT n FROM gold.gld_n\n");
+  CliRun failed = Pareto({"run", "--jobs", "2"});
+  EXPECT_EQ(failed.exit_code, 65);
+  // The cause, on one line: the last line of stderr names the run and the task.
+  const std::string last = failed.err.substr(failed.err.rfind("pareto: "));
+  EXPECT_THAT(last, HasSubstr("run 1 failed: gold.gld_n: "));
+  EXPECT_EQ(last.find('\n'), last.size() - 1) << last;
+  CliRun show = Pareto({"runs", "show", "1", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  std::map<std::string, std::string> status;
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  for (const auto& t : shown["tasks"]) status[t["task"].get<std::string>()] = t["status"].get<std::string>();
+  EXPECT_EQ(status["olist.gold.gld_n"], "failed");
+  EXPECT_EQ(status["olist.gold.gld_after_n"], "skipped");
+  EXPECT_EQ(status["olist.gold.gld_m"], "succeeded");  // a sibling finished
+  EXPECT_EQ(status["olist.silver.slv_a"], "succeeded");
+
+  Write(project_ + "/gold/gld_n.sql", "SELECT count(*) AS n FROM silver.slv_a\n");
+  CliRun resumed = Pareto({"run", "--resume", "1", "--json"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  std::vector<std::string> ran;
+  const nlohmann::json report = nlohmann::json::parse(resumed.out);
+  for (const auto& t : report["tasks"]) ran.push_back(t["task"].get<std::string>());
+  EXPECT_THAT(ran, ::testing::UnorderedElementsAre("gold.gld_n", "gold.gld_after_n"));
 }
 
 TEST_F(PipelineCommandsTest, ASecondWriterExits75NamingTheHolder) {
