@@ -100,6 +100,18 @@ CREATE INDEX expectation_results_by_table ON expectation_results(table_name, rec
     // The Delta log is the one source of truth for a table's version; a cached
     // copy could (and did) drift from it.
     {6, "tables: drop the cached delta_version", "ALTER TABLE tables DROP COLUMN delta_version;"},
+    // What `pareto runs show` tells about a task: its attempts, the worker that
+    // ran it, the rows it read, the Delta versions it read (a JSON object, table
+    // -> version) and the fingerprint of what it was built from, so a task whose
+    // inputs, settings and code did not change since can be skipped.
+    {7, "task_runs: attempts, worker, rows_read, versions_read, fingerprint", R"sql(
+ALTER TABLE task_runs ADD COLUMN attempts INTEGER;
+ALTER TABLE task_runs ADD COLUMN worker INTEGER;
+ALTER TABLE task_runs ADD COLUMN rows_read INTEGER;
+ALTER TABLE task_runs ADD COLUMN versions_read TEXT;
+ALTER TABLE task_runs ADD COLUMN fingerprint TEXT;
+CREATE INDEX task_runs_by_task ON task_runs(task, id);
+)sql"},
     // Append new migrations here (see migrations.h).
 };
 

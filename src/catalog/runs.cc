@@ -8,7 +8,8 @@ namespace {
 
 constexpr std::string_view kRunColumns = "id, pipeline, triggered_by, status, message, started_ms, ended_ms";
 constexpr std::string_view kTaskColumns =
-    "id, run_id, task, status, message, started_ms, ended_ms, rows_written, delta_version";
+    "id, run_id, task, status, message, started_ms, ended_ms, rows_written, delta_version, attempts, worker, "
+    "rows_read, versions_read, fingerprint";
 constexpr std::string_view kExpectationColumns =
     "run_id, table_name, expectation, action, passed_rows, failed_rows, recorded_ms";
 
@@ -35,6 +36,11 @@ StatusOr<TaskRun> ReadTask(const sqlite::Statement& s) {
   t.ended_ms = s.ColumnOptionalInt64(6);
   t.rows_written = s.ColumnOptionalInt64(7);
   t.delta_version = s.ColumnOptionalInt64(8);
+  t.attempts = s.ColumnOptionalInt64(9);
+  t.worker = s.ColumnOptionalInt64(10);
+  t.rows_read = s.ColumnOptionalInt64(11);
+  t.versions_read = s.ColumnOptionalText(12);
+  t.fingerprint = s.ColumnOptionalText(13);
   return t;
 }
 
@@ -177,13 +183,19 @@ Status FinishTaskRun(Metastore& ms, int64_t task_run_id, const TaskOutcome& outc
   PARETO_ASSIGN_OR_RETURN(
       sqlite::Statement stmt,
       MetastoreAccess::Db(ms).Prepare("UPDATE task_runs SET status = ?, message = ?, ended_ms = ?, rows_written = ?, "
-                      "delta_version = ? WHERE id = ? AND status = 'running'"));
+                      "delta_version = ?, attempts = ?, worker = ?, rows_read = ?, versions_read = ?, fingerprint = ? "
+                      "WHERE id = ? AND status = 'running'"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, RunStatusName(outcome.status)));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, outcome.message));
   PARETO_RETURN_IF_ERROR(stmt.Bind(3, ms.NowMs()));
   PARETO_RETURN_IF_ERROR(stmt.Bind(4, outcome.rows_written));
   PARETO_RETURN_IF_ERROR(stmt.Bind(5, outcome.delta_version));
-  PARETO_RETURN_IF_ERROR(stmt.Bind(6, task_run_id));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(6, outcome.attempts));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(7, outcome.worker));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(8, outcome.rows_read));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(9, outcome.versions_read));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(10, outcome.fingerprint));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(11, task_run_id));
   PARETO_RETURN_IF_ERROR(stmt.Run());
   return FinishRow(ms, "task_runs", task_run_id, "task run");
 }
@@ -194,6 +206,16 @@ StatusOr<std::vector<TaskRun>> ListTaskRuns(Metastore& ms, int64_t run_id) {
       MetastoreAccess::Db(ms).Prepare("SELECT " + std::string(kTaskColumns) + " FROM task_runs WHERE run_id = ? ORDER BY id"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, run_id));
   return ReadAll<TaskRun>(stmt, ReadTask);
+}
+
+StatusOr<std::optional<std::string>> LastTaskFingerprint(Metastore& ms, std::string_view task) {
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt,
+                          MetastoreAccess::Db(ms).Prepare("SELECT fingerprint FROM task_runs WHERE task = ? AND "
+                                                          "fingerprint IS NOT NULL ORDER BY id DESC LIMIT 1"));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(1, task));
+  PARETO_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<std::string>();
+  return stmt.ColumnOptionalText(0);
 }
 
 Status RecordExpectationResult(Metastore& ms, const ExpectationResult& result) {

@@ -53,6 +53,11 @@ struct TaskRun {
   std::optional<int64_t> ended_ms;
   std::optional<int64_t> rows_written;
   std::optional<int64_t> delta_version;
+  std::optional<int64_t> attempts;
+  std::optional<int64_t> worker;
+  std::optional<int64_t> rows_read;
+  std::optional<std::string> versions_read;  // JSON object: table -> Delta version
+  std::optional<std::string> fingerprint;
 };
 
 struct TaskOutcome {
@@ -60,6 +65,13 @@ struct TaskOutcome {
   std::string message;
   std::optional<int64_t> rows_written;
   std::optional<int64_t> delta_version;
+  std::optional<int64_t> attempts;
+  std::optional<int64_t> worker;
+  std::optional<int64_t> rows_read;
+  std::optional<std::string> versions_read;
+  // What the task's result was computed from; set only for a task that succeeded
+  // or found itself up to date (LastTaskFingerprint reads it).
+  std::optional<std::string> fingerprint;
 };
 
 enum class ExpectationAction { kWarn, kDrop, kFail };
@@ -89,6 +101,8 @@ StatusOr<int64_t> StartTaskRun(Metastore& ms, int64_t run_id, std::string_view t
 Status FinishTaskRun(Metastore& ms, int64_t task_run_id, const TaskOutcome& outcome);
 // In start order.
 StatusOr<std::vector<TaskRun>> ListTaskRuns(Metastore& ms, int64_t run_id);
+// The fingerprint of the latest run of `task` that recorded one (nullopt: none).
+StatusOr<std::optional<std::string>> LastTaskFingerprint(Metastore& ms, std::string_view task);
 
 Status RecordExpectationResult(Metastore& ms, const ExpectationResult& result);
 // Of one run, in recording order.

@@ -16,6 +16,40 @@ class FakeClockEnv : public EnvWrapper {
   int64_t now_ms = 1'000;
 };
 
+TEST(RunsTest, KeepsAttemptsVersionsReadAndTheLatestFingerprintOfATask) {
+  TempDir dir;
+  auto ms = Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  auto run = StartPipelineRun(*ms, "olist", "manual");
+  ASSERT_TRUE(run.has_value());
+  auto none = LastTaskFingerprint(*ms, "ml.train");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->has_value());
+
+  auto first = StartTaskRun(*ms, *run, "ml.train");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(FinishTaskRun(*ms, *first, {.attempts = 2, .worker = 1, .rows_read = 10,
+                                          .versions_read = R"({"gold.gld_x":3})", .fingerprint = "abc"}).ok());
+  auto failed = StartTaskRun(*ms, *run, "ml.train");  // a failure records no fingerprint
+  ASSERT_TRUE(failed.has_value());
+  ASSERT_TRUE(FinishTaskRun(*ms, *failed, {.status = RunStatus::kFailed, .message = "boom"}).ok());
+  auto other = StartTaskRun(*ms, *run, "ml.score");
+  ASSERT_TRUE(other.has_value());
+  ASSERT_TRUE(FinishTaskRun(*ms, *other, {.fingerprint = "zzz"}).ok());
+
+  auto latest = LastTaskFingerprint(*ms, "ml.train");
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->value_or(""), "abc");
+  auto tasks = ListTaskRuns(*ms, *run);
+  ASSERT_TRUE(tasks.has_value());
+  ASSERT_EQ(tasks->size(), 3u);
+  EXPECT_EQ(tasks->front().attempts, 2);
+  EXPECT_EQ(tasks->front().worker, 1);
+  EXPECT_EQ(tasks->front().rows_read, 10);
+  EXPECT_EQ(tasks->front().versions_read.value_or(""), R"({"gold.gld_x":3})");
+  EXPECT_FALSE((*tasks)[1].fingerprint.has_value());
+}
+
 TEST(RunsTest, RecordsARunWithTasksFromStartToFinish) {
   TempDir dir;
   FakeClockEnv env;

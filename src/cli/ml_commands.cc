@@ -8,6 +8,7 @@
 
 #include "catalog/lakehouse.h"
 #include "catalog/sql_session.h"
+#include "catalog/writer_lock.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
 #include "ml/ml_config.h"
@@ -65,6 +66,7 @@ struct TrainArgs {
 
 Status Train(CliContext& ctx, const TrainArgs& args) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
@@ -162,6 +164,7 @@ Status PromoteModel(CliContext& ctx, int64_t version) {
 
 Status Score(CliContext& ctx) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));

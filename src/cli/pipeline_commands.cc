@@ -2,6 +2,7 @@
 // (see pipeline/runner.h and docs/pipeline-project.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +14,7 @@
 #include "ml/pipeline_tasks.h"
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
+#include "pipeline/task_graph.h"
 
 namespace pareto::cli {
 namespace {
@@ -58,35 +60,52 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
   auto source = std::make_shared<std::string>();
   auto full = std::make_shared<bool>(false);
   auto no_ml = std::make_shared<bool>(false);
+  auto jobs = std::make_shared<int>(0);
+  auto select = std::make_shared<std::vector<std::string>>();
+  auto resume = std::make_shared<int64_t>(0);
+  auto quiet = std::make_shared<bool>(false);
   cmd->add_option("--source", *source, "Folder of source CSV files to ingest first (default: skip ingest)");
-  cmd->add_flag("--full", *full, "Rebuild every model, even those that are up to date");
+  cmd->add_flag("--full-refresh,--full", *full, "Rebuild every model, even those that are up to date");
+  cmd->add_option("--jobs,-j", *jobs, "Tasks run at the same time (default: the machine's cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--select,-s", *select,
+                  "Only these tasks: gold.gld_rfm, gold.gld_rfm+ (and its descendants), +gold.gld_rfm (and its ancestors)");
+  cmd->add_option("--resume", *resume, "Rerun only the tasks run RUN did not finish (failed or skipped)");
   cmd->add_flag("--no-ml", *no_ml, "Skip the ML tasks (train, score) that follow gold");
-  cmd->callback([&ctx, source, full, no_ml] {
-    ctx.action = [&ctx, source, full, no_ml]() -> Status {
+  cmd->add_flag("--quiet,-q", *quiet, "No progress lines on stderr (the summary table still prints)");
+  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet] {
+    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
                                    .source_dir = *source,
-                                   .full = *full};
+                                   .full = *full,
+                                   .jobs = *jobs,
+                                   .select = *select,
+                                   .resume_run = *resume};
       // The ML tasks run after gold when the project declares an `ml:` section.
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
       if (!*no_ml && project.HasSection("ml")) {
         PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(project));
       }
-      // Progress on stderr as tasks end (the table on stdout comes at the end);
-      // the ML tasks also say when they start, as training takes the longest.
-      options.on_task_started = [&options](const std::string& task) {
-        for (const pipeline::PostTask& post : options.post_tasks) {
-          if (post.name == task) std::cerr << "pareto run: " << task << " ...\n";
-        }
-      };
-      options.on_task_finished = [](const pipeline::TaskReport& t) {
-        std::cerr << fmt::format("pareto run: {} {}{} ({:.1f} s)\n", t.task, pipeline::TaskStateName(t.state),
-                                 t.state == pipeline::TaskState::kBuilt && t.rows_written > 0
-                                     ? fmt::format(", {} rows", t.rows_written)
-                                     : "",
-                                 static_cast<double>(t.duration_ms) / 1000.0);
-      };
+      // Progress on stderr, one plain line a task as it ends (the table on stdout
+      // comes at the end); the ML tasks also say when they start, as training
+      // takes the longest. --quiet leaves only the table.
+      if (!*quiet) {
+        options.on_task_started = [&options](const std::string& task) {
+          for (const pipeline::PostTask& post : options.post_tasks) {
+            if (post.name == task) std::cerr << "pareto run: " << task << " ...\n";
+          }
+        };
+        options.on_task_finished = [](const pipeline::TaskReport& t) {
+          std::cerr << fmt::format("pareto run: {} {}{}{} ({:.1f} s)\n", t.task, pipeline::TaskStateName(t.state),
+                                   t.state == pipeline::TaskState::kBuilt && t.rows_written > 0
+                                       ? fmt::format(", {} rows", t.rows_written)
+                                       : "",
+                                   t.attempts > 1 ? fmt::format(" after {} attempts", t.attempts) : "",
+                                   static_cast<double>(t.duration_ms) / 1000.0);
+        };
+      }
       PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(std::move(project), options, ctx.env));
+      if (!report.lock_note.empty()) std::cerr << "pareto run: " << report.lock_note << "\n";
       if (ctx.json) {
         std::cout << pipeline::RunReportToJson(report).dump(2) << "\n";
       } else {
@@ -94,11 +113,44 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
         std::cout << pipeline::FormatRunReport(report);
       }
       if (report.ok()) return OkStatus();
-      std::string failed;
-      for (const pipeline::TaskReport& t : report.tasks) {
-        if (t.state == pipeline::TaskState::kFailed) failed += (failed.empty() ? "" : "; ") + t.task + ": " + t.message;
+      // The first cause, on one line.
+      std::string cause = report.first_failure;
+      std::replace(cause.begin(), cause.end(), '\n', ' ');
+      return DataError(fmt::format("run {} failed: {}", report.run_id, cause));
+    };
+  });
+}
+
+// The tasks `pareto run --source …` would run: an ingest per source, the models,
+// and the ML tasks when the project has an `ml:` section.
+StatusOr<pipeline::TaskGraph> LoadTaskGraph(const CliContext& ctx, bool with_ml) {
+  PARETO_ASSIGN_OR_RETURN(auto loaded, LoadGraph(ctx));
+  const auto& [project, graph] = loaded;
+  std::vector<std::string> ingest;
+  for (const ingest::SourceSpec& s : project.sources) ingest.push_back(s.table);
+  std::vector<pipeline::PostTaskSpec> post;
+  if (with_ml && project.HasSection("ml")) {
+    PARETO_ASSIGN_OR_RETURN(auto tasks, ml::MlPostTasks(project));
+    for (const pipeline::PostTask& t : tasks) post.push_back({t.name, t.depends_on});
+  }
+  return pipeline::TaskGraph::Build(graph, ingest, post);
+}
+
+void RegisterDag(CLI::App& app, CliContext& ctx) {
+  CLI::App* cmd = app.add_subcommand("dag", "Show the task graph of `pareto run`: ingest, models, ML");
+  auto dot = std::make_shared<bool>(false);
+  auto no_ml = std::make_shared<bool>(false);
+  cmd->add_flag("--dot", *dot, "As Graphviz DOT");
+  cmd->add_flag("--no-ml", *no_ml, "Without the ML tasks");
+  cmd->callback([&ctx, dot, no_ml] {
+    ctx.action = [&ctx, dot, no_ml]() -> Status {
+      PARETO_ASSIGN_OR_RETURN(pipeline::TaskGraph tasks, LoadTaskGraph(ctx, !*no_ml));
+      if (ctx.json) {
+        std::cout << tasks.ToJson().dump(2) << "\n";
+      } else {
+        std::cout << (*dot ? tasks.ToDot() : tasks.ToText());
       }
-      return DataError(fmt::format("run {} failed: {}", report.run_id, failed));
+      return OkStatus();
     };
   });
 }
@@ -214,6 +266,7 @@ void RegisterQuality(CLI::App& app, CliContext& ctx) {
 
 void RegisterPipelineCommands(CLI::App& app, CliContext& ctx) {
   RegisterRun(app, ctx);
+  RegisterDag(app, ctx);
   RegisterLineage(app, ctx);
   RegisterQuality(app, ctx);
 }

@@ -11,6 +11,7 @@ void RegisterPipelineCommands(CLI::App& app, CliContext& ctx);
 void RegisterIngestCommands(CLI::App& app, CliContext& ctx);
 void RegisterGenerateCommands(CLI::App& app, CliContext& ctx);
 void RegisterTableCommands(CLI::App& app, CliContext& ctx);
+void RegisterRunsCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
@@ -19,6 +20,7 @@ inline constexpr Registrar kRegistrars[] = {
     RegisterIngestCommands,
     RegisterGenerateCommands,
     RegisterTableCommands,
+    RegisterRunsCommands,
 };
 
 }  // namespace pareto::cli

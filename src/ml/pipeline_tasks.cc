@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/table_name.h"
+
 #include "ml/ml_config.h"
 #include "ml/scoring/registry.h"
 #include "ml/scoring/scoring.h"
@@ -19,6 +25,54 @@ TrainRequest RequestFor(const pipeline::TaskContext& ctx, const MlConfig& config
   return request;
 }
 
+// The `ml:` section as text: any change of a setting changes the fingerprint.
+std::string SettingsText(const pipeline::Project& project) {
+  if (!project.ml) return "";
+  const pipeline::MlSettings& m = *project.ml;
+  nlohmann::json j = {{"model", m.model.value_or("")}, {"run_protocol", m.run_protocol.value_or("")},
+                      {"scores_table", m.scores_table.value_or("")},
+                      {"seed", m.seed ? nlohmann::json(*m.seed) : nlohmann::json()},
+                      {"bootstrap", m.bootstrap_resamples ? nlohmann::json(*m.bootstrap_resamples) : nlohmann::json()},
+                      {"cv_folds", m.cv_folds ? nlohmann::json(*m.cv_folds) : nlohmann::json()},
+                      {"threshold", m.score_threshold ? nlohmann::json(*m.score_threshold) : nlohmann::json()},
+                      {"promote_first", m.promote_first ? nlohmann::json(*m.promote_first) : nlohmann::json()},
+                      {"models", m.models}};
+  nlohmann::json protocols = nlohmann::json::array();
+  for (const pipeline::MlProtocolSettings& p : m.protocols) {
+    auto opt = [](const std::optional<std::string>& v) { return v.value_or(""); };
+    protocols.push_back({p.name, opt(p.description), opt(p.table), opt(p.id), opt(p.label), opt(p.spend), opt(p.time),
+                         opt(p.split), opt(p.cutoff), p.label_quantile.value_or(-1), p.test_fraction.value_or(-1),
+                         p.features, p.fill});
+  }
+  j["protocols"] = protocols;
+  nlohmann::json monetary = nlohmann::json::array();
+  for (const pipeline::ColumnName& c : project.monetary) monetary.push_back(c.ToString());
+  j["monetary"] = monetary;
+  return j.dump();
+}
+
+// The code that trains and scores: the executable itself (its size and
+// modification time change with every build), so a new build retrains once.
+std::string ExecutableIdentity() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "unknown";
+  const auto size = std::filesystem::file_size(exe, ec);
+  const auto time = std::filesystem::last_write_time(exe, ec);
+  return fmt::format("{}:{}:{}", exe.string(), size, time.time_since_epoch().count());
+}
+
+// The Delta version of `table` as the task's connection sees it.
+StatusOr<std::string> VersionText(pipeline::TaskContext& ctx, const std::string& table) {
+  auto name = catalog::TableName::InCatalog(table, ctx.project.catalog);
+  if (!name) return std::unexpected(name.error());
+  auto info = ctx.metastore.GetTable(name->ToString());
+  if (!info) return std::unexpected(info.error());
+  if (!info->has_value()) return std::string("absent");
+  PARETO_ASSIGN_OR_RETURN(int64_t v, ctx.lakehouse.Version(**info));
+  return std::to_string(v);
+}
+
 // The runner's Env, or the real one when the runner was given none.
 Env* EnvOf(const pipeline::TaskContext& ctx) { return ctx.env != nullptr ? ctx.env : Env::Default(); }
 
@@ -31,6 +85,22 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const pipeline::Project& p
     return std::unexpected(InvalidArgument("ml.run_protocol '" + config.run_protocol + "' is not in ml.protocols"));
   }
   std::vector<pipeline::PostTask> tasks;
+  // Training is up to date when its feature table's version, the settings and
+  // the code are those of its last successful run: no new model version then.
+  auto train_fingerprint = [table = spec->table](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+    PARETO_ASSIGN_OR_RETURN(std::string version, VersionText(ctx, table));
+    return pipeline::HashFields({"ml.train-v1", table, version, SettingsText(ctx.project), ExecutableIdentity()});
+  };
+  // Scoring is up to date when the production model and the feature table are
+  // those of its last successful run. (The scores table's own version is left
+  // out: scoring moves it.)
+  auto score_fingerprint = [config, table = spec->table](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+    PARETO_ASSIGN_OR_RETURN(std::string version, VersionText(ctx, table));
+    PARETO_ASSIGN_OR_RETURN(auto production, ProductionVersion(ctx.metastore, config.model_name));
+    const std::string model = production ? std::to_string(production->version) : "none";
+    return pipeline::HashFields({"ml.score-v1", table, version, config.model_name, model,
+                                 SettingsText(ctx.project), ExecutableIdentity()});
+  };
   tasks.push_back({"ml.train", {spec->table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      PARETO_ASSIGN_OR_RETURN(auto outcomes,
                                              RunTraining(ctx.metastore, ctx.conn, config, RequestFor(ctx, config),
@@ -52,7 +122,8 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const pipeline::Project& p
                                         best.test.roc_auc, best.test.roc_auc_ci.low, best.test.roc_auc_ci.high,
                                         registered);
                    }});
-  tasks.push_back({"ml.score", {spec->table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+  // Scoring uses the model training may just have promoted, so it waits for it.
+  tasks.push_back({"ml.score", {spec->table, "ml.train"}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      Env* env = EnvOf(ctx);
                      PARETO_ASSIGN_OR_RETURN(auto production, ProductionVersion(ctx.metastore, config.model_name));
                      if (!production) {
@@ -62,6 +133,8 @@ StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const pipeline::Project& p
                                              ScorePersons(ctx.lakehouse, ctx.conn, config, ctx.project.catalog, env));
                      return fmt::format("{} persons scored with v{}", r.rows, r.version.version);
                    }});
+  tasks[0].fingerprint = train_fingerprint;
+  tasks[1].fingerprint = score_fingerprint;
   return tasks;
 }
 

@@ -4,15 +4,20 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
+#include "catalog/writer_lock.h"
 #include "delta/table.h"
 #include "pipeline/column_lineage.h"
+#include "pipeline/executor.h"
 #include "pipeline/model_build.h"
 #include "pipeline/sql_parse.h"
+#include "pipeline/task_graph.h"
 
 namespace pareto::pipeline {
 namespace {
@@ -29,19 +34,32 @@ catalog::RunStatus ToRunStatus(TaskState s) {
   return catalog::RunStatus::kFailed;
 }
 
+// What one worker thread owns: its own metastore connection (SQLite: one per
+// thread) and its own SQL session (a DuckDB connection belongs to one thread),
+// opened at the worker's first task.
+struct Worker {
+  std::optional<catalog::Lakehouse> lakehouse;
+  std::optional<catalog::SqlSession> session;
+};
+
 class Runner {
  public:
-  Runner(const RunOptions& options, Env* env, Project project, catalog::Lakehouse lakehouse)
+  Runner(const RunOptions& options, Env* env, Project project, catalog::Lakehouse lakehouse,
+         catalog::WriterLock& lock)
       : options_(options), env_(env), project_(std::move(project)), lakehouse_(std::move(lakehouse)),
-        ms_(lakehouse_.metastore()) {}
+        ms_(lakehouse_.metastore()), lock_(lock) {}
 
   StatusOr<RunReport> Run() {
     const int64_t start = NowMs();
     PARETO_ASSIGN_OR_RETURN(report_.run_id, catalog::StartPipelineRun(ms_, project_.catalog, options_.triggered_by));
-    Status status = RunTasks();
+    if (const auto& dead = lock_.took_over()) {
+      report_.lock_note = "took over the writer lock of " + dead->Describe() + ", which ended without releasing it";
+    }
+    Status status = lock_.SetRun(report_.run_id);
+    if (status.ok()) status = RunTasks();
     report_.duration_ms = NowMs() - start;
     const bool ok = status.ok() && report_.ok();
-    std::string message = status.ok() ? Summary() : status.message();
+    std::string message = status.ok() ? (ok ? Summary() : report_.first_failure) : status.message();
     Status finished = catalog::FinishPipelineRun(
         ms_, report_.run_id, ok ? catalog::RunStatus::kSucceeded : catalog::RunStatus::kFailed, message);
     PARETO_RETURN_IF_ERROR(status);
@@ -69,116 +87,241 @@ class Runner {
     return fmt::format("{} built, {} up to date, {} failed, {} skipped", built, current, failed, skipped);
   }
 
-  Status RunTasks() {
-    if (!options_.source_dir.empty()) {
-      PARETO_RETURN_IF_ERROR(RunIngest());
-    }
-    // The session opens after ingest, so its views read what ingest committed.
-    PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
-                            lakehouse_.OpenSession({.read_only = false, .default_catalog = project_.catalog}));
-    session_.emplace(std::move(session));
-    PARETO_RETURN_IF_ERROR(PrepareModelSession(session_->connection(), project_));
+  // The graph is built before anything runs: an invalid project builds nothing.
+  Status PlanTasks() {
     std::set<std::string> inputs;
-    for (const catalog::TableName& t : session_->Attached()) {
-      if (t.catalog == catalog::LowerIdentifier(project_.catalog) && t.schema == "bronze") inputs.insert(t.SchemaQualified());
+    std::vector<std::string> ingest_tables;
+    if (!options_.source_dir.empty()) {
+      for (const ingest::SourceSpec& s : project_.sources) ingest_tables.push_back(s.table);
     }
-    PARETO_ASSIGN_OR_RETURN(Graph graph, BuildGraph(session_->connection(), project_, inputs));
-    const bool ingest_failed = !failed_.empty();
-    for (const std::string& name : graph.order()) {
-      const Model& model = *project_.FindModel(name);
-      std::string blocked;
-      if (ingest_failed) blocked = "ingest";
-      for (const std::string& up : graph.Find(name)->upstream) {
-        if (failed_.contains(up)) blocked = up;
+    for (const std::string& t : ingest_tables) inputs.insert("bronze." + t);
+    PARETO_ASSIGN_OR_RETURN(auto bronze, ms_.ListTables(project_.catalog, "bronze"));
+    for (const catalog::TableInfo& t : bronze) inputs.insert("bronze." + t.name);
+    // Parsing needs a DuckDB connection, not the lakehouse's views.
+    PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+    PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+    PARETO_ASSIGN_OR_RETURN(Graph graph, BuildGraph(conn, project_, inputs));
+    graph_.emplace(std::move(graph));
+    std::vector<PostTaskSpec> post;
+    for (const PostTask& t : options_.post_tasks) post.push_back({t.name, t.depends_on});
+    PARETO_ASSIGN_OR_RETURN(TaskGraph tasks, TaskGraph::Build(*graph_, ingest_tables, post));
+    tasks_.emplace(std::move(tasks));
+    if (!options_.select.empty()) {
+      PARETO_ASSIGN_OR_RETURN(TaskGraph selected, tasks_->Select(options_.select));
+      tasks_.emplace(std::move(selected));
+    }
+    if (options_.resume_run > 0) {
+      PARETO_ASSIGN_OR_RETURN(auto resumed, catalog::GetPipelineRun(ms_, options_.resume_run));
+      if (!resumed) return NotFound(fmt::format("run {} does not exist (pareto runs lists them)", options_.resume_run));
+      PARETO_ASSIGN_OR_RETURN(auto done_runs, catalog::ListTaskRuns(ms_, options_.resume_run));
+      std::set<std::string> done;  // as the task runs name them
+      for (const catalog::TaskRun& t : done_runs) {
+        const bool current = t.status == catalog::RunStatus::kSkipped && t.message == TaskStateName(TaskState::kUpToDate);
+        if (t.status == catalog::RunStatus::kSucceeded || current) done.insert(t.task);
       }
-      PARETO_RETURN_IF_ERROR(blocked.empty() ? BuildModel(model, graph)
-                                             : Skip(name, FullName(name), "upstream " + blocked + " failed"));
+      std::set<std::string> rest;
+      for (const TaskNode& t : tasks_->tasks()) {
+        if (!done.contains(RecordName(t.name))) rest.insert(t.name);
+      }
+      tasks_.emplace(tasks_->Subset(rest));
     }
-    for (const PostTask& task : options_.post_tasks) PARETO_RETURN_IF_ERROR(RunPostTask(task, graph));
     return OkStatus();
   }
 
-  // Records a task that did not run because something it needs failed.
-  Status Skip(const std::string& task, const std::string& record_name, const std::string& why) {
-    failed_.insert(task);
-    PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, record_name));
-    TaskReport r{.task = task, .state = TaskState::kSkipped, .message = why};
-    return Finish(id, std::move(r));
+  Status RunTasks() {
+    PARETO_RETURN_IF_ERROR(PlanTasks());
+    const int jobs = options_.jobs > 0 ? options_.jobs : DefaultWorkers();
+    workers_.resize(static_cast<size_t>(std::max(1, jobs)));
+    ExecutorOptions exec{.workers = jobs};
+    exec.on_started = [this](const std::string& task, int) {
+      if (options_.on_task_started) options_.on_task_started(task);
+    };
+    // Reports in the order tasks end (the executor calls this one at a time).
+    exec.on_finished = [this](const TaskExecution& e) {
+      TaskReport r = Compose(e);
+      if (options_.on_task_finished) options_.on_task_finished(r);
+      report_.tasks.push_back(std::move(r));
+    };
+    ExecutionReport executed = Execute(*tasks_, [this](const TaskNode& task, int w) { return RunTask(task, w); },
+                                       exec, env_);
+    // Nothing ran for a skipped task: it is recorded here, on the runner's thread.
+    for (const TaskReport& r : report_.tasks) {
+      if (r.state != TaskState::kSkipped) continue;
+      PARETO_ASSIGN_OR_RETURN(int64_t id, catalog::StartTaskRun(ms_, report_.run_id, RecordName(r.task)));
+      PARETO_RETURN_IF_ERROR(
+          catalog::FinishTaskRun(ms_, id, {.status = catalog::RunStatus::kSkipped, .message = r.message}));
+    }
+    report_.first_failure = executed.first_failure;
+    if (!ingest_reports_.empty()) {
+      ingest::IngestReport total;
+      for (const TaskNode& t : tasks_->tasks()) {
+        auto it = ingest_reports_.find(t.name);
+        if (it == ingest_reports_.end()) continue;
+        for (ingest::SourceReport& s : it->second.sources) total.sources.push_back(std::move(s));
+        total.rows_landed += it->second.rows_landed;
+        total.rows_quarantined += it->second.rows_quarantined;
+        total.files_ingested += it->second.files_ingested;
+        total.files_skipped += it->second.files_skipped;
+      }
+      report_.ingest = std::move(total);
+    }
+    return OkStatus();
   }
 
-  Status Finish(int64_t task_id, TaskReport r) {
-    if (r.state == TaskState::kFailed || r.state == TaskState::kSkipped) failed_.insert(r.task);
+  // The report of a task that ended: what its last attempt kept, with the
+  // executor's account of attempts and times.
+  TaskReport Compose(const TaskExecution& e) {
+    TaskReport r;
+    {
+      std::lock_guard lock(mu_);
+      auto it = reports_.find(e.task);
+      if (it != reports_.end()) r = std::move(it->second);
+    }
+    r.task = e.task;
+    r.attempts = e.attempts;
+    r.worker = e.worker;
+    r.started_ms = e.started_us / 1000;
+    r.ended_ms = e.ended_us / 1000;
+    if (e.state == ExecState::kSkipped) {
+      r.state = TaskState::kSkipped;
+      r.message = e.error.message();
+    } else if (e.state == ExecState::kFailed) {
+      r.state = TaskState::kFailed;
+      r.message = e.error.message();
+    }
+    return r;
+  }
+
+  // Models are recorded under their full name, ingest and post tasks as named.
+  std::string RecordName(const std::string& task) const {
+    const TaskNode* node = tasks_->Find(task);
+    return node != nullptr && node->kind == TaskKind::kModel ? FullName(task) : task;
+  }
+
+  // One attempt of one task on worker `w`. The TaskReport is kept for the run's
+  // report; the returned error fails the attempt (the executor may retry it).
+  Status RunTask(const TaskNode& task, int w) {
+    Worker& worker = workers_[static_cast<size_t>(w)];
+    const int64_t start = NowMs();
+    if (!worker.lakehouse) {
+      PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(options_.lakehouse_root, env_));
+      worker.lakehouse.emplace(std::move(lakehouse));
+    }
+    catalog::Metastore& ms = worker.lakehouse->metastore();
+    int64_t task_run = 0;
+    {
+      std::lock_guard lock(mu_);
+      task_run = task_runs_[task.name];
+    }
+    if (task_run == 0) {
+      PARETO_ASSIGN_OR_RETURN(task_run, catalog::StartTaskRun(ms, report_.run_id, RecordName(task.name)));
+      std::lock_guard lock(mu_);
+      task_runs_[task.name] = task_run;
+    }
+    TaskReport r{.task = task.name};
+    Status status = [&]() -> Status {
+      switch (task.kind) {
+        case TaskKind::kIngest: return RunIngest(task, worker, r);
+        case TaskKind::kModel: return BuildModel(task, worker, r);
+        case TaskKind::kPost: return RunPostTask(task, worker, r);
+      }
+      return Internal("unknown task kind");
+    }();
+    if (task.kind == TaskKind::kModel && worker.session) {
+      worker.session->connection().Execute("DROP TABLE IF EXISTS " + std::string(kResultTable)).IgnoreError();
+    }
+    r.duration_ms = NowMs() - start;
+    if (!status.ok()) {
+      r.state = TaskState::kFailed;
+      r.message = status.message();
+    }
     catalog::TaskOutcome outcome{.status = ToRunStatus(r.state), .message = r.message};
     if (r.state == TaskState::kBuilt) outcome.rows_written = r.rows_written;
     if (r.delta_version >= 0) outcome.delta_version = r.delta_version;
-    PARETO_RETURN_IF_ERROR(catalog::FinishTaskRun(ms_, task_id, outcome));
-    report_.tasks.push_back(std::move(r));
-    if (options_.on_task_finished) options_.on_task_finished(report_.tasks.back());
+    outcome.worker = w;
+    if (r.rows_read >= 0) outcome.rows_read = r.rows_read;
+    {
+      std::lock_guard lock(mu_);
+      outcome.attempts = ++attempts_[task.name];
+    }
+    if (!r.versions_read.empty()) {
+      nlohmann::json read = nlohmann::json::object();
+      for (const auto& [table, version] : r.versions_read) read[table] = version;
+      outcome.versions_read = read.dump();
+    }
+    if (status.ok() && !r.fingerprint.empty()) outcome.fingerprint = r.fingerprint;
+    Status recorded = catalog::FinishTaskRun(ms, task_run, outcome);
+    {
+      std::lock_guard lock(mu_);
+      // A retried attempt records again: the task run was finished by the failed one.
+      if (!status.ok()) task_runs_.erase(task.name);
+      reports_[task.name] = std::move(r);
+    }
+    PARETO_RETURN_IF_ERROR(status);
+    return recorded;
+  }
+
+  // The worker's session, opened at its first use, with the current version of
+  // every table `tables` names: another worker may have published it since.
+  StatusOr<catalog::SqlSession*> SessionWith(Worker& worker, const std::vector<std::string>& tables) {
+    if (!worker.session) {
+      PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
+                              worker.lakehouse->OpenSession({.read_only = false, .default_catalog = project_.catalog}));
+      worker.session.emplace(std::move(session));
+      PARETO_RETURN_IF_ERROR(PrepareModelSession(worker.session->connection(), project_));
+    }
+    for (const std::string& t : tables) {
+      if (tasks_->Find(t) == nullptr) continue;  // an input: unchanged during the run
+      PARETO_ASSIGN_OR_RETURN(auto info, worker.lakehouse->metastore().GetTable(FullName(t)));
+      if (info) PARETO_RETURN_IF_ERROR(worker.session->Attach(*info));
+    }
+    return &*worker.session;
+  }
+
+  Status RunIngest(const TaskNode& task, Worker& worker, TaskReport& r) {
+    const std::string table = task.name.substr(task.name.find('.') + 1);
+    ingest::IngestOptions io{.source_dir = options_.source_dir,
+                             .sources = project_.Sources(),
+                             .lakehouse_root = options_.lakehouse_root,
+                             .only_tables = {table}};
+    // Ingest reads CSV files through a DuckDB of its own, dropped when it is done.
+    PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+    PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
+    PARETO_ASSIGN_OR_RETURN(ingest::IngestReport result, ingest::Ingest(io, *worker.lakehouse, conn, env_));
+    r.state = TaskState::kBuilt;
+    r.rows_written = result.rows_landed;
+    r.rows_read = result.rows_landed + result.rows_quarantined;  // the new files' data rows
+    for (const ingest::SourceReport& s : result.sources) r.delta_version = std::max(r.delta_version, s.delta_version);
+    r.message = fmt::format("{} files ingested, {} already seen, {} rows landed, {} quarantined",
+                            result.files_ingested, result.files_skipped, result.rows_landed, result.rows_quarantined);
+    if (result.files_ingested == 0) r.state = TaskState::kUpToDate;
+    std::lock_guard lock(mu_);
+    ingest_reports_[task.name] = std::move(result);
     return OkStatus();
   }
 
-  // `task` as the report names it; `record_name` as the metastore's task runs do.
-  StatusOr<int64_t> Start(const std::string& task, const std::string& record_name) {
-    if (options_.on_task_started) options_.on_task_started(task);
-    return catalog::StartTaskRun(ms_, report_.run_id, record_name);
-  }
-
-  Status RunIngest() {
-    const int64_t start = NowMs();
-    PARETO_ASSIGN_OR_RETURN(int64_t id, Start("ingest", "ingest"));
-    ingest::IngestOptions io{.source_dir = options_.source_dir,
-                             .sources = project_.Sources(),
-                             .lakehouse_root = options_.lakehouse_root};
-    // Ingest reads CSV files through a DuckDB of its own, dropped when it is done.
-    auto result = [&]() -> StatusOr<ingest::IngestReport> {
-      PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
-      PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
-      return ingest::Ingest(io, lakehouse_, conn, env_);
-    }();
-    TaskReport r{.task = "ingest"};
-    r.duration_ms = NowMs() - start;
-    if (!result) {
-      r.state = TaskState::kFailed;
-      r.message = result.error().message();
-    } else {
-      r.rows_written = result->rows_landed;
-      r.message = fmt::format("{} files ingested, {} already seen, {} rows landed, {} quarantined",
-                              result->files_ingested, result->files_skipped, result->rows_landed,
-                              result->rows_quarantined);
-      report_.ingest = std::move(*result);
-    }
-    return Finish(id, std::move(r));
-  }
-
-  Status BuildModel(const Model& model, const Graph& graph) {
-    const int64_t start = NowMs();
-    const std::string qualified = model.QualifiedName();
-    const std::string full = FullName(qualified);
-    PARETO_ASSIGN_OR_RETURN(int64_t id, Start(qualified, full));
-    TaskReport r{.task = qualified};
-    Status built = Build(model, graph, full, r);
-    if (!built.ok()) {
-      r.state = TaskState::kFailed;
-      r.message = built.message();
-    }
-    session_->connection().Execute("DROP TABLE IF EXISTS " + std::string(kResultTable)).IgnoreError();
-    r.duration_ms = NowMs() - start;
-    return Finish(id, std::move(r));
+  Status BuildModel(const TaskNode& task, Worker& worker, TaskReport& r) {
+    const Model& model = *project_.FindModel(task.name);
+    const GraphNode& node = *graph_->Find(task.name);
+    PARETO_ASSIGN_OR_RETURN(catalog::SqlSession * session, SessionWith(worker, node.upstream));
+    return Build(model, node, *session, *worker.lakehouse, FullName(task.name), r);
   }
 
   // Builds one model; a returned error fails the task (not the run).
-  Status Build(const Model& model, const Graph& graph, const std::string& full, TaskReport& r) {
-    const GraphNode& node = *graph.Find(model.QualifiedName());
+  Status Build(const Model& model, const GraphNode& node, catalog::SqlSession& session,
+               catalog::Lakehouse& lakehouse, const std::string& full, TaskReport& r) {
     std::vector<std::pair<std::string, int64_t>> versions;
     for (const std::string& up : node.upstream) {
-      auto v = session_->VersionOf(up);
+      auto v = session.VersionOf(up);
       if (!v) return NotFound("input " + up + " has no data yet");
       versions.emplace_back(up, *v);
     }
     const auto& expectations = project_.ExpectationsOf(model.QualifiedName());
     const std::string fingerprint = ModelFingerprint(model, expectations, versions, project_.timezone);
+    r.fingerprint = fingerprint;
+    r.versions_read = versions;
     const catalog::TableName name = NameOf(model.QualifiedName());
-    delta::Table table(lakehouse_.TablePath(name), env_);
+    delta::Table table(lakehouse.TablePath(name), env_);
     if (!options_.full && table.Exists()) {
       PARETO_ASSIGN_OR_RETURN(auto history, table.History());
       if (!history.empty() && history.front().operation_parameters.value("fingerprint", "") == fingerprint) {
@@ -189,14 +332,21 @@ class Runner {
       }
     }
 
-    duck::Connection& conn = session_->connection();
+    catalog::Metastore& ms = lakehouse.metastore();
+    duck::Connection& conn = session.connection();
+    // Rows in, for the run history: Parquet keeps the counts, so this reads no data.
+    r.rows_read = 0;
+    for (const std::string& up : node.upstream) {
+      PARETO_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt64("SELECT count(*) FROM " + up));
+      r.rows_read += n;
+    }
     PARETO_ASSIGN_OR_RETURN(ModelResult result, BuildModelResult(conn, model, expectations));
     const std::vector<std::string>& columns = result.columns;
     const ExpectationOutcome& checked = result.checked;
     for (const ExpectationCount& c : checked.counts) {
       PARETO_RETURN_IF_ERROR(catalog::RecordExpectationResult(
-          ms_, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
-                .action = c.expectation.action, .passed_rows = c.passed, .failed_rows = c.failed}));
+          ms, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
+               .action = c.expectation.action, .passed_rows = c.passed, .failed_rows = c.failed}));
     }
     r.expectations = checked.counts;
     r.dropped_rows = checked.dropped_rows;
@@ -206,19 +356,19 @@ class Runner {
     for (const std::string& up : node.upstream) upstream.push_back(FullName(up));
     PARETO_ASSIGN_OR_RETURN(
         delta::CommitResult commit,
-        lakehouse_.Publish(conn, {.name = name,
-                                  .select_sql = checked.keep_sql,
-                                  .comment = model.comment,
-                                  .upstream = std::move(upstream),
-                                  .column_lineage = ColumnEdges(model, node, columns),
-                                  .operation = "CREATE OR REPLACE TABLE AS SELECT",
-                                  .operation_parameters = {{"fingerprint", fingerprint},
-                                                           {"model", model.layer + "/" + model.name + ".sql"}}}));
-    PARETO_RETURN_IF_ERROR(session_->Attach({.catalog = name.catalog,
-                                             .schema = name.schema,
-                                             .name = name.table,
-                                             .location = name.Location(),
-                                             .comment = model.comment}));
+        lakehouse.Publish(conn, {.name = name,
+                                 .select_sql = checked.keep_sql,
+                                 .comment = model.comment,
+                                 .upstream = std::move(upstream),
+                                 .column_lineage = ColumnEdges(model, node, columns, session),
+                                 .operation = "CREATE OR REPLACE TABLE AS SELECT",
+                                 .operation_parameters = {{"fingerprint", fingerprint},
+                                                          {"model", model.layer + "/" + model.name + ".sql"}}}));
+    PARETO_RETURN_IF_ERROR(session.Attach({.catalog = name.catalog,
+                                           .schema = name.schema,
+                                           .name = name.table,
+                                           .location = name.Location(),
+                                           .comment = model.comment}));
 
     r.state = TaskState::kBuilt;
     r.rows_written = commit.rows_written;
@@ -231,17 +381,17 @@ class Runner {
   // Column lineage of the model as metastore edges. When the SQL holds something
   // the analyzer does not follow, every column may come from every input column.
   std::vector<catalog::ColumnEdge> ColumnEdges(const Model& model, const GraphNode& node,
-                                               const std::vector<std::string>& columns) {
-    SchemaLookup schema = [this](const std::string& t) { return session_->ColumnsOf(t); };
+                                               const std::vector<std::string>& columns, catalog::SqlSession& session) {
+    SchemaLookup schema = [&session](const std::string& t) { return session.ColumnsOf(t); };
     std::vector<OutputColumn> lineage;
-    auto tree = ParseQuery(session_->connection(), model.sql);
+    auto tree = ParseQuery(session.connection(), model.sql);
     auto computed = tree ? ComputeColumnLineage(*tree, schema) : std::unexpected(tree.error());
     if (computed) {
       lineage = AlignToOutput(std::move(*computed), columns);
     } else {
       std::set<ColumnName> all;
       for (const std::string& up : node.upstream) {
-        for (const std::string& c : session_->ColumnsOf(up).value_or(std::vector<std::string>{"*"})) {
+        for (const std::string& c : session.ColumnsOf(up).value_or(std::vector<std::string>{"*"})) {
           all.insert({up, c});
         }
       }
@@ -256,33 +406,49 @@ class Runner {
     return edges;
   }
 
-  Status RunPostTask(const PostTask& task, const Graph& graph) {
-    for (const std::string& dep : task.depends_on) {
-      if (failed_.contains(dep)) return Skip(task.name, task.name, "upstream " + dep + " failed");
+  Status RunPostTask(const TaskNode& node, Worker& worker, TaskReport& r) {
+    const PostTask* task = nullptr;
+    for (const PostTask& t : options_.post_tasks) {
+      if (t.name == node.name) task = &t;
     }
-    const int64_t start = NowMs();
-    PARETO_ASSIGN_OR_RETURN(int64_t id, Start(task.name, task.name));
-    TaskContext ctx{project_, graph, lakehouse_, ms_, session_->connection(), report_.run_id, env_};
-    auto result = task.run(ctx);
-    TaskReport r{.task = task.name};
-    if (result) {
-      r.message = *result;
-    } else {
-      r.state = TaskState::kFailed;
-      r.message = result.error().message();
+    if (task == nullptr) return Internal("no post task " + node.name);
+    PARETO_ASSIGN_OR_RETURN(catalog::SqlSession * session, SessionWith(worker, task->depends_on));
+    TaskContext ctx{project_, *graph_, *worker.lakehouse, worker.lakehouse->metastore(), session->connection(),
+                    report_.run_id, env_};
+    for (const std::string& dep : task->depends_on) {
+      if (auto v = session->VersionOf(dep)) r.versions_read.emplace_back(dep, *v);
     }
-    r.duration_ms = NowMs() - start;
-    return Finish(id, std::move(r));
+    if (task->fingerprint) {
+      PARETO_ASSIGN_OR_RETURN(r.fingerprint, task->fingerprint(ctx));
+      PARETO_ASSIGN_OR_RETURN(auto last, catalog::LastTaskFingerprint(ctx.metastore, task->name));
+      if (!options_.full && last == r.fingerprint) {
+        r.state = TaskState::kUpToDate;
+        r.message = "up to date";
+        return OkStatus();
+      }
+    }
+    PARETO_ASSIGN_OR_RETURN(std::string summary, task->run(ctx));
+    r.state = TaskState::kBuilt;
+    r.message = std::move(summary);
+    return OkStatus();
   }
 
   const RunOptions& options_;
   Env* env_;
   Project project_;
-  catalog::Lakehouse lakehouse_;
-  catalog::Metastore& ms_;  // lakehouse_'s
-  std::optional<catalog::SqlSession> session_;  // open once ingest is done
+  catalog::Lakehouse lakehouse_;  // the runner's thread's: run records, skipped tasks
+  catalog::Metastore& ms_;        // lakehouse_'s
+  catalog::WriterLock& lock_;
+  std::optional<Graph> graph_;
+  std::optional<TaskGraph> tasks_;
+  std::vector<Worker> workers_;  // one a worker thread, each touched only by its thread
   RunReport report_;
-  std::set<std::string> failed_;  // tasks that failed or were skipped because of a failure
+
+  std::mutex mu_;  // guards what follows, written by the worker threads
+  std::map<std::string, TaskReport> reports_;
+  std::map<std::string, int64_t> task_runs_;  // the open task run of each task
+  std::map<std::string, int> attempts_;
+  std::map<std::string, ingest::IngestReport> ingest_reports_;
 };
 
 }  // namespace
@@ -353,9 +519,24 @@ StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env) {
 }
 
 StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env* env) {
+  // One writer per lakehouse: a second run is refused (kConflict) before it
+  // records or writes anything.
+  PARETO_ASSIGN_OR_RETURN(catalog::WriterLock lock,
+                          catalog::WriterLock::Acquire(options.lakehouse_root, env->NowMicros() / 1000));
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(options.lakehouse_root, env));
-  Runner runner(options, env, std::move(project), std::move(lakehouse));
+  Runner runner(options, env, std::move(project), std::move(lakehouse), lock);
   return runner.Run();
+}
+
+std::string HashFields(const std::vector<std::string>& fields) {
+  std::string text;
+  for (const std::string& f : fields) text += std::to_string(f.size()) + ":" + f;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
 }
 
 std::string FormatRunReport(const RunReport& report) {
@@ -380,10 +561,13 @@ nlohmann::json RunReportToJson(const RunReport& report) {
     }
     tasks.push_back({{"task", t.task}, {"state", TaskStateName(t.state)}, {"message", t.message},
                      {"rows_written", t.rows_written}, {"delta_version", t.delta_version},
-                     {"duration_ms", t.duration_ms}, {"dropped_rows", t.dropped_rows}, {"expectations", exp}});
+                     {"duration_ms", t.duration_ms}, {"dropped_rows", t.dropped_rows}, {"expectations", exp},
+                     {"rows_read", t.rows_read},
+                     {"attempts", t.attempts}, {"worker", t.worker}, {"started_ms", t.started_ms},
+                     {"ended_ms", t.ended_ms}});
   }
   nlohmann::json out = {{"run_id", report.run_id}, {"ok", report.ok()}, {"duration_ms", report.duration_ms},
-                        {"tasks", tasks}};
+                        {"first_failure", report.first_failure}, {"tasks", tasks}};
   if (report.ingest) out["ingest"] = ingest::ReportToJson(*report.ingest);
   return out;
 }

@@ -1,23 +1,34 @@
-// `pareto run`: ingest, then every silver and gold model in dependency order.
+// `pareto run`: the task graph (task_graph.h) — an ingest per source, every
+// silver and gold model, the post tasks — run by the executor (executor.h) on
+// `jobs` worker threads, so independent tasks run at the same time.
 //
 // Each model's result is checked against its expectations and published
 // (catalog::Lakehouse::Publish) as ONE Delta commit (an overwrite) of
 // <catalog>.<layer>.<table>, registered with its comment, upstream tables and
-// column lineage. Models run in the writable catalog::SqlSession, whose views
-// the runner re-attaches as it publishes each table. A model whose fingerprint (hash of its SQL, its expectations and the
-// Delta versions of its inputs) equals the one stored with its table's latest
-// commit is "up to date" and skipped, unless `full`. The fingerprint lives in that
-// commit's operationParameters, so it can never disagree with the data it names.
+// column lineage. Each worker has its own metastore connection and its own
+// writable catalog::SqlSession; before a task it re-attaches the views of the
+// tables this run produces that the task reads, so it sees what other workers
+// published. A model whose fingerprint (hash of its SQL, its expectations, the
+// zone and the Delta versions of its inputs) equals the one stored with its
+// table's latest commit is "up to date" and skipped, unless `full`. The
+// fingerprint lives in that commit's operationParameters, so it can never
+// disagree with the data it names.
 //
-// A failed task stops its descendants; the other tasks still run. Runs, task runs
-// and expectation counts are recorded in the metastore.
+// A failed task marks its descendants skipped; the other tasks still run, and
+// the run fails with the first failure as its cause (RunReport::first_failure).
+// Conflicts and I/O errors are retried (executor.h). Runs, task runs (with
+// start and end times, so concurrency shows) and expectation counts are
+// recorded in the metastore.
 //
-// Extension point: `post_tasks` run after the models (e.g. ML training), each
-// after the tables it names, and are skipped when one of those failed.
+// Extension point: `post_tasks` (e.g. ML training) are tasks of the graph, each
+// after the tasks it names, run on a worker with that worker's connection.
 //
-// Ownership: RunPipeline borrows the Env for the call. Thread safety: one call at
-// a time per lakehouse is expected; concurrent runs are safe at the Delta level
-// (the later overwrite of a table fails with kConflict and is reported).
+// One writer per lakehouse: RunPipeline holds catalog::WriterLock for the run; a
+// second run on the same lakehouse fails at once with kConflict naming the
+// holder (pid, host, run id), and a dead run's lock is taken over.
+//
+// Ownership: RunPipeline borrows the Env for the call. Thread safety: see above;
+// the callbacks are called from worker threads, one at a time.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +68,11 @@ struct PostTask {
   std::string name;                     // task name in the run record, e.g. "ml.train"
   std::vector<std::string> depends_on;  // "gold.gld_ml_features", …
   std::function<StatusOr<std::string>(TaskContext&)> run;  // returns a one-line summary
+  // What the task's result would be computed from (inputs' versions, settings,
+  // code version), as a hash; optional. When it equals the fingerprint the
+  // task's last successful run recorded, the task is "up to date" and `run` is
+  // not called (unless RunOptions::full).
+  std::function<StatusOr<std::string>(TaskContext&)> fingerprint;
 };
 
 struct TaskReport;
@@ -66,10 +82,18 @@ struct RunOptions {
   std::string lakehouse_root;
   std::string source_dir;    // CSV drops for ingest; empty: skip ingest
   bool full = false;         // rebuild every model, fingerprints notwithstanding
+  int jobs = 0;              // worker threads; 0: the machine's cores
+  // Only these tasks, dbt's way ("gold.gld_rfm+": with its descendants,
+  // "+gold.gld_rfm": with its ancestors; task_graph.h); empty: every task.
+  std::vector<std::string> select;
+  // Rerun only what run `resume_run` did not finish (failed, skipped, or never
+  // ended); 0: a normal run.
+  int64_t resume_run = 0;
   std::string triggered_by = "manual";
   std::vector<PostTask> post_tasks;
-  // Progress, on the runner's thread: a task begins (named as its TaskReport
-  // will be, e.g. "silver.slv_orders"), and a task ends (skipped ones only end).
+  // Progress, from the worker threads but one call at a time: a task begins
+  // (named as its TaskReport will be, e.g. "silver.slv_orders"), and a task ends
+  // (skipped ones only end; a retried one ends once).
   std::function<void(const std::string& task)> on_task_started;
   std::function<void(const TaskReport& report)> on_task_finished;
 };
@@ -86,12 +110,21 @@ struct TaskReport {
   int64_t duration_ms = 0;
   std::vector<ExpectationCount> expectations;
   int64_t dropped_rows = 0;
+  std::string fingerprint;  // what the result was computed from (empty: not known)
+  std::vector<std::pair<std::string, int64_t>> versions_read;  // input table -> Delta version
+  int64_t rows_read = -1;   // rows of the inputs a built model read (-1: not counted)
+  int attempts = 0;         // 0: skipped
+  int worker = -1;          // the worker thread that ran it
+  int64_t started_ms = 0;   // wall clock (Env), 0 when skipped
+  int64_t ended_ms = 0;
 };
 
 struct RunReport {
   int64_t run_id = 0;
   std::optional<ingest::IngestReport> ingest;
-  std::vector<TaskReport> tasks;  // in execution order
+  std::vector<TaskReport> tasks;  // in the order they ended
+  std::string first_failure;      // "<task>: <message>" of the first task that failed
+  std::string lock_note;          // set when the writer lock of a dead run was taken over
   int64_t duration_ms = 0;
 
   bool ok() const;
@@ -110,6 +143,9 @@ StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env*
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
                              const std::vector<std::pair<std::string, int64_t>>& input_versions,
                              std::string_view time_zone = {});
+
+// The hex SHA-256 of length-prefixed fields: no two different lists hash alike.
+std::string HashFields(const std::vector<std::string>& fields);
 
 std::string FormatRunReport(const RunReport& report);
 nlohmann::json RunReportToJson(const RunReport& report);

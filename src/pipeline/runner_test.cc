@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
+#include "catalog/writer_lock.h"
 #include "delta/table.h"
 #include "pipeline/test_util.h"
 
@@ -107,8 +109,12 @@ TEST_F(RunnerTest, BuildsEveryModelInOrderWithExpectationsAndOneCommitEach) {
   ASSERT_TRUE(report.ok()) << FormatRunReport(report);
   std::vector<std::string> order;
   for (const TaskReport& t : report.tasks) order.push_back(t.task);
-  EXPECT_THAT(order, ElementsAre("silver.slv_orders", "gold.gld_by_status", "gold.gld_pay_total", "gold.gld_top",
-                                 "gold.gld_top_count"));
+  // Independent golds may end in any order; each after what it reads.
+  EXPECT_THAT(order, UnorderedElementsAre("silver.slv_orders", "gold.gld_by_status", "gold.gld_pay_total",
+                                          "gold.gld_top", "gold.gld_top_count"));
+  const auto at = [&](const std::string& t) { return std::find(order.begin(), order.end(), t) - order.begin(); };
+  EXPECT_LT(at("silver.slv_orders"), at("gold.gld_by_status"));
+  EXPECT_LT(at("gold.gld_top"), at("gold.gld_top_count"));
 
   // drop removed the canceled order; warn kept order 4 (nothing paid) and counted it.
   EXPECT_THAT(Rows("silver/slv_orders", "order_id, status, paid"),
@@ -142,7 +148,11 @@ TEST_F(RunnerTest, BuildsEveryModelInOrderWithExpectationsAndOneCommitEach) {
   auto tasks = catalog::ListTaskRuns(*ms, report.run_id);
   ASSERT_TRUE(tasks.has_value());
   EXPECT_EQ(tasks->size(), 5u);
-  EXPECT_EQ(tasks->front().rows_written, 3);
+  // gld_pay_total reads only bronze, so it may start before silver.
+  auto silver_run = std::find_if(tasks->begin(), tasks->end(),
+                                 [](const catalog::TaskRun& t) { return t.task == "shop.silver.slv_orders"; });
+  ASSERT_NE(silver_run, tasks->end());
+  EXPECT_EQ(silver_run->rows_written, 3);
 }
 
 TEST_F(RunnerTest, AFailedExpectationCommitsNothingAndStopsOnlyDescendants) {
@@ -169,6 +179,45 @@ expectations:
   auto run = catalog::GetPipelineRun(*ms, report.run_id);
   ASSERT_TRUE(run.has_value() && run->has_value());
   EXPECT_EQ((*run)->status, catalog::RunStatus::kFailed);
+}
+
+TEST_F(RunnerTest, ResumeRerunsOnlyWhatFailedOrWasSkipped) {
+  // A planted failure: gld_top's SQL names a column that does not exist.
+  WriteFile(project_, "gold/gld_top.sql", "SELECT nope FROM silver.slv_orders\n");
+  RunReport failed = Run();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.Find("gold.gld_top")->state, TaskState::kFailed);
+  EXPECT_EQ(failed.Find("gold.gld_top_count")->state, TaskState::kSkipped);
+  EXPECT_THAT(failed.Find("gold.gld_top_count")->message, HasSubstr("upstream gold.gld_top failed"));
+  EXPECT_EQ(failed.Find("gold.gld_by_status")->state, TaskState::kBuilt);  // a sibling finished
+  EXPECT_THAT(failed.first_failure, HasSubstr("gold.gld_top: "));
+  EXPECT_THAT(failed.first_failure, HasSubstr("nope"));
+
+  WriteFile(project_, "gold/gld_top.sql", "SELECT order_id, paid FROM silver.slv_orders WHERE paid >= 10\n");
+  auto resumed = RunPipeline({.project_dir = project_, .lakehouse_root = lakehouse_, .resume_run = failed.run_id});
+  ASSERT_TRUE(resumed.has_value()) << resumed.error().ToString();
+  ASSERT_TRUE(resumed->ok()) << FormatRunReport(*resumed);
+  std::vector<std::string> ran;
+  for (const TaskReport& t : resumed->tasks) ran.push_back(t.task);
+  EXPECT_THAT(ran, UnorderedElementsAre("gold.gld_top", "gold.gld_top_count"));
+  EXPECT_EQ(Version("gold/gld_by_status"), 0);
+  EXPECT_THAT(Rows("gold/gld_top_count", "n"), ElementsAre("1"));
+
+  auto missing = RunPipeline({.project_dir = project_, .lakehouse_root = lakehouse_, .resume_run = 999});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RunnerTest, SelectRunsATableAndItsDescendants) {
+  ASSERT_TRUE(Run().ok());
+  auto selected = RunPipeline({.project_dir = project_, .lakehouse_root = lakehouse_, .full = true,
+                               .select = {"gold.gld_top+"}});
+  ASSERT_TRUE(selected.has_value()) << selected.error().ToString();
+  std::vector<std::string> ran;
+  for (const TaskReport& t : selected->tasks) ran.push_back(t.task);
+  EXPECT_THAT(ran, UnorderedElementsAre("gold.gld_top", "gold.gld_top_count"));
+  EXPECT_EQ(Version("gold/gld_top"), 1);
+  EXPECT_EQ(Version("silver/slv_orders"), 0);
 }
 
 TEST_F(RunnerTest, ChangingOneGoldFileRebuildsItAndItsDescendantsOnly) {
@@ -216,16 +265,72 @@ TEST_F(RunnerTest, PostTasksRunAfterTheirTablesAndAreSkippedWhenOneFailed) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(RunnerTest, ReportsProgressAsEachTaskStartsAndEnds) {
-  std::vector<std::string> events;
+TEST_F(RunnerTest, APostTaskWhoseFingerprintDidNotChangeIsUpToDate) {
+  int calls = 0;
+  std::string settings = "v1";
   PostTask task{.name = "ml.train", .depends_on = {"gold.gld_top"},
                 .run = [&](TaskContext&) -> StatusOr<std::string> {
+                  ++calls;
+                  return std::string("trained");
+                },
+                .fingerprint = [&](TaskContext& ctx) -> StatusOr<std::string> {
+                  PARETO_ASSIGN_OR_RETURN(int64_t n, ctx.conn.QueryInt64("SELECT count(*) FROM gold.gld_top"));
+                  return settings + ":" + std::to_string(n);
+                }};
+  RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .post_tasks = {task}};
+  ASSERT_TRUE(RunPipeline(options).has_value());
+  EXPECT_EQ(calls, 1);
+  auto again = RunPipeline(options);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->Find("ml.train")->state, TaskState::kUpToDate);
+  EXPECT_EQ(again->Find("ml.train")->message, "up to date");
+  EXPECT_EQ(calls, 1);
+
+  settings = "v2";  // a changed setting runs it again
+  ASSERT_TRUE(RunPipeline(options).has_value());
+  EXPECT_EQ(calls, 2);
+  options.full = true;  // and so does a full refresh
+  auto full = RunPipeline(options);
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(full->Find("ml.train")->state, TaskState::kBuilt);
+  EXPECT_EQ(calls, 3);
+
+  // The run history keeps what each task read, its attempts and its worker.
+  auto ms = catalog::Metastore::Open(lakehouse_);
+  ASSERT_TRUE(ms.has_value());
+  auto tasks = catalog::ListTaskRuns(*ms, full->run_id);
+  ASSERT_TRUE(tasks.has_value());
+  ASSERT_EQ(tasks->size(), 6u);
+  for (const catalog::TaskRun& t : *tasks) {
+    EXPECT_EQ(t.attempts, 1) << t.task;
+    EXPECT_TRUE(t.worker.has_value()) << t.task;
+    EXPECT_TRUE(t.fingerprint.has_value()) << t.task;
+    EXPECT_LE(t.started_ms, t.ended_ms.value_or(0)) << t.task;
+    if (t.task == "shop.gold.gld_top") {
+      EXPECT_EQ(t.versions_read.value_or(""), R"({"silver.slv_orders":1})");
+      EXPECT_EQ(t.rows_read, 3);  // slv_orders' rows
+    }
+  }
+}
+
+TEST_F(RunnerTest, ReportsProgressAsEachTaskStartsAndEnds) {
+  std::vector<std::string> events;
+  std::mutex mu;  // the task runs on a worker while the observers may be called for others
+  PostTask task{.name = "ml.train", .depends_on = {"gold.gld_top"},
+                .run = [&](TaskContext&) -> StatusOr<std::string> {
+                  std::lock_guard lock(mu);
                   events.push_back("inside ml.train");
                   return std::string("ok");
                 }};
   RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .post_tasks = {task}};
-  options.on_task_started = [&](const std::string& t) { events.push_back("start " + t); };
-  options.on_task_finished = [&](const TaskReport& r) { events.push_back("end " + r.task); };
+  options.on_task_started = [&](const std::string& t) {
+    std::lock_guard lock(mu);
+    events.push_back("start " + t);
+  };
+  options.on_task_finished = [&](const TaskReport& r) {
+    std::lock_guard lock(mu);
+    events.push_back("end " + r.task);
+  };
   auto report = RunPipeline(options);
   ASSERT_TRUE(report.has_value());
   // One start and one end per task, the end after the start, in the report's order.
@@ -240,6 +345,25 @@ TEST_F(RunnerTest, ReportsProgressAsEachTaskStartsAndEnds) {
   EXPECT_LT(at("start ml.train"), at("inside ml.train"));
   EXPECT_LT(at("inside ml.train"), at("end ml.train"));
   for (const std::string& t : reported) EXPECT_LT(at("start " + t), at("end " + t)) << t;
+}
+
+TEST_F(RunnerTest, ASecondWriterIsRefusedWithTheLockHolderAndChangesNothing) {
+  auto held = catalog::WriterLock::Acquire(lakehouse_, 1'700'000'000'000);
+  ASSERT_TRUE(held.has_value()) << held.error().ToString();
+  ASSERT_TRUE(held->SetRun(99).ok());
+  auto refused = RunPipeline({.project_dir = project_, .lakehouse_root = lakehouse_});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kConflict);
+  EXPECT_THAT(refused.error().message(), HasSubstr("run 99"));
+  EXPECT_FALSE(delta::Table(Path("silver/slv_orders")).Exists());
+  auto ms = catalog::Metastore::Open(lakehouse_);
+  ASSERT_TRUE(ms.has_value());
+  auto runs = catalog::ListPipelineRuns(*ms);
+  ASSERT_TRUE(runs.has_value());
+  EXPECT_TRUE(runs->empty());
+
+  held = std::unexpected(Internal("released"));
+  EXPECT_TRUE(Run().ok());
 }
 
 TEST_F(RunnerTest, InvalidGraphFailsTheRunBeforeBuildingAnything) {

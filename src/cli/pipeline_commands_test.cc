@@ -1,0 +1,189 @@
+// `pareto dag`, `run --jobs`, `runs` and the writer lock through the built
+// binary (env PARETO_BINARY, set by ctest): output, --json and exit codes.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog/lakehouse.h"
+#include "catalog/writer_lock.h"
+#include "common/testing/temp_dir.h"
+
+namespace pareto::cli {
+namespace {
+
+using ::pareto::testing::TempDir;
+using ::testing::HasSubstr;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ShellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+void Write(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+
+// bronze.brz_orders ─> silver.slv_a ─┬─> gold.gld_n
+//                                    └─> gold.gld_m
+class PipelineCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* binary = std::getenv("PARETO_BINARY");
+    if (binary == nullptr || !std::filesystem::exists(binary)) {
+      GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
+    }
+    binary_ = binary;
+    lakehouse_ = dir_.path() + "/lakehouse";
+    project_ = dir_.path() + "/project";
+    Write(project_ + "/pipeline.yaml", "catalog: olist\n");
+    Write(project_ + "/silver/slv_a.sql", "SELECT * FROM bronze.brz_orders\n");
+    Write(project_ + "/gold/gld_n.sql", "SELECT count(*) AS n FROM silver.slv_a\n");
+    Write(project_ + "/gold/gld_m.sql", "SELECT max(id) AS m FROM silver.slv_a\n");
+    auto lh = catalog::Lakehouse::Open(lakehouse_);
+    ASSERT_TRUE(lh.has_value());
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value());
+    auto conn = db->Connect();
+    ASSERT_TRUE(conn.has_value());
+    ASSERT_TRUE(lh->Publish(*conn, {.name = {"olist", "bronze", "brz_orders"},
+                                    .select_sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)"})
+                    .has_value());
+  }
+
+  CliRun Pareto(const std::vector<std::string>& args) {
+    std::string cmd = ShellQuote(binary_) + " --lakehouse " + ShellQuote(lakehouse_) + " --project " +
+                      ShellQuote(project_);
+    for (const std::string& a : args) cmd += " " + ShellQuote(a);
+    const std::string err_path = dir_.path() + "/stderr.txt";
+    cmd += " 2>" + ShellQuote(err_path);
+    CliRun run;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return run;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
+    const int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(err_path);
+    run.err.assign(std::istreambuf_iterator<char>(err), {});
+    return run;
+  }
+
+  TempDir dir_;
+  std::string binary_, lakehouse_, project_;
+};
+
+TEST_F(PipelineCommandsTest, DagPrintsTheTasksAsTextDotAndJson) {
+  CliRun text = Pareto({"dag"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("gold.gld_n"));
+  EXPECT_THAT(text.out, HasSubstr("(model)  <- silver.slv_a"));
+  CliRun dot = Pareto({"dag", "--dot"});
+  ASSERT_EQ(dot.exit_code, 0) << dot.err;
+  EXPECT_THAT(dot.out, HasSubstr("\"silver.slv_a\" -> \"gold.gld_m\";"));
+  CliRun json = Pareto({"dag", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const nlohmann::json graph = nlohmann::json::parse(json.out);
+  EXPECT_EQ(graph["nodes"].size(), 3u);
+  EXPECT_EQ(graph["edges"].size(), 2u);
+  EXPECT_EQ(graph["nodes"][0]["kind"], "model");
+}
+
+TEST_F(PipelineCommandsTest, RunsAreListedAndShownWithTheirTasks) {
+  CliRun first = Pareto({"run", "--jobs", "2"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  CliRun second = Pareto({"run", "--jobs", "2"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+
+  CliRun list = Pareto({"runs", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const nlohmann::json runs = nlohmann::json::parse(list.out);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0]["id"], 2);  // newest first
+  EXPECT_EQ(runs[0]["status"], "succeeded");
+  EXPECT_EQ(runs[0]["trigger"], "manual");
+  EXPECT_EQ(runs[0]["message"], "0 built, 3 up to date, 0 failed, 0 skipped");
+
+  CliRun show = Pareto({"runs", "show", "1", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const nlohmann::json run = nlohmann::json::parse(show.out);
+  ASSERT_EQ(run["tasks"].size(), 3u);
+  for (const auto& t : run["tasks"]) {
+    EXPECT_EQ(t["status"], "succeeded") << t.dump();
+    EXPECT_EQ(t["attempts"], 1) << t.dump();
+    EXPECT_LE(t["started_ms"].get<int64_t>(), t["ended_ms"].get<int64_t>()) << t.dump();
+    if (t["task"] == "olist.gold.gld_n") {
+      EXPECT_EQ(t["versions_read"]["silver.slv_a"], 0);
+      EXPECT_EQ(t["rows_written"], 1);
+      EXPECT_EQ(t["rows_read"], 2);  // slv_a's two rows
+    }
+  }
+  CliRun table = Pareto({"runs", "show", "1"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("olist.silver.slv_a"));
+
+  CliRun missing = Pareto({"runs", "show", "99"});
+  EXPECT_EQ(missing.exit_code, 66);
+}
+
+TEST_F(PipelineCommandsTest, APlantedFailureSkipsItsDescendantsAndResumeFinishesTheRest) {
+  Write(project_ + "/gold/gld_n.sql", "SELECT count(nope) AS n FROM silver.slv_a\n");
+  Write(project_ + "/gold/gld_after_n.sql", "SELECT n FROM gold.gld_n\n");
+  CliRun failed = Pareto({"run", "--jobs", "2"});
+  EXPECT_EQ(failed.exit_code, 65);
+  // The cause, on one line: the last line of stderr names the run and the task.
+  const std::string last = failed.err.substr(failed.err.rfind("pareto: "));
+  EXPECT_THAT(last, HasSubstr("run 1 failed: gold.gld_n: "));
+  EXPECT_EQ(last.find('\n'), last.size() - 1) << last;
+  CliRun show = Pareto({"runs", "show", "1", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  std::map<std::string, std::string> status;
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  for (const auto& t : shown["tasks"]) status[t["task"].get<std::string>()] = t["status"].get<std::string>();
+  EXPECT_EQ(status["olist.gold.gld_n"], "failed");
+  EXPECT_EQ(status["olist.gold.gld_after_n"], "skipped");
+  EXPECT_EQ(status["olist.gold.gld_m"], "succeeded");  // a sibling finished
+  EXPECT_EQ(status["olist.silver.slv_a"], "succeeded");
+
+  Write(project_ + "/gold/gld_n.sql", "SELECT count(*) AS n FROM silver.slv_a\n");
+  CliRun resumed = Pareto({"run", "--resume", "1", "--json"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  std::vector<std::string> ran;
+  const nlohmann::json report = nlohmann::json::parse(resumed.out);
+  for (const auto& t : report["tasks"]) ran.push_back(t["task"].get<std::string>());
+  EXPECT_THAT(ran, ::testing::UnorderedElementsAre("gold.gld_n", "gold.gld_after_n"));
+}
+
+TEST_F(PipelineCommandsTest, ASecondWriterExits75NamingTheHolder) {
+  auto held = catalog::WriterLock::Acquire(lakehouse_, 1'700'000'000'000);
+  ASSERT_TRUE(held.has_value()) << held.error().ToString();
+  ASSERT_TRUE(held->SetRun(12).ok());
+  CliRun refused = Pareto({"run"});
+  EXPECT_EQ(refused.exit_code, 75);
+  EXPECT_THAT(refused.err, HasSubstr("is being written by pid " + std::to_string(getpid())));
+  EXPECT_THAT(refused.err, HasSubstr("run 12"));
+  CliRun ingest = Pareto({"ingest", "--source", dir_.path()});  // another writer
+  EXPECT_EQ(ingest.exit_code, 75) << ingest.err;
+  // Readers never wait for it.
+  CliRun read = Pareto({"sql", "SELECT count(*) AS n FROM bronze.brz_orders"});
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_THAT(read.out, HasSubstr("2"));
+}
+
+}  // namespace
+}  // namespace pareto::cli

@@ -1,0 +1,69 @@
+// Runs a TaskGraph (task_graph.h) with a bounded number of worker threads.
+//
+// A task starts once every task it depends on succeeded; independent tasks run
+// at the same time, up to `workers` of them. Failure semantics as people expect
+// from a job graph: a failed task marks its descendants skipped ("upstream X
+// failed"), tasks that do not depend on it still run, and the execution ends
+// failed with the first failure as its cause. A failure whose code is transient
+// (kConflict: a lost commit race or lock contention; kIoError) is retried with
+// exponential backoff, up to `max_attempts` in all.
+//
+// There is no per-task timeout: a task cannot be stopped from outside its thread
+// without leaving its DuckDB connection or Delta commit half done.
+//
+// Ownership: Execute borrows the graph and the callbacks for the call.
+// Thread safety: `run` is called from the worker threads, with the index of the
+// worker (0 .. workers-1), so a caller can keep one connection per worker; the
+// observers are called with the executor's lock held, one at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "pipeline/task_graph.h"
+
+namespace pareto::pipeline {
+
+enum class ExecState { kSucceeded, kFailed, kSkipped };
+
+struct TaskExecution {
+  std::string task;
+  ExecState state = ExecState::kSucceeded;
+  Status error;           // the last attempt's error (kFailed), or why it was skipped
+  int attempts = 0;       // 0 for a skipped task
+  int worker = -1;        // the worker that ran it; -1 when skipped
+  int64_t started_us = 0;  // Env clock; both 0 for a skipped task
+  int64_t ended_us = 0;
+};
+
+struct ExecutionReport {
+  std::vector<TaskExecution> tasks;  // in the order they ended
+  bool ok = true;
+  std::string first_failure;  // "<task>: <message>" of the first task that failed
+  const TaskExecution* Find(std::string_view task) const;
+};
+
+struct ExecutorOptions {
+  int workers = 0;  // 0: the machine's cores
+  int max_attempts = 3;
+  int64_t backoff_ms = 200;  // before the 2nd attempt; doubles for each further one
+  // Which failures to retry; default: kConflict and kIoError.
+  std::function<bool(const Status&)> is_transient;
+  std::function<void(const std::string& task, int worker)> on_started;
+  std::function<void(const TaskExecution& task)> on_finished;  // skipped tasks too
+};
+
+using TaskFunction = std::function<Status(const TaskNode& task, int worker)>;
+
+// The default worker count: the machine's cores (at least 1).
+int DefaultWorkers();
+bool IsTransient(const Status& status);
+
+ExecutionReport Execute(const TaskGraph& graph, const TaskFunction& run, const ExecutorOptions& options = {},
+                        Env* env = Env::Default());
+
+}  // namespace pareto::pipeline
