@@ -309,8 +309,10 @@ TEST_F(TableTest, RestoreReaddsFilesAndSchema) {
   EXPECT_EQ((*h)[0].operation, "RESTORE");
   EXPECT_EQ((*h)[0].operation_parameters["version"], 1);
   // Delta's RESTORE metrics: the size in bytes of the restored version, and its file count.
+  auto restored = t.Load();
+  ASSERT_TRUE(restored.has_value()) << restored.error().ToString();
   int64_t bytes = 0;
-  for (const auto& f : t.Load()->files) bytes += f.size;
+  for (const auto& f : restored->files) bytes += f.size;
   EXPECT_GT(bytes, 2);
   EXPECT_EQ((*h)[0].operation_metrics["tableSizeAfterRestore"], std::to_string(bytes));
   EXPECT_EQ((*h)[0].operation_metrics["numOfFilesAfterRestore"], "2");

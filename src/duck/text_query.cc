@@ -120,8 +120,10 @@ StatusOr<TextResult> Connection::QueryText(std::string_view sql, const QueryLimi
   const idx_t ncols = duckdb_prepared_statement_column_count(prepared.p);
   for (idx_t c = 0; c < ncols; ++c) {
     LogicalType type(duckdb_prepared_statement_column_logical_type(prepared.p, c));
+    // DuckDB hands the name over: it is ours to free.
     const char* name = duckdb_prepared_statement_column_name(prepared.p, c);
     out.columns.push_back({name != nullptr ? name : "", InfoOf(type.get())});
+    if (name != nullptr) duckdb_free(const_cast<char*>(name));
   }
   const bool select = duckdb_prepared_statement_type(prepared.p) == DUCKDB_STATEMENT_TYPE_SELECT;
   std::string text_sql = statement;
