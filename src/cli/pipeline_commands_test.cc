@@ -13,6 +13,7 @@
 
 #include "catalog/lakehouse.h"
 #include "catalog/writer_lock.h"
+#include "cli/testing/cli_run.h"
 #include "common/testing/temp_dir.h"
 
 namespace pareto::cli {
@@ -21,17 +22,8 @@ namespace {
 using ::pareto::testing::TempDir;
 using ::testing::HasSubstr;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ShellQuote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+using testing::CliRun;
+using testing::RunBinary;
 
 void Write(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -66,22 +58,9 @@ class PipelineCommandsTest : public ::testing::Test {
   }
 
   CliRun Pareto(const std::vector<std::string>& args) {
-    std::string cmd = ShellQuote(binary_) + " --lakehouse " + ShellQuote(lakehouse_) + " --project " +
-                      ShellQuote(project_);
-    for (const std::string& a : args) cmd += " " + ShellQuote(a);
-    const std::string err_path = dir_.path() + "/stderr.txt";
-    cmd += " 2>" + ShellQuote(err_path);
-    CliRun run;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_path);
-    run.err.assign(std::istreambuf_iterator<char>(err), {});
-    return run;
+    std::vector<std::string> full = {"--lakehouse", lakehouse_, "--project", project_};
+    full.insert(full.end(), args.begin(), args.end());
+    return RunBinary(binary_, full, dir_.path() + "/stderr.txt");
   }
 
   TempDir dir_;

@@ -480,37 +480,24 @@ const TaskReport* RunReport::Find(std::string_view task) const {
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
                              const std::vector<std::pair<std::string, int64_t>>& input_versions,
                              std::string_view time_zone) {
-  // Length-prefixed fields, so no two different inputs serialize the same way.
-  std::string text;
-  auto add = [&text](std::string_view field) {
-    text += std::to_string(field.size());
-    text += ':';
-    text += field;
-  };
-  add("pareto-model-v1");
-  add(model.QualifiedName());
-  add(model.sql);
+  // Length-prefixed fields (HashFields), so no two different inputs serialize the same way.
+  std::vector<std::string> fields = {"pareto-model-v1", model.QualifiedName(), model.sql};
   for (const Expectation& e : expectations) {
-    add(e.name);
-    add(e.condition);
-    add(ActionName(e.action));
+    fields.push_back(e.name);
+    fields.push_back(e.condition);
+    fields.emplace_back(ActionName(e.action));
   }
   auto sorted = input_versions;
   std::sort(sorted.begin(), sorted.end());
   for (const auto& [table, version] : sorted) {
-    add(table);
-    add(std::to_string(version));
+    fields.push_back(table);
+    fields.push_back(std::to_string(version));
   }
   if (!time_zone.empty()) {
-    add("timezone");
-    add(time_zone);
+    fields.emplace_back("timezone");
+    fields.emplace_back(time_zone);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return HashFields(fields);
 }
 
 StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env) {
