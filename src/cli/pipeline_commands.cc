@@ -64,7 +64,11 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
   auto select = std::make_shared<std::vector<std::string>>();
   auto resume = std::make_shared<int64_t>(0);
   auto quiet = std::make_shared<bool>(false);
+  auto strict = std::make_shared<bool>(false);
   cmd->add_option("--source", *source, "Folder of source CSV files to ingest first (default: skip ingest)");
+  cmd->add_flag("--strict", *strict,
+                "An ingest warning (a source with no file, an empty file, a folder named like a source) fails "
+                "that source's ingest");
   cmd->add_flag("--full-refresh,--full", *full, "Rebuild every model, even those that are up to date");
   cmd->add_option("--jobs,-j", *jobs, "Tasks run at the same time (default: the machine's cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--select,-s", *select,
@@ -72,15 +76,16 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--resume", *resume, "Rerun only the tasks run RUN did not finish (failed or skipped)");
   cmd->add_flag("--no-ml", *no_ml, "Skip the ML tasks (train, score) that follow gold");
   cmd->add_flag("--quiet,-q", *quiet, "No progress lines on stderr (the summary table still prints)");
-  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet] {
-    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet]() -> Status {
+  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict] {
+    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
                                    .source_dir = *source,
                                    .full = *full,
                                    .jobs = *jobs,
                                    .select = *select,
-                                   .resume_run = *resume};
+                                   .resume_run = *resume,
+                                   .strict = *strict};
       // The ML tasks run after gold when the project declares an `ml:` section.
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
       if (!*no_ml && project.HasSection("ml")) {

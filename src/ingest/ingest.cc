@@ -2,6 +2,7 @@
 #include "ingest/ingest.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -49,9 +50,78 @@ Status CheckTimezones(const SourcesConfig& config, duck::Connection& conn) {
   return OkStatus();
 }
 
-// Source files per source table, each name sorted, a file claimed by two sources refused.
-StatusOr<std::map<std::string, std::vector<std::string>>> AssignFiles(const SourcesConfig& config,
-                                                                      const std::string& source_dir, Env* env) {
+// Edit distance (insert, delete, replace: 1 each), to name the file a user most
+// likely meant when a pattern matched nothing (a renamed export).
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+enum class EntryKind { kRegular, kDirectory };
+
+// Only regular files inside the source folder are read. A FIFO would block the
+// read forever, a device (/dev/zero) never ends, and a symlink leading out of
+// the folder would let a source name read any file the process may read; each
+// is refused before a byte of it is read, and the message never quotes it.
+StatusOr<EntryKind> ClassifyEntry(const std::string& source_dir, const std::string& name, Env* env) {
+  namespace fs = std::filesystem;
+  const fs::path path = fs::path(source_dir) / name;
+  std::error_code ec;
+  const fs::file_status own = fs::symlink_status(path, ec);
+  if (ec || own.type() == fs::file_type::not_found) {
+    // Not on the real file system (a test Env): its Stat is all there is.
+    PARETO_ASSIGN_OR_RETURN(FileInfo info, env->Stat(path.string()));
+    return info.is_directory ? EntryKind::kDirectory : EntryKind::kRegular;
+  }
+  if (own.type() == fs::file_type::symlink) {
+    const fs::path target = fs::weakly_canonical(path, ec);
+    const fs::path folder = fs::weakly_canonical(fs::path(source_dir), ec);
+    const auto [folder_end, target_it] = std::mismatch(folder.begin(), folder.end(), target.begin(), target.end());
+    if (ec || folder_end != folder.end()) {
+      return std::unexpected(DataError(fmt::format(
+          "{}: a symlink leading outside the source folder {}; refused (copy the file into the folder)",
+          path.string(), source_dir)));
+    }
+    (void)target_it;
+  }
+  const fs::file_status st = fs::status(path, ec);
+  if (ec) {
+    return std::unexpected(DataError(fmt::format("{}: cannot be read ({}); refused", path.string(), ec.message())));
+  }
+  switch (st.type()) {
+    case fs::file_type::regular:
+      return EntryKind::kRegular;
+    case fs::file_type::directory:
+      return EntryKind::kDirectory;
+    case fs::file_type::fifo:
+      return std::unexpected(DataError(fmt::format("{}: a FIFO (named pipe), not a regular file; refused", path.string())));
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return std::unexpected(DataError(fmt::format("{}: a device, not a regular file; refused", path.string())));
+    default:
+      return std::unexpected(DataError(fmt::format("{}: not a regular file; refused", path.string())));
+  }
+}
+
+struct Assignment {
+  std::map<std::string, std::vector<std::string>> files;     // per source table, names sorted
+  std::map<std::string, std::vector<std::string>> warnings;  // per source table
+};
+
+// Source files per source table, each name sorted, a file claimed by two sources
+// refused; a source that found no file is warned about, naming its pattern and
+// the unclaimed name closest to it.
+StatusOr<Assignment> AssignFiles(const SourcesConfig& config, const std::string& source_dir, Env* env) {
   auto listed = env->ListDir(source_dir);
   if (!listed.has_value()) {
     return std::unexpected(NotFound(fmt::format("source folder {} cannot be read: {}", source_dir,
@@ -59,22 +129,58 @@ StatusOr<std::map<std::string, std::vector<std::string>>> AssignFiles(const Sour
   }
   std::vector<std::string> names = *std::move(listed);
   std::ranges::sort(names);
-  std::map<std::string, std::vector<std::string>> files;
+  Assignment out;
+  std::vector<std::string> unclaimed;
   for (const std::string& name : names) {
     std::vector<std::string> owners;
     for (const SourceSpec& s : config.sources)
       if (s.Matches(name)) owners.push_back(s.table);
-    if (owners.empty()) continue;
+    if (owners.empty()) {
+      unclaimed.push_back(name);
+      continue;
+    }
     if (owners.size() > 1) {
       return std::unexpected(InvalidArgument(fmt::format(
           "{} matches the patterns of several sources ({}); make the patterns in pipeline.yaml disjoint", name,
           fmt::join(owners, ", "))));
     }
-    PARETO_ASSIGN_OR_RETURN(FileInfo info, env->Stat(Join(source_dir, name)));
-    if (info.is_directory) continue;
-    files[owners[0]].push_back(name);
+    PARETO_ASSIGN_OR_RETURN(EntryKind kind, ClassifyEntry(source_dir, name, env));
+    if (kind == EntryKind::kDirectory) {
+      out.warnings[owners[0]].push_back(
+          fmt::format("{} is a folder, not a file; skipped (sources are files directly in {})", name, source_dir));
+      continue;
+    }
+    out.files[owners[0]].push_back(name);
   }
-  return files;
+  for (const SourceSpec& s : config.sources) {
+    if (out.files.contains(s.table)) continue;
+    std::string wanted = s.pattern;
+    std::erase_if(wanted, [](char c) { return c == '*' || c == '?'; });
+    const std::string* closest = nullptr;
+    size_t best = 0;
+    for (const std::string& name : unclaimed) {
+      const size_t d = EditDistance(wanted, name);
+      if (closest == nullptr || d < best) {
+        closest = &name;
+        best = d;
+      }
+    }
+    out.warnings[s.table].push_back(fmt::format(
+        "no file in {} matches `{}`{}", source_dir, s.pattern,
+        closest == nullptr ? std::string(" (and no other file is there)")
+                           : fmt::format(" (closest file seen: {})", *closest)));
+  }
+  return out;
+}
+
+// True when everything after the first line is NUL bytes or line ends: what a
+// crashed export or a preallocated file leaves behind. Such a file has no rows.
+bool OnlyNulsAfterHeader(std::string_view bytes) {
+  const size_t eol = bytes.find('\n');
+  if (eol == std::string_view::npos) return false;
+  const std::string_view rest = bytes.substr(eol + 1);
+  if (rest.find('\0') == std::string_view::npos) return false;
+  return std::ranges::all_of(rest, [](char c) { return c == '\0' || c == '\r' || c == '\n'; });
 }
 
 nlohmann::json TableConfiguration(const SourceSpec& spec) {
@@ -90,8 +196,10 @@ class Ingester {
       : options_(options), config_(config), lakehouse_(lakehouse), conn_(conn), env_(env),
         ingested_at_(env->NowMicros()) {}
 
-  StatusOr<SourceReport> IngestSource(const SourceSpec& spec, const std::vector<std::string>& files) {
+  StatusOr<SourceReport> IngestSource(const SourceSpec& spec, const std::vector<std::string>& files,
+                                      std::vector<std::string> warnings) {
     SourceReport report;
+    report.warnings = std::move(warnings);
     report.table = spec.table;
     report.full_name = NameOf(spec.table).ToString();
     const delta::Table table(lakehouse_.TablePath(NameOf(spec.table)), env_);
@@ -106,6 +214,7 @@ class Ingester {
       report.rows_landed += fr.rows_landed;
       report.rows_quarantined += fr.rows_quarantined;
       report.rows_skipped += fr.rows_skipped_blank + fr.rows_skipped_header;
+      if (!fr.warning.empty()) report.warnings.push_back(fmt::format("{}: {}", file, fr.warning));
       report.files.push_back(std::move(fr));
     }
     if (table.Exists()) {
@@ -133,6 +242,13 @@ class Ingester {
       // nothing yet is not an error.
       fr.skipped = true;
       fr.note = "empty file (0 bytes)";
+      fr.warning = "empty file (0 bytes): nothing landed";
+      return fr;
+    }
+    if (OnlyNulsAfterHeader(bytes)) {
+      fr.skipped = true;
+      fr.note = "header followed by NUL bytes only";
+      fr.warning = "a header followed only by NUL bytes (an export that did not finish?): nothing landed";
       return fr;
     }
     const std::string app_id = IngestAppId(spec.table, file, Sha256Hex(bytes));
@@ -182,6 +298,7 @@ class Ingester {
     fr.rows_skipped_blank = loaded.skipped_blank;
     fr.rows_skipped_header = loaded.skipped_header;
     fr.rows_read = fr.rows_landed + fr.rows_quarantined + fr.rows_skipped_blank + fr.rows_skipped_header;
+    if (fr.rows_landed == 0 && fr.rows_quarantined == 0) fr.warning = "no data rows (a header only): nothing landed";
     return fr;
   }
 
@@ -234,7 +351,7 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
     }
   }
   PARETO_RETURN_IF_ERROR(CheckTimezones(config, conn));
-  PARETO_ASSIGN_OR_RETURN(auto files, AssignFiles(config, options.source_dir, env));
+  PARETO_ASSIGN_OR_RETURN(Assignment assigned, AssignFiles(config, options.source_dir, env));
 
   Ingester ingester(options, config, lakehouse, conn, env);
   IngestReport report;
@@ -242,13 +359,17 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
     if (!options.only_tables.empty() && std::ranges::find(options.only_tables, spec.table) == options.only_tables.end()) {
       continue;
     }
-    auto source = ingester.IngestSource(spec, files[spec.table]);
+    auto source = ingester.IngestSource(spec, assigned.files[spec.table], assigned.warnings[spec.table]);
     if (!source.has_value()) return std::unexpected(source.error().WithContext(spec.table));
     report.rows_landed += source->rows_landed;
     report.rows_quarantined += source->rows_quarantined;
     report.rows_skipped += source->rows_skipped;
     report.files_ingested += source->files_ingested;
     report.files_skipped += source->files_skipped;
+    if (options.strict && !source->warnings.empty()) {
+      return std::unexpected(DataError(fmt::format("{} (--strict: a warning is an error): {}", spec.table,
+                                                   fmt::join(source->warnings, "; "))));
+    }
     report.sources.push_back(*std::move(source));
   }
   return report;
@@ -275,6 +396,8 @@ std::string FormatReport(const IngestReport& report) {
                          f.rows_read, f.rows_landed, f.rows_quarantined, f.rows_skipped_blank, f.rows_skipped_header);
     }
   }
+  for (const SourceReport& s : report.sources)
+    for (const std::string& w : s.warnings) out += fmt::format("warning: {}: {}\n", s.full_name, w);
   if (report.rows_quarantined > 0) {
     out += "quarantined rows: SELECT * FROM bronze._quarantine (line, raw_line, reason)\n";
   }
@@ -304,6 +427,7 @@ nlohmann::json ReportToJson(const IngestReport& report) {
                        {"rows_quarantined", s.rows_quarantined},
                        {"rows_skipped", s.rows_skipped},
                        {"delta_version", s.delta_version},
+                       {"warnings", s.warnings},
                        {"files", std::move(files)}});
   }
   return {{"sources", std::move(sources)},

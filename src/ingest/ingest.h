@@ -44,6 +44,10 @@ struct IngestOptions {
   std::string lakehouse_root;  // lakehouse folder (Delta tables + _meta/)
   // When non-empty, only these bronze tables (e.g. "brz_orders") are ingested.
   std::vector<std::string> only_tables;
+  // Turns every warning (a source with no file, an empty file, a folder named
+  // like a source) into a kDataError: for scheduled runs that must not go on
+  // with a missing export.
+  bool strict = false;
 };
 
 // What happened to one source file.
@@ -51,6 +55,7 @@ struct FileReport {
   std::string file;             // file name within source_dir
   bool skipped = false;         // nothing landed: already ingested (same name and content) or empty
   std::string note;             // why it was skipped, e.g. "already ingested", "empty file (0 bytes)"
+  std::string warning;          // set when the file held no data: empty, header only, NULs after the header
   // Every record after the header is accounted for:
   // rows_read = rows_landed + rows_quarantined + rows_skipped_blank + rows_skipped_header.
   int64_t rows_read = 0;
@@ -73,6 +78,10 @@ struct SourceReport {
   int64_t rows_skipped = 0;  // blank and repeated header lines
   int64_t delta_version = -1;  // the table's version after the run (-1: no table yet)
   std::vector<FileReport> files;
+  // What the user must hear about on every run even though nothing failed: no
+  // file matched the pattern (with the closest name seen), a folder matched it,
+  // a file was empty or held no data rows. One line each, never file contents.
+  std::vector<std::string> warnings;
 };
 
 struct IngestReport {
@@ -84,7 +93,10 @@ struct IngestReport {
   int64_t files_skipped = 0;
 };
 
-// Ingests every source file found in options.source_dir. Fails (and stops) at
+// Ingests every source file found in options.source_dir. Only regular files
+// inside source_dir are read: a name that is a FIFO, a device, a socket or a
+// symlink leading out of the folder is refused (kDataError, one line, nothing
+// of it read). Fails (and stops) at
 // the first file that is refused or cannot be committed; files committed before
 // it stay committed, and a rerun resumes where it stopped (exactly once).
 StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& lakehouse,

@@ -5,11 +5,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "delta/table.h"
 #include "ingest/test_util.h"
@@ -307,6 +312,113 @@ TEST_F(IngestTest, ReportFormats) {
   const nlohmann::json j = ReportToJson(*report);
   EXPECT_EQ(j["sources"].size(), 9u);
   EXPECT_EQ(j["rows_landed"].get<int64_t>(), report->rows_landed);
+}
+
+// ---- Case 8: no silent skips; case 16: only regular files ------------------
+
+bool HasWarning(const SourceReport& s, std::string_view part) {
+  return std::ranges::any_of(s.warnings, [&](const std::string& w) { return w.find(part) != std::string::npos; });
+}
+
+TEST_F(IngestTest, RenamedOrMissingSourceIsWarnedNamingPatternAndClosestName) {
+  const std::string src = SourceCopy();
+  fs::rename(src + "/olist_customers_dataset.csv", src + "/olistcustomerdataset.csv");
+  fs::remove(src + "/olist_order_reviews_dataset.csv");
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* customers = Find(*report, "brz_customers");
+  EXPECT_EQ(customers->files_seen, 0);
+  EXPECT_TRUE(HasWarning(*customers, "matches `olist_customers_dataset")) << fmt::format("{}", fmt::join(customers->warnings, "; "));
+  EXPECT_TRUE(HasWarning(*customers, "closest file seen: olistcustomerdataset.csv"));
+  EXPECT_TRUE(HasWarning(*Find(*report, "brz_reviews"), "matches `olist_order_reviews_dataset"));
+  EXPECT_TRUE(Find(*report, "brz_orders")->warnings.empty());
+  const std::string text = FormatReport(*report);
+  EXPECT_THAT(text, HasSubstr("warning: olist.bronze.brz_customers: no file in"));
+  const nlohmann::json j = ReportToJson(*report);
+  EXPECT_TRUE(std::ranges::any_of(j["sources"], [](const nlohmann::json& s) {
+    return s["table"] == "olist.bronze.brz_customers" && !s["warnings"].empty();
+  }));
+  // Every run says it again, not only the first.
+  auto again = Run(src);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(HasWarning(*Find(*again, "brz_customers"), "closest file seen: olistcustomerdataset.csv"));
+}
+
+TEST_F(IngestTest, StrictMakesAWarningAnError) {
+  const std::string src = SourceCopy();
+  fs::remove(src + "/olist_order_reviews_dataset.csv");
+  auto project = pipeline::LoadProject(kProject);
+  ASSERT_TRUE(project.has_value());
+  IngestOptions o{.source_dir = src, .sources = project->Sources(), .lakehouse_root = lakehouse_, .strict = true};
+  auto report = Ingest(o, *lh_, *conn_);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), StatusCode::kDataError);
+  EXPECT_THAT(report.error().message(), HasSubstr("olist_order_reviews_dataset"));
+  // Without the missing file, --strict goes through.
+  fs::copy(kMini + "/olist_order_reviews_dataset.csv", src + "/olist_order_reviews_dataset.csv");
+  auto ok = Ingest(o, *lh_, *conn_);
+  EXPECT_TRUE(ok.has_value()) << ok.error().ToString();
+}
+
+TEST_F(IngestTest, FolderEmptyHeaderOnlyAndNulFilledFilesAreWarned) {
+  const std::string src = SourceCopy();
+  fs::remove(src + "/olist_sellers_dataset.csv");
+  fs::create_directory(src + "/olist_sellers_dataset.csv");
+  WriteBytes(src, "olist_orders_dataset.csv", "");
+  WriteBytes(src, "olist_products_dataset.csv",
+             "product_id,product_category_name,product_name_lenght,product_description_lenght,product_photos_qty,"
+             "product_weight_g,product_length_cm,product_height_cm,product_width_cm\n");
+  fs::remove(src + "/olist_customers_dataset.csv");
+  WriteBytes(src, "olist_customers_dataset.csv",
+             "customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state\n" +
+                 std::string(1 << 16, '\0'));
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_TRUE(HasWarning(*Find(*report, "brz_sellers"), "is a folder, not a file"));
+  EXPECT_TRUE(HasWarning(*Find(*report, "brz_orders"), "empty file (0 bytes)"));
+  EXPECT_TRUE(HasWarning(*Find(*report, "brz_products"), "no data rows"));
+  EXPECT_TRUE(HasWarning(*Find(*report, "brz_customers"), "NUL bytes"));
+  EXPECT_EQ(Find(*report, "brz_customers")->rows_landed, 0);
+  EXPECT_TRUE(Find(*report, "brz_payments")->warnings.empty());
+}
+
+// The error names the entry and what it is, never its contents.
+TEST_F(IngestTest, OnlyRegularFilesInsideTheSourceFolderAreRead) {
+  struct Case {
+    std::string what;
+    std::function<void(const std::string&)> make;
+    std::string expected;
+  };
+  const std::string outside = dir_.Sub("outside", /*create=*/true);
+  WriteBytes(outside, "secret.csv", "root:x:0:0:root:/root:/bin/bash\n");
+  const std::vector<Case> cases = {
+      {"symlink to /dev/zero",
+       [](const std::string& p) { fs::create_symlink("/dev/zero", p); }, "outside the source folder"},
+      {"symlink to a file outside", [&](const std::string& p) { fs::create_symlink(outside + "/secret.csv", p); },
+       "outside the source folder"},
+      {"FIFO", [](const std::string& p) { ASSERT_EQ(mkfifo(p.c_str(), 0600), 0); }, "FIFO"},
+  };
+  for (const Case& c : cases) {
+    const std::string src = dir_.Sub("src-" + std::to_string(&c - cases.data()), /*create=*/true);
+    fs::copy(kMini, src, fs::copy_options::recursive);
+    fs::remove(src + "/olist_sellers_dataset.csv");
+    c.make(src + "/olist_sellers_dataset.csv");
+    auto report = Run(src);
+    ASSERT_FALSE(report.has_value()) << c.what;
+    EXPECT_EQ(report.error().code(), StatusCode::kDataError) << c.what;
+    EXPECT_THAT(report.error().message(), HasSubstr(c.expected)) << c.what;
+    EXPECT_THAT(report.error().message(), ::testing::Not(HasSubstr("root:x"))) << c.what;
+    EXPECT_EQ(report.error().message().find('\n'), std::string::npos) << c.what;
+  }
+  // A symlink to a file inside the folder is an ordinary file.
+  const std::string src = dir_.Sub("src-inside", /*create=*/true);
+  fs::copy(kMini, src, fs::copy_options::recursive);
+  fs::remove(src + "/README.md");
+  fs::rename(src + "/olist_sellers_dataset.csv", src + "/sellers.txt");
+  fs::create_symlink(src + "/sellers.txt", src + "/olist_sellers_dataset.csv");
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_GT(Find(*report, "brz_sellers")->rows_landed, 0);
 }
 
 // ---- Real data (skipped without ../shared) ---------------------------------

@@ -283,7 +283,8 @@ class Runner {
     ingest::IngestOptions io{.source_dir = options_.source_dir,
                              .sources = project_.Sources(),
                              .lakehouse_root = options_.lakehouse_root,
-                             .only_tables = {table}};
+                             .only_tables = {table},
+                             .strict = options_.strict};
     // Ingest reads CSV files through a DuckDB of its own, dropped when it is done.
     PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
     PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());

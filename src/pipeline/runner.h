@@ -89,6 +89,7 @@ struct RunOptions {
   // Rerun only what run `resume_run` did not finish (failed, skipped, or never
   // ended); 0: a normal run.
   int64_t resume_run = 0;
+  bool strict = false;  // ingest warnings (missing or empty source files) fail the ingest task
   std::string triggered_by = "manual";
   std::vector<PostTask> post_tasks;
   // Progress, from the worker threads but one call at a time: a task begins
