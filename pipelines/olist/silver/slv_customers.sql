@@ -1,10 +1,12 @@
 -- Customers, one row per customer_id (Olist issues a new customer_id per order); the person
 -- is customer_unique_id. Latest ingested version of each customer_id wins
 -- (max _ingested_at, then max _source_file, then the other columns).
+-- zip_code_prefix: Brazilian prefixes have five digits; a four-digit one is a prefix whose
+-- leading zero a spreadsheet dropped (01001 saved as 1001), restored so it joins geolocation.
 SELECT
   c.customer_id,
   c.customer_unique_id,
-  c.customer_zip_code_prefix AS zip_code_prefix,
+  CASE WHEN regexp_full_match(c.customer_zip_code_prefix, '[0-9]{4}') THEN '0' || c.customer_zip_code_prefix ELSE c.customer_zip_code_prefix END AS zip_code_prefix,
   lower(trim(c.customer_city)) AS city,
   upper(trim(c.customer_state)) AS state
 FROM bronze.brz_customers AS c

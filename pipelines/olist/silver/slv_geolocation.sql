@@ -2,10 +2,12 @@
 -- that lie inside Brazil's bounding box (lat -33.75..5.30, lng -73.99..-34.79; Olist has
 -- noisy points elsewhere, e.g. in Europe). The median is robust to the remaining outliers and,
 -- unlike a floating-point average, independent of summation order.
+-- zip_code_prefix: Brazilian prefixes have five digits; a four-digit one is a prefix whose
+-- leading zero a spreadsheet dropped (01001 saved as 1001), restored so it joins geolocation.
 -- city/state: the prefix's most frequent pair among those points, ties broken alphabetically.
 WITH points AS (
   SELECT
-    g.geolocation_zip_code_prefix AS zip_code_prefix,
+    CASE WHEN regexp_full_match(g.geolocation_zip_code_prefix, '[0-9]{4}') THEN '0' || g.geolocation_zip_code_prefix ELSE g.geolocation_zip_code_prefix END AS zip_code_prefix,
     g.geolocation_lat AS lat,
     g.geolocation_lng AS lng,
     lower(trim(g.geolocation_city)) AS city,

@@ -1,8 +1,10 @@
 -- Sellers, one row per seller_id; latest ingested version wins
 -- (max _ingested_at, then max _source_file, then the other columns).
+-- zip_code_prefix: Brazilian prefixes have five digits; a four-digit one is a prefix whose
+-- leading zero a spreadsheet dropped (01001 saved as 1001), restored so it joins geolocation.
 SELECT
   s.seller_id,
-  s.seller_zip_code_prefix AS zip_code_prefix,
+  CASE WHEN regexp_full_match(s.seller_zip_code_prefix, '[0-9]{4}') THEN '0' || s.seller_zip_code_prefix ELSE s.seller_zip_code_prefix END AS zip_code_prefix,
   lower(trim(s.seller_city)) AS city,
   upper(trim(s.seller_state)) AS state
 FROM bronze.brz_sellers AS s

@@ -4,11 +4,16 @@
 --   monthly figures use the local calendar date of an instant in this zone.
 -- reference_date: the day after the last order placed (any status, local date). Recency is
 --   measured to it, never to now(), so a rebuild of the same data gives the same figures.
+--   Only purchases inside the plausible window count (the expectation
+--   purchase_in_plausible_window of silver.slv_orders in pipeline.yaml drops the others):
+--   one order typed as 2099 must not move every recency.
 WITH zone AS (
   SELECT getvariable('business_time_zone')::VARCHAR AS business_time_zone
 )
 SELECT
   z.business_time_zone,
   (SELECT max(timezone(z.business_time_zone, o.order_purchase_timestamp))::DATE + 1
-     FROM bronze.brz_orders AS o) AS reference_date
+     FROM bronze.brz_orders AS o
+    WHERE o.order_purchase_timestamp >= TIMESTAMPTZ '2000-01-01 00:00:00+00'
+      AND o.order_purchase_timestamp < now() + INTERVAL 1 DAY) AS reference_date
 FROM zone AS z
