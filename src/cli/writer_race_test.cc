@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <map>
 #include <random>
@@ -163,6 +164,7 @@ TEST_F(WriterRaceTest, SigkillAtRandomMomentsThenRerunEqualsACleanRun) {
       ++takeovers;
     }
   }
+  std::cout << "killed " << kills << " of 20 runs; " << takeovers << " left a stale lock that was taken over\n";
   EXPECT_GE(kills, 10) << "most runs should still be running when killed";
   CliRun final_run = Pareto(killed, {"run", "--source", source_, "--no-ml", "--jobs", "2"});
   ASSERT_EQ(final_run.exit_code, 0) << final_run.err;
@@ -204,6 +206,7 @@ TEST_F(WriterRaceTest, VacuumRacingAFullRefreshIsRefusedAndTablesStayReadable) {
     CliRun read = Pareto(lakehouse, {"sql", sql});
     EXPECT_EQ(read.exit_code, 0) << "trial " << i << ": " << read.err;
   }
+  std::cout << refused << " of 20 vacuums were refused (75) by a running pipeline\n";
   EXPECT_GE(refused, 1) << "no vacuum met a running pipeline: widen the window";
   CliRun last = Pareto(lakehouse, {"vacuum", "--retain-hours", "0", "--force"});
   EXPECT_EQ(last.exit_code, 0) << last.err;
