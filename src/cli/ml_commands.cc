@@ -155,6 +155,8 @@ Status ShowModel(CliContext& ctx, int64_t version) {
 
 Status PromoteModel(CliContext& ctx, int64_t version) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
+  // The registry's stages are written by train and run too: one writer at a time.
+  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
   PARETO_RETURN_IF_ERROR(ml::Promote(ms, config.model_name, version, ctx.env->NowMicros() / 1000));

@@ -6,8 +6,12 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "catalog/lakehouse.h"
+#include "catalog/writer_lock.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
 #include "delta/table.h"
@@ -159,6 +163,8 @@ Status History(CliContext& ctx, const std::string& name) {
 Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
   if (version < 0) return InvalidArgument("--version must be 0 or more");
   PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  // A restore is a commit: one writer per lakehouse, like `pareto run`.
+  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   PARETO_ASSIGN_OR_RETURN(catalog::RestoreResult restored, lakehouse.Restore(name, version));
   const TableInfo& t = restored.table;
   const delta::CommitResult& commit = restored.commit;
@@ -175,9 +181,29 @@ Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
   return OkStatus();
 }
 
-Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, bool dry_run) {
+// Delta's guard: a reader or a time-travel query may still open a version from
+// the last week, and a file a commit in flight is about to reference looks
+// unreferenced until that commit lands. Below this, vacuum needs --force.
+constexpr double kMinRetainHours = 168;
+
+Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, bool dry_run, bool force) {
   if (!(retain_hours >= 0)) return InvalidArgument("--retain-hours must be 0 or more");
+  if (retain_hours < kMinRetainHours && !force && !dry_run) {
+    return InvalidArgument(
+        fmt::format("--retain-hours {:g}", retain_hours) + " is below the minimum of 168 hours (7 days): "
+        "a version within that period may still be read (time travel, a reader that started earlier) and "
+        "would point at deleted files; pass --force if no one reads older versions");
+  }
   PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
+  // Deleting files is a write: while `pareto run` or an ingest holds the lock, a
+  // file it has written but not yet committed looks unreferenced. A dry run
+  // deletes nothing and so takes no lock.
+  std::optional<catalog::WriterLock> lock;
+  if (!dry_run) {
+    PARETO_ASSIGN_OR_RETURN(catalog::WriterLock held,
+                            catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
+    lock.emplace(std::move(held));
+  }
   std::vector<TableInfo> tables;
   if (name.empty()) {
     PARETO_ASSIGN_OR_RETURN(tables, lakehouse.metastore().ListTables());
@@ -294,11 +320,14 @@ void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
     auto name = std::make_shared<std::string>();
     auto hours = std::make_shared<double>(168);
     auto dry_run = std::make_shared<bool>(false);
+    auto force = std::make_shared<bool>(false);
     cmd->add_option("table", *name, "Table name (default: every registered table)");
-    cmd->add_option("--retain-hours", *hours, "Keep files a version of the last H hours uses")->default_val(168);
+    cmd->add_option("--retain-hours", *hours, "Keep files a version of the last H hours uses (at least 168)")
+        ->default_val(168);
     cmd->add_flag("--dry-run", *dry_run, "Only list what would be deleted");
-    cmd->callback([&ctx, name, hours, dry_run] {
-      ctx.action = [&ctx, name, hours, dry_run] { return Vacuum(ctx, *name, *hours, *dry_run); };
+    cmd->add_flag("--force", *force, "Allow --retain-hours below 168 (older versions become unreadable)");
+    cmd->callback([&ctx, name, hours, dry_run, force] {
+      ctx.action = [&ctx, name, hours, dry_run, force] { return Vacuum(ctx, *name, *hours, *dry_run, *force); };
     });
   }
   {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/lakehouse.h"
+#include "catalog/writer_lock.h"
 #include "cli/testing/cli_run.h"
 #include "common/testing/temp_dir.h"
 
@@ -241,11 +242,49 @@ TEST_F(TableCommandsTest, HistoryRestoreAndVacuum) {
   EXPECT_EQ(planned[0]["files"], 1);
   EXPECT_EQ(JsonLines(Pareto({"read", lakehouse_ + "/olist/bronze/brz_orders", "--version", "1", "--json"}).out).size(),
             3u);
-  CliRun vacuum = Pareto({"vacuum", "--retain-hours", "0", "--json"});
+  // Below Delta's 7-day guard vacuum refuses, saying why, and deletes nothing.
+  CliRun guarded = Pareto({"vacuum", "--retain-hours", "0", "--json"});
+  EXPECT_EQ(guarded.exit_code, 64);
+  EXPECT_NE(guarded.err.find("below the minimum of 168 hours"), std::string::npos) << guarded.err;
+  EXPECT_NE(guarded.err.find("--force"), std::string::npos) << guarded.err;
+  EXPECT_EQ(JsonLines(Pareto({"read", lakehouse_ + "/olist/bronze/brz_orders", "--version", "1", "--json"}).out).size(),
+            3u);
+  CliRun vacuum = Pareto({"vacuum", "--retain-hours", "0", "--force", "--json"});
   ASSERT_EQ(vacuum.exit_code, 0) << vacuum.err;
   EXPECT_EQ(JsonLines(vacuum.out)[0]["files"], 1);
   EXPECT_EQ(JsonLines(Pareto({"sql", "--json", "SELECT count(*) AS n FROM brz_orders"}).out)[0]["n"], 2);
   EXPECT_EQ(Pareto({"vacuum", "--retain-hours", "-1"}).exit_code, 64);
+}
+
+// restore and vacuum write (a commit, deleted files): while another writer holds
+// the lakehouse they exit 75 naming it and change nothing; readers and a dry run
+// never wait.
+TEST_F(TableCommandsTest, WritersWaitForTheLockReadersDoNot) {
+  auto held = catalog::WriterLock::Acquire(lakehouse_, 1'700'000'000'000);
+  ASSERT_TRUE(held.has_value()) << held.error().ToString();
+  ASSERT_TRUE(held->SetRun(9).ok());
+  const std::string holder = "is being written by pid " + std::to_string(getpid());
+
+  CliRun restore = Pareto({"restore", "brz_orders", "--version", "0"});
+  EXPECT_EQ(restore.exit_code, 75) << restore.err;
+  EXPECT_NE(restore.err.find(holder), std::string::npos) << restore.err;
+  EXPECT_NE(restore.err.find("run 9"), std::string::npos) << restore.err;
+  CliRun vacuum = Pareto({"vacuum", "--retain-hours", "0", "--force"});
+  EXPECT_EQ(vacuum.exit_code, 75) << vacuum.err;
+  EXPECT_NE(vacuum.err.find(holder), std::string::npos) << vacuum.err;
+  CliRun promote = Pareto({"models", "promote", "1"});  // writes the model registry
+  EXPECT_EQ(promote.exit_code, 75) << promote.err;
+  EXPECT_NE(promote.err.find(holder), std::string::npos) << promote.err;
+
+  CliRun dry = Pareto({"vacuum", "--retain-hours", "0", "--dry-run", "--json"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  CliRun read = Pareto({"sql", "--json", "SELECT count(*) AS n FROM brz_orders"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(JsonLines(read.out)[0]["n"], 3);
+  EXPECT_EQ(JsonLines(Pareto({"tables", "--json"}).out)[0]["delta_version"], 1);  // no restore commit
+
+  held = std::unexpected(Status(StatusCode::kInternal, "released"));  // the holder ends
+  EXPECT_EQ(Pareto({"restore", "brz_orders", "--version", "0"}).exit_code, 0);
 }
 
 TEST_F(TableCommandsTest, ReadAnyDeltaFolderWithoutMetastore) {
