@@ -25,6 +25,29 @@ double Rng::LogNormal(double median, double sigma) { return median * std::exp(si
 
 double Rng::Exponential(double mean) { return -mean * std::log(1.0 - Uniform()); }
 
+double Rng::Gamma(double shape, double rate) {
+  if (shape < 1) {
+    const double boosted = Gamma(shape + 1, rate);
+    return boosted * std::pow(Uniform(), 1 / shape);
+  }
+  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
+  for (;;) {
+    double z = 0, v = 0;
+    do {
+      z = Normal();
+      v = 1 + c * z;
+    } while (v <= 0);
+    v = v * v * v;
+    if (std::log(Uniform()) < 0.5 * z * z + d - d * v + d * std::log(v)) return d * v / rate;
+  }
+}
+
+double Rng::Beta(double a, double b) {
+  const double x = Gamma(a, 1);
+  const double y = Gamma(b, 1);
+  return x / (x + y);
+}
+
 int Rng::Geometric(double p) {
   if (p >= 1.0) return 0;
   return static_cast<int>(std::floor(std::log(1.0 - Uniform()) / std::log(1.0 - p)));

@@ -71,6 +71,11 @@ class Rng {
   // Lognormal with the given median and log-scale sigma.
   double LogNormal(double median, double sigma);
   double Exponential(double mean);
+  // Gamma(shape, rate) by Marsaglia & Tsang (2000); shape < 1 by the boost
+  // Gamma(shape) = Gamma(shape + 1) * U^(1/shape). Mean shape / rate.
+  double Gamma(double shape, double rate);
+  // Beta(a, b) as X / (X + Y) with X ~ Gamma(a, 1) drawn first, Y ~ Gamma(b, 1).
+  double Beta(double a, double b);
   // Number of failures before the first success, success probability p.
   int Geometric(double p);
   // Index drawn with probability proportional to weights (linear scan: small tables).

@@ -72,5 +72,27 @@ TEST(RngTest, ShuffleIsAPermutation) {
   EXPECT_FALSE(std::is_sorted(v.begin(), v.end()));
 }
 
+// Gamma(shape, rate) has mean shape/rate and variance shape/rate^2, on both sides of
+// the shape-1 boost; Beta(a, b) has mean a/(a+b).
+TEST(RngTest, GammaAndBetaHaveTheirMoments) {
+  Rng rng(11);
+  const int n = 200'000;
+  for (auto [shape, rate] : {std::pair{0.5, 2.0}, {3.0, 0.5}}) {
+    double sum = 0, sum_sq = 0;
+    for (int i = 0; i < n; ++i) {
+      const double g = rng.Gamma(shape, rate);
+      ASSERT_GT(g, 0);
+      sum += g;
+      sum_sq += g * g;
+    }
+    const double mean = sum / n, var = sum_sq / n - mean * mean;
+    EXPECT_NEAR(mean, shape / rate, 0.02 * shape / rate) << shape;
+    EXPECT_NEAR(var, shape / (rate * rate), 0.05 * shape / (rate * rate)) << shape;
+  }
+  double sum = 0;
+  for (int i = 0; i < n; ++i) sum += rng.Beta(0.8, 2.5);
+  EXPECT_NEAR(sum / n, 0.8 / 3.3, 0.005);
+}
+
 }  // namespace
 }  // namespace pareto

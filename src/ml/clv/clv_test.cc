@@ -22,28 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Gamma(shape, rate) by Marsaglia & Tsang (2000); shape < 1 by the boost
-// Gamma(shape) = Gamma(shape + 1) * U^(1/shape).
-double Gamma(Rng& rng, double shape, double rate) {
-  if (shape < 1) return Gamma(rng, shape + 1, rate) * std::pow(rng.Uniform(), 1 / shape);
-  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
-  for (;;) {
-    double z, v;
-    do {
-      z = rng.Normal();
-      v = 1 + c * z;
-    } while (v <= 0);
-    v = v * v * v;
-    const double u = rng.Uniform();
-    if (std::log(u) < 0.5 * z * z + d - d * v + d * std::log(v)) return d * v / rate;
-  }
-}
-
-double Beta(Rng& rng, double a, double b) {
-  const double x = Gamma(rng, a, 1), y = Gamma(rng, b, 1);
-  return x / (x + y);
-}
-
 struct Simulated {
   std::vector<RfmSummary> calibration;
   std::vector<double> holdout;  // purchases in (T, T + holdout]
@@ -55,7 +33,7 @@ Simulated SimulateBgNbd(const BgNbdParams& p, int n, double holdout, uint64_t se
   Rng rng(seed);
   Simulated s;
   for (int i = 0; i < n; ++i) {
-    const double lambda = Gamma(rng, p.r, p.alpha), drop = Beta(rng, p.a, p.b);
+    const double lambda = rng.Gamma(p.r, p.alpha), drop = rng.Beta(p.a, p.b);
     const double T = rng.Uniform(20, 40);
     RfmSummary c{.x = 0, .t_x = 0, .T = T};
     double later = 0, t = 0;
@@ -140,10 +118,10 @@ TEST(GammaGamma, RecoversKnownParameters) {
   Rng rng(5);
   std::vector<SpendSummary> customers;
   for (int i = 0; i < 20000; ++i) {
-    const double nu = Gamma(rng, truth.q, truth.gamma);
+    const double nu = rng.Gamma(truth.q, truth.gamma);
     const int x = 1 + static_cast<int>(rng.Below(6));
     double sum = 0;
-    for (int j = 0; j < x; ++j) sum += Gamma(rng, truth.p, nu);
+    for (int j = 0; j < x; ++j) sum += rng.Gamma(truth.p, nu);
     customers.push_back({.x = static_cast<double>(x), .mean_value = sum / x});
   }
   auto fit = FitGammaGamma(customers);

@@ -16,21 +16,6 @@
 namespace pareto::ml {
 namespace {
 
-// Gamma(shape, rate) by Marsaglia & Tsang; shape < 1 by the boost U^(1/shape).
-double Gamma(Rng& rng, double shape, double rate) {
-  if (shape < 1) return Gamma(rng, shape + 1, rate) * std::pow(rng.Uniform(), 1 / shape);
-  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
-  for (;;) {
-    double z, v;
-    do {
-      z = rng.Normal();
-      v = 1 + c * z;
-    } while (v <= 0);
-    v = v * v * v;
-    if (std::log(rng.Uniform()) < 0.5 * z * z + d - d * v + d * std::log(v)) return d * v / rate;
-  }
-}
-
 TEST(BgNbdBacktestTest, ExpectedPurchasesMatchTheSimulatedWindow) {
   std::optional<duck::Database> db;
   std::optional<duck::Connection> conn;
@@ -43,8 +28,8 @@ TEST(BgNbdBacktestTest, ExpectedPurchasesMatchTheSimulatedWindow) {
   double simulated_future = 0;
   const int persons = 4000;
   for (int i = 0; i < persons; ++i) {
-    const double lambda = Gamma(rng, 0.5, 5.0);
-    const double ga = Gamma(rng, 0.8, 1), gb = Gamma(rng, 2.5, 1), drop = ga / (ga + gb);
+    const double lambda = rng.Gamma(0.5, 5.0);
+    const double drop = rng.Beta(0.8, 2.5);
     const int tenure_days = 105 + static_cast<int>(rng.Below(280));
     const double T = tenure_days / 7.0;
     int x = 0, future = 0;
