@@ -9,6 +9,7 @@
 
 #include "catalog/lineage.h"
 #include "catalog/test_util.h"
+#include "catalog/testing/register_table.h"
 #include "duck/testing/in_memory.h"
 #include "ml/training/train_job.h"
 
@@ -21,12 +22,7 @@ using catalog::ColumnRef;
 constexpr const char* kFeatures = "olist.gold.gld_ml_features";
 
 void Register(catalog::Metastore& ms, const std::string& schema, const std::string& name) {
-  catalog::TableInfo t;
-  t.catalog = "olist";
-  t.schema = schema;
-  t.name = name;
-  t.location = "olist/" + schema + "/" + name;
-  ASSERT_TRUE(ms.UpsertTable(t).ok());
+  ASSERT_TRUE(catalog::testing::RegisterTable(ms, "olist", schema, name).ok());
 }
 
 // bronze -> silver -> gold lineage, as the pipeline records it.

@@ -9,6 +9,7 @@
 
 #include "catalog/lineage.h"
 #include "catalog/test_util.h"
+#include "catalog/testing/register_table.h"
 #include "duck/testing/in_memory.h"
 #include "ml/ml_config.h"
 #include "ml/training/train_job.h"
@@ -21,12 +22,7 @@ constexpr const char* kOrders = "olist.bronze.brz_orders";
 constexpr const char* kReviews = "olist.bronze.brz_reviews";
 
 void Register(catalog::Metastore& ms, const std::string& schema, const std::string& name) {
-  catalog::TableInfo t;
-  t.catalog = "olist";
-  t.schema = schema;
-  t.name = name;
-  t.location = "olist/" + schema + "/" + name;
-  ASSERT_TRUE(ms.UpsertTable(t).ok());
+  ASSERT_TRUE(catalog::testing::RegisterTable(ms, "olist", schema, name).ok());
 }
 
 // bronze -> silver -> gold, as the Olist models record it: a delivery-days
