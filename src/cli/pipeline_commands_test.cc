@@ -35,11 +35,8 @@ void Write(const std::string& path, const std::string& text) {
 class PipelineCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("PARETO_BINARY");
-    if (binary == nullptr || !std::filesystem::exists(binary)) {
-      GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
-    }
-    binary_ = binary;
+    binary_ = testing::BinaryUnderTest();
+    if (binary_.empty()) GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
     lakehouse_ = dir_.path() + "/lakehouse";
     project_ = dir_.path() + "/project";
     Write(project_ + "/pipeline.yaml", "catalog: olist\n");

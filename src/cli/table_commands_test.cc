@@ -33,11 +33,8 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
 class TableCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("PARETO_BINARY");
-    if (binary == nullptr || !std::filesystem::exists(binary)) {
-      GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
-    }
-    binary_ = binary;
+    binary_ = testing::BinaryUnderTest();
+    if (binary_.empty()) GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
     lakehouse_ = dir_.path() + "/lakehouse";
     auto lh = catalog::Lakehouse::Open(lakehouse_);
     ASSERT_TRUE(lh.has_value());

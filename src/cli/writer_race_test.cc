@@ -79,9 +79,8 @@ std::string ReadFile(const std::string& path) {
 class WriterRaceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("PARETO_BINARY");
-    if (binary == nullptr || !fs::exists(binary)) GTEST_SKIP() << "PARETO_BINARY is not set (run through ctest)";
-    binary_ = binary;
+    binary_ = cli::testing::BinaryUnderTest();
+    if (binary_.empty()) GTEST_SKIP() << "PARETO_BINARY is not set (run through ctest)";
     project_ = std::string(PARETO_SOURCE_DIR) + "/pipelines/olist";
     source_ = std::string(PARETO_SOURCE_DIR) + "/tests/fixtures/olist-mini";
     if (!fs::exists(source_) || !fs::exists(project_ + "/pipeline.yaml")) {

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -25,6 +27,13 @@ inline std::string ShellQuote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+
+// The built binary ctest names in PARETO_BINARY; empty when unset or missing
+// (the caller skips: the test runs through ctest).
+inline std::string BinaryUnderTest() {
+  const char* binary = std::getenv("PARETO_BINARY");
+  return binary != nullptr && std::filesystem::exists(binary) ? std::string(binary) : std::string();
 }
 
 // Runs `binary` with `args` (each quoted); stderr goes through `err_path`.
