@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -76,6 +77,23 @@ StatusOr<WriterLock> WriterLock::Acquire(const std::string& lakehouse_root, int6
   if (previous && previous->pid > 0) lock.took_over_ = previous;
   PARETO_RETURN_IF_ERROR(lock.Write());
   return lock;
+}
+
+StatusOr<WriterLock> WriterLock::AcquireWaiting(const std::string& lakehouse_root, Env* env, int64_t max_wait_ms) {
+  const int64_t start_us = env->NowMicros();
+  int64_t backoff_ms = 50;
+  for (;;) {
+    auto lock = Acquire(lakehouse_root, env->NowMicros() / 1000);
+    if (lock.has_value() || lock.error().code() != StatusCode::kConflict) return lock;
+    const int64_t waited_ms = (env->NowMicros() - start_us) / 1000;
+    if (max_wait_ms >= 0 && waited_ms >= max_wait_ms) {
+      return std::unexpected(Conflict(lock.error().message() + " (waited " + std::to_string(waited_ms) + " ms)"));
+    }
+    int64_t sleep_ms = backoff_ms;
+    if (max_wait_ms >= 0) sleep_ms = std::min(sleep_ms, max_wait_ms - waited_ms);
+    env->SleepForMicroseconds(std::max<int64_t>(1, sleep_ms) * 1000);
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, 2000);
+  }
 }
 
 WriterLock::WriterLock(WriterLock&& other) noexcept

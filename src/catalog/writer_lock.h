@@ -11,7 +11,8 @@
 //
 // Ownership: move-only owner of the lock's file descriptor; the lock is released
 // when the owner goes. Thread safety: one thread at a time; within a process a
-// second Acquire on the same lakehouse is refused like another process's.
+// second Acquire on the same lakehouse is refused like another process's (and a
+// waiting one waits for it like for another process).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/env.h"
 #include "common/status.h"
 
 namespace pareto::catalog {
@@ -36,6 +38,12 @@ class WriterLock {
   // Takes the lakehouse's writer lock without waiting; kConflict naming the
   // holder when another writer has it.
   static StatusOr<WriterLock> Acquire(const std::string& lakehouse_root, int64_t now_ms);
+  // Waits for the lock while another writer holds it: polls, sleeping through
+  // `env` with a backoff from 50 ms doubling to 2 s, until `max_wait_ms` have
+  // passed (negative: no limit); then kConflict as Acquire's, saying how long it
+  // waited. So overlapping scheduled runs queue instead of running twice. Other
+  // errors (I/O) end the wait at once.
+  static StatusOr<WriterLock> AcquireWaiting(const std::string& lakehouse_root, Env* env, int64_t max_wait_ms);
 
   WriterLock(WriterLock&& other) noexcept;
   WriterLock& operator=(WriterLock&& other) noexcept;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
+#include <vector>
 
 #include "catalog/test_util.h"
 
@@ -71,6 +73,57 @@ TEST(WriterLockTest, TheLockOfAKilledProcessIsTakenOver) {
   std::ifstream in(taken->path());
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_THAT(text, HasSubstr("\"pid\":" + std::to_string(getpid())));
+}
+
+// A clock that sleeping advances; `on_sleep` runs at each sleep (e.g. the holder
+// lets go after a few polls), so the waits take no real time.
+class SleepyClock : public EnvWrapper {
+ public:
+  SleepyClock() : EnvWrapper(Env::Default()) {}
+  int64_t NowMicros() override { return now_us; }
+  void SleepForMicroseconds(int64_t micros) override {
+    now_us += micros;
+    sleeps.push_back(micros / 1000);
+    if (on_sleep) on_sleep();
+  }
+  int64_t now_us = 1'700'000'000'000'000;
+  std::vector<int64_t> sleeps;  // ms
+  std::function<void()> on_sleep;
+};
+
+TEST(WriterLockTest, AWaitingWriterGetsTheLockOnceTheHolderLetsGo) {
+  TempDir dir;
+  auto holder = WriterLock::Acquire(dir.path(), 1'700'000'000'000);
+  ASSERT_TRUE(holder.has_value());
+  SleepyClock clock;
+  clock.on_sleep = [&] {
+    if (clock.sleeps.size() == 4) holder = std::unexpected(Internal("released"));
+  };
+  auto waited = WriterLock::AcquireWaiting(dir.path(), &clock, 60'000);
+  ASSERT_TRUE(waited.has_value()) << waited.error().ToString();
+  EXPECT_FALSE(waited->took_over().has_value());
+  // Polled with a growing backoff, and got it at the first poll after the release.
+  EXPECT_THAT(clock.sleeps, ::testing::ElementsAre(50, 100, 200, 400));
+}
+
+TEST(WriterLockTest, AWaitThatOutlastsItsLimitIsRefusedNamingTheHolder) {
+  TempDir dir;
+  auto holder = WriterLock::Acquire(dir.path(), 1'700'000'000'000);
+  ASSERT_TRUE(holder.has_value());
+  ASSERT_TRUE(holder->SetRun(9).ok());
+  SleepyClock clock;
+  auto refused = WriterLock::AcquireWaiting(dir.path(), &clock, 5'000);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kConflict);
+  EXPECT_THAT(refused.error().message(), HasSubstr("run 9"));
+  EXPECT_THAT(refused.error().message(), HasSubstr("waited 5000 ms"));
+  int64_t slept = 0;
+  for (int64_t s : clock.sleeps) slept += s;
+  EXPECT_EQ(slept, 5'000);  // never past the limit
+  // No wait at all is Acquire's refusal.
+  auto at_once = WriterLock::AcquireWaiting(dir.path(), &clock, 0);
+  ASSERT_FALSE(at_once.has_value());
+  EXPECT_EQ(clock.sleeps.size(), 7u);  // 50+100+200+400+800+1600+1850 = 5000, and none more
 }
 
 }  // namespace

@@ -2,16 +2,24 @@
 // (see pipeline/runner.h and docs/pipeline-project.md).
 #include <fmt/format.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
+#include "cli/progress_view.h"
 #include "cli/registrars.h"
 #include "ingest/source_spec.h"
 #include "ml/pipeline_tasks.h"
+#include "pipeline/duration.h"
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
 #include "pipeline/task_graph.h"
@@ -49,6 +57,12 @@ StatusOr<std::string> InGraph(const pipeline::Graph& graph, std::string_view cat
   return found.schema + "." + found.name;
 }
 
+int TerminalWidth() {
+  winsize ws{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
@@ -65,6 +79,8 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
   auto resume = std::make_shared<int64_t>(0);
   auto quiet = std::make_shared<bool>(false);
   auto strict = std::make_shared<bool>(false);
+  auto task_timeout = std::make_shared<std::string>();
+  auto wait_for_lock = std::make_shared<std::string>();
   cmd->add_option("--source", *source, "Folder of source CSV files to ingest first (default: skip ingest)");
   cmd->add_flag("--strict", *strict,
                 "An ingest warning (a source with no file, an empty file, a folder named like a source) fails "
@@ -75,9 +91,16 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                   "Only these tasks: gold.gld_rfm, gold.gld_rfm+ (and its descendants), +gold.gld_rfm (and its ancestors)");
   cmd->add_option("--resume", *resume, "Rerun only the tasks run RUN did not finish (failed or skipped)");
   cmd->add_flag("--no-ml", *no_ml, "Skip the ML tasks (train, score) that follow gold");
-  cmd->add_flag("--quiet,-q", *quiet, "No progress lines on stderr (the summary table still prints)");
-  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict] {
-    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict]() -> Status {
+  cmd->add_flag("--quiet,-q", *quiet, "Only the final line (and errors): no progress, no table");
+  cmd->add_option("--task-timeout", *task_timeout,
+                  "Interrupt a task running longer (90s, 30m, 2h); default: pipeline.yaml's run.task_timeout");
+  CLI::Option* wait = cmd->add_option("--wait-for-lock", *wait_for_lock,
+                                      "When another writer holds the lakehouse, wait for it (up to DURATION, e.g. 10m; "
+                                      "no value: as long as it takes) instead of exiting 75");
+  wait->expected(0, 1);
+  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, wait] {
+    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock,
+                  waits = wait->count() > 0]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
                                    .source_dir = *source,
@@ -86,33 +109,64 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                                    .select = *select,
                                    .resume_run = *resume,
                                    .strict = *strict};
+      if (waits) {
+        options.wait_for_lock_ms = -1;
+        if (!wait_for_lock->empty()) {
+          PARETO_ASSIGN_OR_RETURN(options.wait_for_lock_ms, pipeline::ParseDurationMs(*wait_for_lock));
+        }
+      }
       // The ML tasks run after gold when the project declares an `ml:` section.
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
+      options.task_timeout_ms = project.run.task_timeout_ms;
+      if (!task_timeout->empty()) {
+        PARETO_ASSIGN_OR_RETURN(options.task_timeout_ms, pipeline::ParseDurationMs(*task_timeout));
+      }
       if (!*no_ml && project.HasSection("ml")) {
         PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(project));
       }
-      // Progress on stderr, one plain line a task as it ends (the table on stdout
-      // comes at the end); the ML tasks also say when they start, as training
-      // takes the longest. --quiet leaves only the table.
+      // Progress on stderr (progress_view.h): a live view on a terminal, plain
+      // lines elsewhere; --quiet leaves only the final line.
+      const bool terminal = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && !ctx.json;
+      ProgressView view(std::cerr,
+                        {.live = terminal, .color = terminal && ProgressView::ColorAllowed(std::getenv("NO_COLOR")),
+                         .width = TerminalWidth()},
+                        [&ctx] { return ctx.env->NowMicros() / 1000; });
       if (!*quiet) {
-        options.on_task_started = [&options](const std::string& task) {
-          for (const pipeline::PostTask& post : options.post_tasks) {
-            if (post.name == task) std::cerr << "pareto run: " << task << " ...\n";
-          }
-        };
-        options.on_task_finished = [](const pipeline::TaskReport& t) {
-          std::cerr << fmt::format("pareto run: {} {}{}{} ({:.1f} s)\n", t.task, pipeline::TaskStateName(t.state),
-                                   t.state == pipeline::TaskState::kBuilt && t.rows_written > 0
-                                       ? fmt::format(", {} rows", t.rows_written)
-                                       : "",
-                                   t.attempts > 1 ? fmt::format(" after {} attempts", t.attempts) : "",
-                                   static_cast<double>(t.duration_ms) / 1000.0);
+        options.on_task_started = [&view](const std::string& task) { view.Started(task); };
+        options.on_task_finished = [&view](const pipeline::TaskReport& t) {
+          view.Finished({.task = t.task,
+                         .state = std::string(pipeline::TaskStateName(t.state)),
+                         .rows = t.state == pipeline::TaskState::kBuilt ? t.rows_written : -1,
+                         .seconds = static_cast<double>(t.duration_ms) / 1000.0,
+                         .attempts = t.attempts,
+                         .message = t.message});
         };
       }
-      PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, pipeline::RunPipeline(std::move(project), options, ctx.env));
+      std::jthread ticker;
+      if (terminal && !*quiet) {
+        ticker = std::jthread([&view](std::stop_token stop) {
+          while (!stop.stop_requested()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            view.Tick();
+          }
+        });
+      }
+      auto ran = pipeline::RunPipeline(std::move(project), options, ctx.env);
+      ticker = {};  // stops and joins
+      view.Close();
+      PARETO_ASSIGN_OR_RETURN(pipeline::RunReport report, std::move(ran));
       if (!report.lock_note.empty()) std::cerr << "pareto run: " << report.lock_note << "\n";
-      if (ctx.json) {
+      if (*quiet && !ctx.json) {
+        const std::string table = pipeline::FormatRunReport(report);
+        const size_t last = table.rfind('\n', table.size() - 2);
+        std::cout << table.substr(last == std::string::npos ? 0 : last + 1);
+      } else if (ctx.json) {
         std::cout << pipeline::RunReportToJson(report).dump(2) << "\n";
+      } else if (terminal) {
+        if (report.ingest) std::cout << ingest::FormatReport(*report.ingest) << "\n";
+        const std::string table = pipeline::FormatRunReport(report);
+        const size_t last = table.rfind('\n', table.size() - 2);
+        std::cout << view.Summary() << table.substr(last == std::string::npos ? 0 : last + 1);
       } else {
         if (report.ingest) std::cout << ingest::FormatReport(*report.ingest) << "\n";
         std::cout << pipeline::FormatRunReport(report);
@@ -125,7 +179,6 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
     };
   });
 }
-
 // The tasks `pareto run --source …` would run: an ingest per source, the models,
 // and the ML tasks when the project has an `ml:` section.
 StatusOr<pipeline::TaskGraph> LoadTaskGraph(const CliContext& ctx, bool with_ml) {

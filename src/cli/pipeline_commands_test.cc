@@ -161,5 +161,77 @@ TEST_F(PipelineCommandsTest, ASecondWriterExits75NamingTheHolder) {
   EXPECT_THAT(read.out, HasSubstr("2"));
 }
 
+TEST_F(PipelineCommandsTest, WaitForLockWaitsUpToItsLimitThenExits75SayingHowLong) {
+  auto held = catalog::WriterLock::Acquire(lakehouse_, 1'700'000'000'000);
+  ASSERT_TRUE(held.has_value()) << held.error().ToString();
+  CliRun refused = Pareto({"run", "--wait-for-lock", "300ms"});
+  EXPECT_EQ(refused.exit_code, 75);
+  EXPECT_THAT(refused.err, HasSubstr("is being written by pid " + std::to_string(getpid())));
+  EXPECT_THAT(refused.err, ::testing::ContainsRegex("\\(waited 3[0-9][0-9] ms\\)"));  // 300 ms and the last poll
+  CliRun bad = Pareto({"run", "--wait-for-lock", "soon"});
+  EXPECT_EQ(bad.exit_code, 64) << bad.err;
+}
+
+TEST_F(PipelineCommandsTest, ATaskPastItsTimeoutIsInterruptedAndItsSiblingsFinish) {
+  // Ten billion rows: far longer than the timeout, so only the interrupt ends it.
+  Write(project_ + "/gold/gld_n.sql",
+        "SELECT sum(a.range * b.range) AS n FROM range(100000) a, range(100000) b, silver.slv_a\n");
+  Write(project_ + "/gold/gld_after_n.sql", "SELECT n FROM gold.gld_n\n");
+  Write(project_ + "/pipeline.yaml", "catalog: olist\nrun: {task_timeout: 1h}\n");
+  CliRun failed = Pareto({"run", "--jobs", "2", "--task-timeout", "1s"});  // the flag wins over the file
+  EXPECT_EQ(failed.exit_code, 65) << failed.err;
+  EXPECT_THAT(failed.err, HasSubstr("run 1 failed: gold.gld_n: task gold.gld_n exceeded its 1 s timeout"));
+  CliRun show = Pareto({"runs", "show", "1", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const nlohmann::json shown = nlohmann::json::parse(show.out);
+  std::map<std::string, nlohmann::json> tasks;
+  for (const auto& t : shown["tasks"]) tasks[t["task"].get<std::string>()] = t;
+  EXPECT_EQ(tasks["olist.gold.gld_n"]["status"], "failed");
+  EXPECT_EQ(tasks["olist.gold.gld_n"]["message"], "task gold.gld_n exceeded its 1 s timeout");
+  EXPECT_LT(tasks["olist.gold.gld_n"]["ended_ms"].get<int64_t>() - tasks["olist.gold.gld_n"]["started_ms"].get<int64_t>(),
+            30'000);  // interrupted, not run to the end
+  EXPECT_EQ(tasks["olist.gold.gld_after_n"]["status"], "skipped");
+  EXPECT_EQ(tasks["olist.gold.gld_m"]["status"], "succeeded");
+}
+
+TEST_F(PipelineCommandsTest, ProgressIsOnePlainLineATaskEventOffATerminalAndQuietLeavesTheLastLine) {
+  CliRun run = Pareto({"run", "--jobs", "1"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("pareto run: silver.slv_a started\n"));
+  EXPECT_THAT(run.err, ::testing::ContainsRegex("pareto run: silver.slv_a built, 2 rows \\([0-9.]+ s\\)\n"));
+  EXPECT_EQ(run.err.find("\x1b["), std::string::npos);  // no cursor codes nor colour off a terminal
+  EXPECT_THAT(run.out, HasSubstr("task "));  // the report table
+
+  CliRun quiet = Pareto({"run", "--quiet"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_THAT(quiet.out, ::testing::MatchesRegex("run 2 succeeded in [0-9]+ ms\n"));
+}
+
+TEST_F(PipelineCommandsTest, ScheduleShowPrintsTheNextFireTimesLocalAndUtc) {
+  CliRun none = Pareto({"schedule", "show"});
+  EXPECT_EQ(none.exit_code, 66);
+  EXPECT_THAT(none.err, HasSubstr("has no `schedule:`"));
+
+  Write(project_ + "/pipeline.yaml",
+        "catalog: olist\ntimezone: America/New_York\nschedule: {cron: \"30 2 * * *\"}\n");
+  CliRun show = Pareto({"schedule", "show", "-n", "3", "--after", "2026-03-06 12:00"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(show.out,
+            "schedule `30 2 * * *` in America/New_York\n"
+            "local               UTC\n"
+            "2026-03-07 02:30    2026-03-07 07:30\n"
+            "2026-03-08 03:30    2026-03-08 07:30\n"  // 02:30 does not exist that night
+            "2026-03-09 02:30    2026-03-09 06:30\n");
+  CliRun json = Pareto({"schedule", "show", "-n", "1", "--after", "2026-03-06 12:00", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["next"][0]["offset_s"], -5 * 3600);
+
+  Write(project_ + "/pipeline.yaml", "catalog: olist\ntimezone: UTC\nschedule: {cron: \"0 24 * * *\"}\n");
+  CliRun bad = Pareto({"schedule", "show"});
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_THAT(bad.err, HasSubstr("pipeline.yaml:3: cron hour field `24`: 24 is out of 0-23"));
+}
+
 }  // namespace
 }  // namespace pareto::cli

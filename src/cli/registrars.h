@@ -12,6 +12,7 @@ void RegisterIngestCommands(CLI::App& app, CliContext& ctx);
 void RegisterGenerateCommands(CLI::App& app, CliContext& ctx);
 void RegisterTableCommands(CLI::App& app, CliContext& ctx);
 void RegisterRunsCommands(CLI::App& app, CliContext& ctx);
+void RegisterScheduleCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
@@ -21,6 +22,7 @@ inline constexpr Registrar kRegistrars[] = {
     RegisterGenerateCommands,
     RegisterTableCommands,
     RegisterRunsCommands,
+    RegisterScheduleCommands,
 };
 
 }  // namespace pareto::cli

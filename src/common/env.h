@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ class Env {
 
   // Wall clock, microseconds since the Unix epoch (UTC).
   virtual int64_t NowMicros() = 0;
+  // Blocks the calling thread for `micros` (waiting for a lock, for the next
+  // scheduled run). A fake clock overrides it to advance time without sleeping.
+  virtual void SleepForMicroseconds(int64_t micros);
 
   virtual StatusOr<std::string> ReadFile(const std::string& path) = 0;
   // Creates or truncates `path`; with `sync`, fsyncs before returning.
@@ -55,6 +59,7 @@ class EnvWrapper : public Env {
  public:
   explicit EnvWrapper(Env* target) : target_(target) {}
   int64_t NowMicros() override { return target_->NowMicros(); }
+  void SleepForMicroseconds(int64_t micros) override { target_->SleepForMicroseconds(micros); }
   StatusOr<std::string> ReadFile(const std::string& p) override { return target_->ReadFile(p); }
   Status WriteFile(const std::string& p, std::string_view d, bool s) override {
     return target_->WriteFile(p, d, s);

@@ -8,10 +8,16 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "common/env.h"
 
 namespace pareto {
+
+void Env::SleepForMicroseconds(int64_t micros) {
+  if (micros > 0) std::this_thread::sleep_for(std::chrono::microseconds(micros));
+}
+
 namespace {
 
 Status ErrnoStatus(std::string_view what, const std::string& path, int err) {

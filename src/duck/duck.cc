@@ -405,6 +405,10 @@ StatusOr<std::optional<std::string>> Connection::QueryScalar(std::string_view sq
   return r.GetOptionalString(0, 0);
 }
 
+void Connection::Interrupt() {
+  if (conn_ != nullptr) duckdb_interrupt(conn_);
+}
+
 StatusOr<int64_t> Connection::QueryInt64(std::string_view sql) {
   PARETO_ASSIGN_OR_RETURN(Result r, Query(sql));
   if (r.RowCount() == 0 || r.ColumnCount() == 0 || r.IsNull(0, 0)) {

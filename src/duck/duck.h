@@ -196,6 +196,11 @@ class Connection {
   StatusOr<std::optional<std::string>> QueryScalar(std::string_view sql);
   StatusOr<int64_t> QueryInt64(std::string_view sql);
 
+  // Asks the query running on this connection to stop; it then fails with
+  // DuckDB's "Interrupted" error. Safe from any thread (the per-task timeout's
+  // watchdog calls it); does nothing when no query runs.
+  void Interrupt();
+
  private:
   friend class Database;
   Connection() = default;

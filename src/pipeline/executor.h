@@ -8,8 +8,14 @@
 // (kConflict: a lost commit race or lock contention; kIoError) is retried with
 // exponential backoff, up to `max_attempts` in all.
 //
-// There is no per-task timeout: a task cannot be stopped from outside its thread
-// without leaving its DuckDB connection or Delta commit half done.
+// A per-task timeout (`task_timeout_ms`) is enforced by a watchdog thread: past
+// it the task is told to stop, not abandoned — its cancellation flag is set
+// (TaskCancelled(), which long tasks such as training check between steps) and
+// `on_timeout` runs (the runner interrupts the worker's DuckDB query there) —
+// and when it returns it fails with "task X exceeded its N s timeout"
+// (kResourceExhausted, never retried), its descendants skipped as for any
+// failure. The timeout counts from the task's start, across its retries. A task
+// that neither runs a query nor checks the flag ends when its step ends.
 //
 // Ownership: Execute borrows the graph and the callbacks for the call.
 // Thread safety: `run` is called from the worker threads, with the index of the
@@ -55,9 +61,22 @@ struct ExecutorOptions {
   std::function<bool(const Status&)> is_transient;
   std::function<void(const std::string& task, int worker)> on_started;
   std::function<void(const TaskExecution& task)> on_finished;  // skipped tasks too
+  int64_t task_timeout_ms = 0;  // 0: none
+  // Past the timeout, with the executor's lock held, while the task still runs
+  // on `worker`: interrupt what it is doing (must not block).
+  std::function<void(const std::string& task, int worker)> on_timeout;
+  int64_t watchdog_poll_ms = 100;  // how often the watchdog looks at the clock
 };
 
 using TaskFunction = std::function<Status(const TaskNode& task, int worker)>;
+
+// Inside a task's thread: whether the executor has given up on the task (its
+// timeout passed). Long tasks check it between steps and return early; false
+// outside a task.
+bool TaskCancelled();
+// kResourceExhausted "task X exceeded its N s timeout": the cause a timed-out task
+// ends with, in the report and in the run history.
+Status TaskTimeoutError(std::string_view task, int64_t timeout_ms);
 
 // The default worker count: the machine's cores (at least 1).
 int DefaultWorkers();

@@ -103,5 +103,63 @@ TEST(ExecutorTest, TransientFailuresAreRetriedWithBackoff) {
   EXPECT_EQ(report.first_failure, "io: disk gone");
 }
 
+// A clock the tasks advance as they "work", so a 30 s timeout takes no 30 s.
+class SteppedClock : public EnvWrapper {
+ public:
+  SteppedClock() : EnvWrapper(Env::Default()) {}
+  int64_t NowMicros() override { return now_us.load(); }
+  std::atomic<int64_t> now_us{1'700'000'000'000'000};
+};
+
+TEST(ExecutorTest, ATaskPastItsTimeoutIsInterruptedAndFailsWithItsDescendantsSkipped) {
+  const TaskGraph graph = Planted();  // "bad" is the slow one here
+  SteppedClock clock;
+  std::atomic<int> interrupts = 0;
+  std::atomic<bool> interrupted = false;
+  std::string interrupted_task;
+  ExecutorOptions options{.workers = 2, .task_timeout_ms = 30'000, .watchdog_poll_ms = 1};
+  options.on_timeout = [&](const std::string& task, int) {
+    ++interrupts;
+    interrupted_task = task;
+    interrupted = true;  // what the runner does to the worker's DuckDB query
+  };
+  auto report = Execute(graph, [&](const TaskNode& t, int) -> Status {
+    if (t.name != "bad") return OkStatus();
+    // A long query: a second of "work" a step until it is interrupted; the
+    // interrupted step's error (an I/O error, transient) must not be retried.
+    while (!interrupted.load()) {
+      clock.now_us += 1'000'000;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_TRUE(TaskCancelled());  // what ML steps check between steps
+    return IoError("INTERRUPT Error: Interrupted!");
+  }, options, &clock);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_failure, "bad: task bad exceeded its 30 s timeout");
+  EXPECT_EQ(report.Find("bad")->error.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(report.Find("bad")->attempts, 1);
+  EXPECT_EQ(interrupts.load(), 1);
+  EXPECT_EQ(interrupted_task, "bad");
+  EXPECT_EQ(report.Find("after_bad")->state, ExecState::kSkipped);
+  EXPECT_EQ(report.Find("last")->state, ExecState::kSkipped);
+  for (const char* done : {"a", "c", "ok1", "ok2"}) EXPECT_EQ(report.Find(done)->state, ExecState::kSucceeded) << done;
+  EXPECT_FALSE(TaskCancelled());  // outside a task
+}
+
+TEST(ExecutorTest, ATaskWithinItsTimeoutIsLeftAlone) {
+  auto graph = TaskGraph::FromTasks({T("quick"), T("next", {"quick"})}).value();
+  SteppedClock clock;
+  int interrupts = 0;
+  ExecutorOptions options{.workers = 1, .task_timeout_ms = 30'000, .watchdog_poll_ms = 1};
+  options.on_timeout = [&](const std::string&, int) { ++interrupts; };
+  auto report = Execute(graph, [&](const TaskNode&, int) -> Status {
+    clock.now_us += 29'000'000;  // each task just under the limit: it is per task
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return TaskCancelled() ? Internal("cancelled") : OkStatus();
+  }, options, &clock);
+  EXPECT_TRUE(report.ok) << report.first_failure;
+  EXPECT_EQ(interrupts, 0);
+}
+
 }  // namespace
 }  // namespace pareto::pipeline

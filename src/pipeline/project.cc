@@ -120,6 +120,8 @@ StatusOr<Project> LoadProject(const std::string& dir, Env* env) {
   project.sources = std::move(parsed.sources);
   project.monetary = std::move(parsed.monetary);
   project.ml = std::move(parsed.ml);
+  project.schedule = std::move(parsed.schedule);
+  project.run = parsed.run;
   for (TableExpectations& t : parsed.expectations) {
     if (project.FindModel(t.table) == nullptr) {
       return std::unexpected(NotFound(fmt::format(

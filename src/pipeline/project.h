@@ -53,6 +53,8 @@ struct Project {
   std::map<std::string, std::vector<Expectation>> expectations;
   std::vector<ColumnName> monetary;  // `monetary:`
   std::vector<std::string> sections;  // top-level keys of pipeline.yaml, in file order
+  std::optional<ScheduleSettings> schedule;  // `schedule:`, when present
+  RunSettings run;                           // `run:` (defaults of `pareto run`)
 
   bool HasSection(std::string_view key) const;
 

@@ -9,6 +9,9 @@
 #include <cctype>
 #include <set>
 
+#include "pipeline/cron.h"
+#include "pipeline/duration.h"
+
 namespace pareto::pipeline {
 namespace {
 
@@ -363,6 +366,40 @@ Status ParseMl(const Reader& r, const YAML::Node& node, ProjectFile& out) {
   return OkStatus();
 }
 
+// ---- schedule and run ------------------------------------------------------
+
+Status ParseSchedule(const Reader& r, const YAML::Node& node, ProjectFile& out) {
+  if (!node.IsMap()) return r.Error(node, "`schedule` must be a map, e.g. schedule: {cron: \"0 6 * * *\"}");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    if (key != "cron" && key != "source") {
+      return r.Error(kv.first, "unknown key `schedule." + key + "` (expected cron, source)");
+    }
+  }
+  ScheduleSettings s{.line = Reader::Line(node)};
+  PARETO_ASSIGN_OR_RETURN(s.cron, r.String(node, "cron", true));
+  if (auto parsed = ParseCron(s.cron); !parsed.has_value()) return r.Error(node["cron"], parsed.error().message());
+  PARETO_ASSIGN_OR_RETURN(s.source, r.String(node, "source", false));
+  if (out.timezone.empty()) return r.Error(node, "`schedule` needs the top-level `timezone:` its cron is read in");
+  out.schedule = std::move(s);
+  return OkStatus();
+}
+
+Status ParseRun(const Reader& r, const YAML::Node& node, ProjectFile& out) {
+  if (!node.IsMap()) return r.Error(node, "`run` must be a map, e.g. run: {task_timeout: 30m}");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    if (key != "task_timeout") return r.Error(kv.first, "unknown key `run." + key + "` (expected task_timeout)");
+  }
+  PARETO_ASSIGN_OR_RETURN(std::string timeout, r.String(node, "task_timeout", false));
+  if (!timeout.empty()) {
+    auto ms = ParseDurationMs(timeout);
+    if (!ms.has_value()) return r.Error(node["task_timeout"], "`run.task_timeout`: " + ms.error().message());
+    out.run.task_timeout_ms = *ms;
+  }
+  return OkStatus();
+}
+
 // ---- the file --------------------------------------------------------------
 
 Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
@@ -384,6 +421,10 @@ Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
     PARETO_RETURN_IF_ERROR(ParseMonetary(r, m, out));
   if (const YAML::Node ml = root["ml"]; ml && !ml.IsNull())
     PARETO_RETURN_IF_ERROR(ParseMl(r, ml, out));
+  if (const YAML::Node sc = root["schedule"]; sc && !sc.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseSchedule(r, sc, out));
+  if (const YAML::Node run = root["run"]; run && !run.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseRun(r, run, out));
   if (const YAML::Node k = root["known_at"]; k && !k.IsNull()) {
     if (!out.ml) return r.Error(k, "'known_at' tags ML features; it needs an `ml:` section");
     PARETO_ASSIGN_OR_RETURN(out.ml->known_at, ParseKnownAt(r, k));

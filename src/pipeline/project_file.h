@@ -45,6 +45,18 @@ struct ColumnName {
   friend auto operator<=>(const ColumnName&, const ColumnName&) = default;
 };
 
+// `schedule:` (docs/workflows.md): when `pareto schedule run` runs the pipeline.
+struct ScheduleSettings {
+  std::string cron;    // five fields, checked (cron.h), in the top-level `timezone:`
+  std::string source;  // `source:`, the folder of CSV drops to ingest; empty: no ingest
+  int line = 0;
+};
+
+// `run:`: defaults of `pareto run`.
+struct RunSettings {
+  int64_t task_timeout_ms = 0;  // `task_timeout:` ("30m"); 0: none
+};
+
 struct ProjectFile {
   std::string catalog;                // `catalog:`, a lower-case identifier
   std::string timezone;               // `timezone:` (IANA), the shop's zone; empty when absent
@@ -53,6 +65,8 @@ struct ProjectFile {
   std::vector<TableExpectations> expectations;  // `expectations:`
   std::vector<ColumnName> monetary;             // `monetary:`
   std::optional<MlSettings> ml;                 // `ml:`
+  std::optional<ScheduleSettings> schedule;     // `schedule:`
+  RunSettings run;                              // `run:`
 };
 
 // Parses pipeline.yaml text; `file` labels messages. Every failure is

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
@@ -132,7 +133,13 @@ class Runner {
     PARETO_RETURN_IF_ERROR(PlanTasks());
     const int jobs = options_.jobs > 0 ? options_.jobs : DefaultWorkers();
     workers_.resize(static_cast<size_t>(std::max(1, jobs)));
-    ExecutorOptions exec{.workers = jobs};
+    conns_ = std::vector<std::atomic<duck::Connection*>>(workers_.size());
+    ExecutorOptions exec{.workers = jobs, .task_timeout_ms = options_.task_timeout_ms};
+    // Past the timeout: the worker's running query stops (DuckDB's interrupt is
+    // safe from another thread); the task then fails with the timeout as cause.
+    exec.on_timeout = [this](const std::string&, int w) {
+      if (duck::Connection* conn = conns_[static_cast<size_t>(w)].load()) conn->Interrupt();
+    };
     exec.on_started = [this](const std::string& task, int) {
       if (options_.on_task_started) options_.on_task_started(task);
     };
@@ -227,6 +234,8 @@ class Runner {
       }
       return Internal("unknown task kind");
     }();
+    // Past its timeout the interrupted step's error is not the cause: the timeout is.
+    if (TaskCancelled()) status = TaskTimeoutError(task.name, options_.task_timeout_ms);
     if (task.kind == TaskKind::kModel && worker.session) {
       worker.session->connection().Execute("DROP TABLE IF EXISTS " + std::string(kResultTable)).IgnoreError();
     }
@@ -268,6 +277,7 @@ class Runner {
       PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
                               worker.lakehouse->OpenSession({.read_only = false, .default_catalog = project_.catalog}));
       worker.session.emplace(std::move(session));
+      conns_[static_cast<size_t>(&worker - workers_.data())].store(&worker.session->connection());
       PARETO_RETURN_IF_ERROR(PrepareModelSession(worker.session->connection(), project_));
     }
     for (const std::string& t : tables) {
@@ -443,6 +453,7 @@ class Runner {
   std::optional<Graph> graph_;
   std::optional<TaskGraph> tasks_;
   std::vector<Worker> workers_;  // one a worker thread, each touched only by its thread
+  std::vector<std::atomic<duck::Connection*>> conns_;  // each worker's session's, for the timeout's interrupt
   RunReport report_;
 
   std::mutex mu_;  // guards what follows, written by the worker threads
@@ -509,8 +520,11 @@ StatusOr<RunReport> RunPipeline(const RunOptions& options, Env* env) {
 StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env* env) {
   // One writer per lakehouse: a second run is refused (kConflict) before it
   // records or writes anything.
-  PARETO_ASSIGN_OR_RETURN(catalog::WriterLock lock,
-                          catalog::WriterLock::Acquire(options.lakehouse_root, env->NowMicros() / 1000));
+  PARETO_ASSIGN_OR_RETURN(
+      catalog::WriterLock lock,
+      options.wait_for_lock_ms == 0
+          ? catalog::WriterLock::Acquire(options.lakehouse_root, env->NowMicros() / 1000)
+          : catalog::WriterLock::AcquireWaiting(options.lakehouse_root, env, options.wait_for_lock_ms));
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(options.lakehouse_root, env));
   Runner runner(options, env, std::move(project), std::move(lakehouse), lock);
   return runner.Run();

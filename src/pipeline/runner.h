@@ -25,7 +25,8 @@
 //
 // One writer per lakehouse: RunPipeline holds catalog::WriterLock for the run; a
 // second run on the same lakehouse fails at once with kConflict naming the
-// holder (pid, host, run id), and a dead run's lock is taken over.
+// holder (pid, host, run id), unless it was asked to wait for the lock
+// (RunOptions::wait_for_lock_ms); a dead run's lock is taken over.
 //
 // Ownership: RunPipeline borrows the Env for the call. Thread safety: see above;
 // the callbacks are called from worker threads, one at a time.
@@ -91,6 +92,14 @@ struct RunOptions {
   int64_t resume_run = 0;
   bool strict = false;  // ingest warnings (missing or empty source files) fail the ingest task
   std::string triggered_by = "manual";
+  // While another writer holds the lakehouse: 0 refuses at once (kConflict),
+  // a positive value waits up to that many ms, a negative one without limit
+  // (catalog::WriterLock::AcquireWaiting; the scheduler waits).
+  int64_t wait_for_lock_ms = 0;
+  // A task running longer is interrupted (its DuckDB query through the worker's
+  // connection, executor.h) and fails with "task X exceeded its N s timeout";
+  // 0: none. `pareto run` defaults it to pipeline.yaml's `run: {task_timeout:}`.
+  int64_t task_timeout_ms = 0;
   std::vector<PostTask> post_tasks;
   // Progress, from the worker threads but one call at a time: a task begins
   // (named as its TaskReport will be, e.g. "silver.slv_orders"), and a task ends
