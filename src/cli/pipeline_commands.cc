@@ -133,6 +133,9 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                         [&ctx] { return ctx.env->NowMicros() / 1000; });
       if (!*quiet) {
         options.on_task_started = [&view](const std::string& task) { view.Started(task); };
+        options.on_task_retry = [&view](const std::string& task, int attempt, const std::string& error) {
+          view.Retrying(task, attempt, error);
+        };
         options.on_task_finished = [&view](const pipeline::TaskReport& t) {
           view.Finished({.task = t.task,
                          .state = std::string(pipeline::TaskStateName(t.state)),

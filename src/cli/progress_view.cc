@@ -68,6 +68,21 @@ void ProgressView::Finished(const TaskLine& task) {
   DrawLocked();
 }
 
+void ProgressView::Retrying(const std::string& task, int attempt, const std::string& error) {
+  std::lock_guard lock(mu_);
+  std::string cause = error;
+  std::replace(cause.begin(), cause.end(), '\n', ' ');
+  const std::string line = fmt::format("pareto run: {} attempt {} {}, retrying: {}", task, attempt,
+                                       Paint("failed", "skipped"), cause);
+  if (!options_.live) {
+    out_ << line << "\n" << std::flush;
+    return;
+  }
+  EraseLocked();
+  out_ << Cut(line, options_.width + (options_.color ? 11 : 0)) << "\n";
+  DrawLocked();
+}
+
 void ProgressView::Tick() {
   std::lock_guard lock(mu_);
   if (!options_.live) return;

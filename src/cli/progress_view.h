@@ -6,7 +6,8 @@
 // times a second), each ended task printed once above it; at the end a summary
 // table (task, status, rows, seconds). Elsewhere: one plain line a task event,
 // the lines `pareto run` has always printed ("pareto run: silver.slv_orders
-// built, 96 rows (0.4 s)"), and "... started" when a task begins. Colour only on
+// built, 96 rows (0.4 s)"), "... started" when a task begins and "... attempt 1
+// failed, retrying: cause" before a retry. Colour only on
 // a terminal and never when NO_COLOR is set to anything non-empty
 // (no-color.org).
 //
@@ -46,6 +47,8 @@ class ProgressView {
 
   void Started(const std::string& task);
   void Finished(const TaskLine& task);
+  // A transient failure of attempt `attempt`, about to be retried.
+  void Retrying(const std::string& task, int attempt, const std::string& error);
   // A live view redraws the running block when ~100 ms have passed since the
   // last drawing; a plain one does nothing.
   void Tick();

@@ -25,6 +25,7 @@ TEST(ProgressViewTest, PlainOutputIsOneLineATaskEvent) {
   view.Started("silver.slv_orders");
   f.now_ms += 400;
   view.Finished({.task = "silver.slv_orders", .state = "built", .rows = 96, .seconds = 0.4});
+  view.Retrying("gold.gld_x", 1, "commit race\nlost");
   view.Finished({.task = "gold.gld_x", .state = "failed", .seconds = 1.25, .attempts = 3, .message = "boom\nagain"});
   view.Finished({.task = "gold.gld_y", .state = "skipped", .rows = -1, .message = "upstream gold.gld_x failed"});
   view.Tick();  // nothing in plain mode
@@ -32,6 +33,7 @@ TEST(ProgressViewTest, PlainOutputIsOneLineATaskEvent) {
   EXPECT_EQ(f.out.str(),
             "pareto run: silver.slv_orders started\n"
             "pareto run: silver.slv_orders built, 96 rows (0.4 s)\n"
+            "pareto run: gold.gld_x attempt 1 failed, retrying: commit race lost\n"
             "pareto run: gold.gld_x failed after 3 attempts (1.2 s): boom again\n"
             "pareto run: gold.gld_y skipped (0.0 s): upstream gold.gld_x failed\n");
 }

@@ -113,6 +113,10 @@ class Scheduler {
           exec.attempts >= std::max(1, options_.max_attempts)) {
         break;
       }
+      if (options_.on_retry) {
+        std::lock_guard lock(mu_);
+        options_.on_retry(task.name, exec.attempts, exec.error);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
       backoff *= 2;
     }

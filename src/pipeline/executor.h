@@ -61,6 +61,8 @@ struct ExecutorOptions {
   std::function<bool(const Status&)> is_transient;
   std::function<void(const std::string& task, int worker)> on_started;
   std::function<void(const TaskExecution& task)> on_finished;  // skipped tasks too
+  // A transient failure about to be retried (attempt: the one that failed), before the backoff.
+  std::function<void(const std::string& task, int attempt, const Status& error)> on_retry;
   int64_t task_timeout_ms = 0;  // 0: none
   // Past the timeout, with the executor's lock held, while the task still runs
   // on `worker`: interrupt what it is doing (must not block).

@@ -90,11 +90,18 @@ TEST(ExecutorTest, DependenciesFinishBeforeDependentsStart) {
 TEST(ExecutorTest, TransientFailuresAreRetriedWithBackoff) {
   auto graph = TaskGraph::FromTasks({T("flaky"), T("io")}).value();
   std::atomic<int> flaky_calls = 0, io_calls = 0;
+  std::vector<std::string> retries;  // the observers run one at a time
+  ExecutorOptions options{.workers = 2, .max_attempts = 3, .backoff_ms = 1};
+  options.on_retry = [&](const std::string& task, int attempt, const Status& error) {
+    retries.push_back(task + " " + std::to_string(attempt) + " " + error.message());
+  };
   auto report = Execute(graph, [&](const TaskNode& t, int) -> Status {
     if (t.name == "flaky") return ++flaky_calls < 3 ? Conflict("lost a commit race") : OkStatus();
     ++io_calls;
     return IoError("disk gone");
-  }, {.workers = 2, .max_attempts = 3, .backoff_ms = 1});
+  }, options);
+  EXPECT_THAT(retries, ::testing::UnorderedElementsAre("flaky 1 lost a commit race", "flaky 2 lost a commit race",
+                                                       "io 1 disk gone", "io 2 disk gone"));
   EXPECT_EQ(report.Find("flaky")->state, ExecState::kSucceeded);
   EXPECT_EQ(report.Find("flaky")->attempts, 3);
   EXPECT_EQ(report.Find("io")->state, ExecState::kFailed);

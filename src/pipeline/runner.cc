@@ -137,6 +137,9 @@ class Runner {
     ExecutorOptions exec{.workers = jobs, .task_timeout_ms = options_.task_timeout_ms};
     // Past the timeout: the worker's running query stops (DuckDB's interrupt is
     // safe from another thread); the task then fails with the timeout as cause.
+    exec.on_retry = [this](const std::string& task, int attempt, const Status& error) {
+      if (options_.on_task_retry) options_.on_task_retry(task, attempt, error.message());
+    };
     exec.on_timeout = [this](const std::string&, int w) {
       if (duck::Connection* conn = conns_[static_cast<size_t>(w)].load()) conn->Interrupt();
     };

@@ -106,6 +106,8 @@ struct RunOptions {
   // (skipped ones only end; a retried one ends once).
   std::function<void(const std::string& task)> on_task_started;
   std::function<void(const TaskReport& report)> on_task_finished;
+  // A transient failure of `task`'s attempt `attempt` that is about to be retried.
+  std::function<void(const std::string& task, int attempt, const std::string& error)> on_task_retry;
 };
 
 enum class TaskState { kBuilt, kUpToDate, kFailed, kSkipped };

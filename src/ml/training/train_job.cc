@@ -10,6 +10,7 @@
 #include "catalog/table_name.h"
 #include "ml/scoring/model_card.h"
 #include "ml/models/model_io.h"
+#include "pipeline/executor.h"
 
 #ifndef PARETO_ML_CODE_VERSION
 #define PARETO_ML_CODE_VERSION "unknown"
@@ -161,7 +162,14 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
   const std::string root = ms.lakehouse_root();
 
   std::vector<ProtocolOutcome> outcomes;
+  // Inside `pareto run`, a task past its timeout is told to stop
+  // (pipeline::TaskCancelled): checked between the long steps, and before a
+  // model is recorded or registered, so a timed-out run registers nothing.
+  const auto stop_if_cancelled = []() -> Status {
+    return pipeline::TaskCancelled() ? ResourceExhausted("training stopped: its task's timeout passed") : OkStatus();
+  };
   for (const ProtocolSpec* spec_ptr : specs) {
+    PARETO_RETURN_IF_ERROR(stop_if_cancelled());
     ProtocolSpec spec = *spec_ptr;
     if (request.cutoff_us && spec.split == SplitKind::kTime) spec.cutoff_us = request.cutoff_us;
     const int64_t started_us = env->NowMicros();
@@ -188,8 +196,10 @@ StatusOr<std::vector<ProtocolOutcome>> RunTraining(catalog::Metastore& ms, duck:
       PARETO_ASSIGN_OR_RETURN(run.leakage_override, GuardFeatures(ms, conn, table, spec, request));
       PARETO_RETURN_IF_ERROR(GuardPointInTime(ms, conn, table, spec, config, request.catalog));
       PARETO_ASSIGN_OR_RETURN(Frame frame, ReadProtocolFrame(conn, spec));
+      PARETO_RETURN_IF_ERROR(stop_if_cancelled());
       return TrainProtocol(std::move(frame), spec, options);
     }();
+    PARETO_RETURN_IF_ERROR(stop_if_cancelled());
     run.duration_ms = (env->NowMicros() - started_us) / 1000;
     if (!trained.has_value()) {
       run.status = "failed";
