@@ -79,12 +79,14 @@ StatusOr<WriterLock> WriterLock::Acquire(const std::string& lakehouse_root, int6
   return lock;
 }
 
-StatusOr<WriterLock> WriterLock::AcquireWaiting(const std::string& lakehouse_root, Env* env, int64_t max_wait_ms) {
+StatusOr<WriterLock> WriterLock::AcquireWaiting(const std::string& lakehouse_root, Env* env, int64_t max_wait_ms,
+                                                const std::function<void(const Status& held)>& on_wait) {
   const int64_t start_us = env->NowMicros();
   int64_t backoff_ms = 50;
   for (;;) {
     auto lock = Acquire(lakehouse_root, env->NowMicros() / 1000);
     if (lock.has_value() || lock.error().code() != StatusCode::kConflict) return lock;
+    if (backoff_ms == 50 && on_wait) on_wait(lock.error());
     const int64_t waited_ms = (env->NowMicros() - start_us) / 1000;
     if (max_wait_ms >= 0 && waited_ms >= max_wait_ms) {
       return std::unexpected(Conflict(lock.error().message() + " (waited " + std::to_string(waited_ms) + " ms)"));

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,7 +44,10 @@ class WriterLock {
   // passed (negative: no limit); then kConflict as Acquire's, saying how long it
   // waited. So overlapping scheduled runs queue instead of running twice. Other
   // errors (I/O) end the wait at once.
-  static StatusOr<WriterLock> AcquireWaiting(const std::string& lakehouse_root, Env* env, int64_t max_wait_ms);
+  // `on_wait`, when given, is told once, with the refusal naming the holder,
+  // that the wait begins (so a person knows why nothing happens).
+  static StatusOr<WriterLock> AcquireWaiting(const std::string& lakehouse_root, Env* env, int64_t max_wait_ms,
+                                             const std::function<void(const Status& held)>& on_wait = {});
 
   WriterLock(WriterLock&& other) noexcept;
   WriterLock& operator=(WriterLock&& other) noexcept;

@@ -99,8 +99,12 @@ TEST(WriterLockTest, AWaitingWriterGetsTheLockOnceTheHolderLetsGo) {
   clock.on_sleep = [&] {
     if (clock.sleeps.size() == 4) holder = std::unexpected(Internal("released"));
   };
-  auto waited = WriterLock::AcquireWaiting(dir.path(), &clock, 60'000);
+  std::vector<std::string> told;
+  auto waited = WriterLock::AcquireWaiting(dir.path(), &clock, 60'000,
+                                           [&](const Status& held) { told.push_back(held.message()); });
   ASSERT_TRUE(waited.has_value()) << waited.error().ToString();
+  ASSERT_EQ(told.size(), 1u);  // once, naming the holder
+  EXPECT_THAT(told[0], HasSubstr("is being written by pid " + std::to_string(getpid())));
   EXPECT_FALSE(waited->took_over().has_value());
   // Polled with a growing backoff, and got it at the first poll after the release.
   EXPECT_THAT(clock.sleeps, ::testing::ElementsAre(50, 100, 200, 400));

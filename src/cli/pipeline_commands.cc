@@ -111,6 +111,7 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                                    .strict = *strict};
       if (waits) {
         options.wait_for_lock_ms = -1;
+        options.on_lock_wait = [](const std::string& held) { std::cerr << "pareto run: waiting: " << held << "\n"; };
         if (!wait_for_lock->empty()) {
           PARETO_ASSIGN_OR_RETURN(options.wait_for_lock_ms, pipeline::ParseDurationMs(*wait_for_lock));
         }

@@ -168,6 +168,7 @@ TEST_F(PipelineCommandsTest, WaitForLockWaitsUpToItsLimitThenExits75SayingHowLon
   EXPECT_EQ(refused.exit_code, 75);
   EXPECT_THAT(refused.err, HasSubstr("is being written by pid " + std::to_string(getpid())));
   EXPECT_THAT(refused.err, ::testing::ContainsRegex("\\(waited 3[0-9][0-9] ms\\)"));  // 300 ms and the last poll
+  EXPECT_THAT(refused.err, HasSubstr("pareto run: waiting: lakehouse "));  // said at once why nothing happens
   CliRun bad = Pareto({"run", "--wait-for-lock", "soon"});
   EXPECT_EQ(bad.exit_code, 64) << bad.err;
 }

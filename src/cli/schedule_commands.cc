@@ -129,6 +129,7 @@ void RegisterScheduleRun(CLI::App& parent, CliContext& ctx) {
                                      .jobs = *jobs};
         options.triggered_by = "schedule";
         options.wait_for_lock_ms = -1;  // overlapping triggers queue, never run twice
+        options.on_lock_wait = [log](const std::string& held) { log("waiting: " + held); };
         options.task_timeout_ms = project.run.task_timeout_ms;
         if (!*no_ml && project.HasSection("ml")) {
           PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(project));

@@ -527,7 +527,10 @@ StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env*
       catalog::WriterLock lock,
       options.wait_for_lock_ms == 0
           ? catalog::WriterLock::Acquire(options.lakehouse_root, env->NowMicros() / 1000)
-          : catalog::WriterLock::AcquireWaiting(options.lakehouse_root, env, options.wait_for_lock_ms));
+          : catalog::WriterLock::AcquireWaiting(options.lakehouse_root, env, options.wait_for_lock_ms,
+                                                [&options](const Status& held) {
+                                                  if (options.on_lock_wait) options.on_lock_wait(held.message());
+                                                }));
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(options.lakehouse_root, env));
   Runner runner(options, env, std::move(project), std::move(lakehouse), lock);
   return runner.Run();

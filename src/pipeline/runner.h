@@ -96,6 +96,8 @@ struct RunOptions {
   // a positive value waits up to that many ms, a negative one without limit
   // (catalog::WriterLock::AcquireWaiting; the scheduler waits).
   int64_t wait_for_lock_ms = 0;
+  // Told once when the run starts waiting for the lock, with the holder's refusal.
+  std::function<void(const std::string& held)> on_lock_wait;
   // A task running longer is interrupted (its DuckDB query through the worker's
   // connection, executor.h) and fails with "task X exceeded its N s timeout";
   // 0: none. `pareto run` defaults it to pipeline.yaml's `run: {task_timeout:}`.
