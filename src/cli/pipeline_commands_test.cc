@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/lakehouse.h"
+#include "catalog/runs.h"
 #include "catalog/writer_lock.h"
 #include "cli/testing/cli_run.h"
 #include "common/testing/temp_dir.h"
@@ -232,6 +233,38 @@ TEST_F(PipelineCommandsTest, ScheduleShowPrintsTheNextFireTimesLocalAndUtc) {
   CliRun bad = Pareto({"schedule", "show"});
   EXPECT_EQ(bad.exit_code, 64);
   EXPECT_THAT(bad.err, HasSubstr("pipeline.yaml:3: cron hour field `24`: 24 is out of 0-23"));
+}
+
+// A clock five days back, to record a scheduled run that old.
+class FiveDaysAgo : public EnvWrapper {
+ public:
+  FiveDaysAgo() : EnvWrapper(Env::Default()) {}
+  int64_t NowMicros() override { return target()->NowMicros() - int64_t{5} * 86'400 * 1'000'000; }
+};
+
+TEST_F(PipelineCommandsTest, ScheduleRunMakesUpMissedSlotsOnceAndRecordsTheTrigger) {
+  Write(project_ + "/pipeline.yaml",
+        "catalog: olist\ntimezone: America/Sao_Paulo\nschedule: {cron: \"0 6 * * *\"}\n");
+  {
+    // The last scheduled run was five days ago: five 06:00 slots were missed since.
+    FiveDaysAgo clock;
+    auto lh = catalog::Lakehouse::Open(lakehouse_, &clock);
+    ASSERT_TRUE(lh.has_value());
+    auto id = catalog::StartPipelineRun(lh->metastore(), "olist", "schedule");
+    ASSERT_TRUE(id.has_value());
+    ASSERT_TRUE(catalog::FinishPipelineRun(lh->metastore(), *id, catalog::RunStatus::kSucceeded, "ok").ok());
+  }
+  CliRun ran = Pareto({"schedule", "run", "--max-runs", "1", "--jobs", "2"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_THAT(ran.err, HasSubstr("was missed; running it now"));
+  EXPECT_THAT(ran.err, ::testing::ContainsRegex("run 2 succeeded in [0-9]+ ms"));
+
+  CliRun list = Pareto({"runs", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const nlohmann::json runs = nlohmann::json::parse(list.out);
+  ASSERT_EQ(runs.size(), 2u);  // one run for five missed slots
+  EXPECT_EQ(runs[0]["trigger"], "schedule");
+  EXPECT_EQ(runs[0]["status"], "succeeded");
 }
 
 }  // namespace
