@@ -111,7 +111,7 @@ class IncrementalRunTest : public ::testing::Test {
         select += (select.empty() ? "" : ", ") + ("\"" + column + "\"");
       }
       out[name] = Scalar(lakehouse, "SELECT count(*) AS n, (SELECT count(*) FROM (SELECT DISTINCT " + select +
-                                        " FROM " + name + ")) AS d, sum(hash(" + select + ")) AS h FROM " + name)
+                                        " FROM " + name + ")) AS d, sum(hash(" + select + "))::VARCHAR AS h FROM " + name)
                       .dump();
     }
     return out;
