@@ -6,18 +6,26 @@
 //   new version the expectations drop) + run;
 // then every table equals, table by table (rows, distinct rows, a content hash),
 // the tables of a fresh lakehouse given all the files at once, and no merged
-// table holds a key twice.
+// table holds a key twice. Killing that run at random moments and running again
+// gives the same tables.
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/testing/cli_run.h"
+#include "cli/testing/spawn.h"
 #include "common/testing/temp_dir.h"
 #include "delta/validate.h"
 
@@ -29,6 +37,8 @@ using nlohmann::json;
 using ::pareto::testing::TempDir;
 using testing::CliRun;
 using testing::RunBinary;
+using testing::Spawn;
+using testing::Wait;
 
 std::vector<std::string> Lines(const std::string& path) {
   std::ifstream in(path);
@@ -150,6 +160,35 @@ class IncrementalRunTest : public ::testing::Test {
     Write(out + "/olist_order_reviews_dataset_updates_2018-10.csv", rescored);
   }
 
+  // Generated base files (scale 0.05, seed 7), the month 2018-09, and corrections.
+  void GenerateDrops(const std::string& base, const std::string& month, const std::string& fix) {
+    for (const auto& [out, extra] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {base, {}}, {month, {"--start", "2018-09", "--months", "1"}}}) {
+      std::vector<std::string> args = {"generate", "--scale", "0.05", "--seed", "7", "--out", out};
+      args.insert(args.end(), extra.begin(), extra.end());
+      CliRun gen = Pareto(args);
+      ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    }
+    fs::create_directories(fix);
+    WriteCorrections(base, fix, 20);
+  }
+
+  // Every silver and gold table's rows and content hash, in one query.
+  std::string Digest(const std::string& lakehouse) {
+    CliRun tables = Pareto({"--json", "tables"}, lakehouse);
+    EXPECT_EQ(tables.exit_code, 0) << tables.err;
+    std::string sql;
+    for (const json& t : JsonLines(tables.out)) {
+      if (t.value("schema", "") == "bronze") continue;
+      const std::string name = t.value("name", "");
+      sql += (sql.empty() ? "" : " UNION ALL ") + ("SELECT '" + name + "' AS t, count(*) AS n, sum(hash(x))::VARCHAR AS h FROM " +
+                                                  name + " AS x");
+    }
+    CliRun digest = Pareto({"--json", "sql", "SELECT * FROM (" + sql + ") ORDER BY t"}, lakehouse);
+    EXPECT_EQ(digest.exit_code, 0) << digest.err;
+    return digest.out;
+  }
+
   TempDir dir_;
   std::string binary_, project_;
   int corrected_orders_ = 0;
@@ -157,15 +196,7 @@ class IncrementalRunTest : public ::testing::Test {
 
 TEST_F(IncrementalRunTest, MonthAndCorrectionDropsMergeAndEqualAFullBuildOfAllFiles) {
   const std::string base = dir_.path() + "/base", month = dir_.path() + "/month", fix = dir_.path() + "/fix";
-  for (const auto& [out, extra] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {base, {}}, {month, {"--start", "2018-09", "--months", "1"}}}) {
-    std::vector<std::string> args = {"generate", "--scale", "0.05", "--seed", "7", "--out", out};
-    args.insert(args.end(), extra.begin(), extra.end());
-    CliRun gen = Pareto(args);
-    ASSERT_EQ(gen.exit_code, 0) << gen.err;
-  }
-  fs::create_directories(fix);
-  WriteCorrections(base, fix, 20);
+  GenerateDrops(base, month, fix);
   if (HasFailure()) return;
 
   // The lakehouse that takes the drops one after the other.
@@ -248,6 +279,56 @@ TEST_F(IncrementalRunTest, MonthAndCorrectionDropsMergeAndEqualAFullBuildOfAllFi
   // The corrections are in: the changed statuses, not the base's.
   json dropped = Scalar(inc, "SELECT count(*) AS n FROM silver.slv_orders WHERE purchase_ts IS NULL");
   EXPECT_EQ(dropped.value("n", int64_t{-1}), 0);
+}
+
+// SIGKILL at seeded random moments of the run that takes the month and the
+// corrections (merges in flight), each time on a copy of the lakehouse built
+// from the base files; the next run then ends with every silver and gold table
+// equal to a fresh full build's.
+TEST_F(IncrementalRunTest, AKilledIncrementalRunThenRerunEqualsAFullBuild) {
+  const std::string base = dir_.path() + "/base", month = dir_.path() + "/month", fix = dir_.path() + "/fix";
+  GenerateDrops(base, month, fix);
+  if (HasFailure()) return;
+  const std::string all = dir_.path() + "/all";
+  fs::create_directories(all);
+  for (const std::string& from : {base, month, fix}) {
+    for (const auto& f : fs::directory_iterator(from)) fs::copy_file(f.path(), all + "/" + f.path().filename().string());
+  }
+  const std::string built = dir_.path() + "/built";
+  Run(built, base);
+  Run(dir_.path() + "/fresh", all);
+  const std::string expected = Digest(dir_.path() + "/fresh");
+  ASSERT_NE(expected.find("slv_orders"), std::string::npos) << expected;
+
+  auto args = [&](const std::string& lakehouse) {
+    return std::vector<std::string>{"--lakehouse", lakehouse, "--project", project_, "run", "--source", all,
+                                    "--no-ml",     "--jobs",  "2",       "--quiet"};
+  };
+  const std::string clean = dir_.path() + "/clean";
+  fs::copy(built, clean, fs::copy_options::recursive);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(Wait(Spawn(binary_, args(clean))), 0);
+  const int64_t run_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(Digest(clean), expected);
+
+  std::mt19937 random(20261130);  // seeded: the same moments every time
+  std::uniform_int_distribution<int64_t> moment(0, std::max<int64_t>(run_ms, 50));
+  int kills = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string killed = dir_.path() + "/killed" + std::to_string(i);
+    fs::copy(built, killed, fs::copy_options::recursive);
+    const pid_t pid = Spawn(binary_, args(killed));
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(moment(random)));
+    kill(pid, SIGKILL);
+    if (Wait(pid) == 128 + SIGKILL) ++kills;
+    ASSERT_EQ(Wait(Spawn(binary_, args(killed))), 0) << "trial " << i;
+    EXPECT_EQ(Digest(killed), expected) << "trial " << i;
+    fs::remove_all(killed);
+  }
+  std::cout << "killed " << kills << " of 8 incremental runs (a run takes " << run_ms << " ms)\n";
+  EXPECT_GE(kills, 4) << "most runs should still be running when killed";
 }
 
 }  // namespace
