@@ -68,8 +68,19 @@ StatusOr<delta::CommitResult> Lakehouse::Publish(duck::Connection& conn, const P
   write.txn = request.txn;
   write.description = request.comment;
   write.configuration = request.configuration;
-  auto committed = request.mode == WriteMode::kOverwrite ? table.Overwrite(conn, request.select_sql, write)
-                                                         : table.Append(conn, request.select_sql, write);
+  StatusOr<delta::CommitResult> committed = [&] {
+    switch (request.mode) {
+      case WriteMode::kOverwrite: return table.Overwrite(conn, request.select_sql, write);
+      case WriteMode::kAppend: return table.Append(conn, request.select_sql, write);
+      case WriteMode::kMerge:
+        return table.Merge(conn,
+                           {.source_sql = request.select_sql,
+                            .keys = request.merge_keys,
+                            .delete_keys_sql = request.merge_delete_keys_sql},
+                           write);
+    }
+    return table.Overwrite(conn, request.select_sql, write);
+  }();
   if (!committed.has_value()) return std::unexpected(committed.error().WithContext(full));
 
   // The Delta commit is the table; the record follows. A process that dies in

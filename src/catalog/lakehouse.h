@@ -36,7 +36,10 @@
 
 namespace pareto::catalog {
 
-enum class WriteMode { kOverwrite, kAppend };
+// kMerge: an upsert by `merge_keys` (delta::MergeSpec): the rows of the existing
+// table whose key `select_sql` (or `merge_delete_keys_sql`) holds are replaced,
+// copy-on-write, in one commit with remove and add actions; the table must exist.
+enum class WriteMode { kOverwrite, kAppend, kMerge };
 
 // One table write: the rows of `select_sql` (a query run on the caller's
 // connection) become one Delta commit of table `name`.
@@ -56,6 +59,9 @@ struct PublishRequest {
   // Exactly-once appends: a commit whose txn (appId, version) the table already
   // holds is skipped (CommitResult::skipped) and nothing is written.
   std::optional<delta::Txn> txn;
+  // kMerge only (delta::MergeSpec): the unique key, and keys to remove besides.
+  std::vector<std::string> merge_keys;
+  std::string merge_delete_keys_sql;
 };
 
 struct RestoreResult {
@@ -89,7 +95,7 @@ class Lakehouse {
   // The table's latest Delta version, from its log; -1 when nothing is committed.
   StatusOr<int64_t> Version(const TableInfo& table) const;
 
-  // Writes `request` as one Delta commit (Overwrite or Append on `conn`), then
+  // Writes `request` as one Delta commit (Overwrite, Append or Merge on `conn`), then
   // records the table (comment, owner) and, when given, its lineage.
   StatusOr<delta::CommitResult> Publish(duck::Connection& conn, const PublishRequest& request);
   // Records a table whose Delta folder exists without writing to it: for a commit

@@ -81,6 +81,30 @@ TEST_F(LakehouseTest, PublishAppendsOnceForATxn) {
   EXPECT_EQ(lh_->Resolve("olist.bronze.brz_a")->owner, "ingest");
 }
 
+TEST_F(LakehouseTest, PublishMergesByKeyInOneCommit) {
+  const TableName name{"olist", "silver", "slv_m"};
+  ASSERT_TRUE(Publish({.name = name, .select_sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, s)"}).has_value());
+  auto merged = Publish({.name = name,
+                         .select_sql = "SELECT * FROM (VALUES (2, 'B'), (3, 'c')) v(id, s)",
+                         .mode = WriteMode::kMerge,
+                         .merge_keys = {"id"},
+                         .merge_delete_keys_sql = "SELECT 1 AS id"});
+  ASSERT_TRUE(merged.has_value()) << merged.error().message();
+  EXPECT_EQ(merged->version, 1);
+  EXPECT_EQ(merged->rows_inserted, 1);
+  EXPECT_EQ(merged->rows_updated, 1);
+  EXPECT_EQ(merged->rows_deleted, 1);
+  auto session = lh_->OpenSession();
+  ASSERT_TRUE(session.has_value()) << session.error().message();
+  auto r = session->Query("SELECT string_agg(id || s, ',' ORDER BY id) FROM silver.slv_m");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->GetString(0, 0), "2B,3c");
+  // A merge needs a table to merge into.
+  auto missing = Publish({.name = {"olist", "silver", "none"}, .select_sql = "SELECT 1 AS id", .mode = WriteMode::kMerge,
+                          .merge_keys = {"id"}});
+  EXPECT_FALSE(missing.has_value());
+}
+
 TEST_F(LakehouseTest, RegisterRecordsAnExistingTableOnly) {
   const TableName name{"olist", "bronze", "lost"};
   // A commit whose record was lost (as when a process dies between the two).

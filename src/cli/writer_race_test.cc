@@ -26,9 +26,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/testing/cli_run.h"
+#include "cli/testing/spawn.h"
 #include "common/testing/temp_dir.h"
-
-extern char** environ;
 
 namespace pareto::cli {
 namespace {
@@ -37,30 +36,8 @@ namespace fs = std::filesystem;
 using ::pareto::testing::TempDir;
 using testing::CliRun;
 using testing::RunBinary;
-
-// A child `pareto` with its output thrown away; killed or waited for by pid.
-pid_t Spawn(const std::string& binary, const std::vector<std::string>& args) {
-  std::vector<std::string> all = {binary};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-// The exit code, or 128 + signal.
-int Wait(pid_t pid) {
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using testing::Spawn;
+using testing::Wait;
 
 std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> out;

@@ -83,6 +83,15 @@ StatusOr<std::vector<json>> ReadCheckpointActions(const std::vector<std::string>
   return actions;
 }
 
+void MaybeCheckpoint(Env* env, const std::string& root, int64_t version) {
+  if (version <= 0) return;
+  auto listing = ListLog(env, root);
+  if (!listing || !listing->commits.contains(version)) return;
+  auto state = Replay(env, root, *listing, version);
+  if (!state || version % CheckpointInterval(*state) != 0) return;
+  WriteCheckpoint(env, root, *state).IgnoreError();
+}
+
 int64_t CheckpointInterval(const TableState& state) {
   if (state.metadata && state.metadata->contains("configuration")) {
     const json& config = (*state.metadata)["configuration"];

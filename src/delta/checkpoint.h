@@ -27,6 +27,11 @@ StatusOr<std::vector<nlohmann::json>> ReadCheckpointActions(const std::vector<st
 // already there is kept) and then points `_last_checkpoint` at it.
 Status WriteCheckpoint(Env* env, const std::string& root, const TableState& state);
 
+// After a successful commit of `version`: a checkpoint when the version is a
+// multiple of the table's interval. A failed checkpoint never fails the commit
+// (readers fall back to the JSON commits), so nothing is returned.
+void MaybeCheckpoint(Env* env, const std::string& root, int64_t version);
+
 // The checkpoint interval of a table: metaData.configuration "delta.checkpointInterval",
 // else kDefaultCheckpointInterval.
 int64_t CheckpointInterval(const TableState& state);

@@ -40,16 +40,6 @@ StatusOr<Loaded> LoadState(Env* env, const std::string& root, const VersionSpec&
   return Loaded{std::move(listing), std::move(state)};
 }
 
-// After a successful commit: a checkpoint every `interval` versions. A failed
-// checkpoint never fails the commit (readers fall back to the JSON commits).
-void MaybeCheckpoint(Env* env, const std::string& root, int64_t version) {
-  if (version <= 0) return;
-  auto loaded = LoadState(env, root, VersionSpec{.version = version});
-  if (!loaded) return;
-  if (version % CheckpointInterval(loaded->state) != 0) return;
-  WriteCheckpoint(env, root, loaded->state).IgnoreError();
-}
-
 std::vector<std::string> PartitionColumnsOf(const TableState& state) {
   std::vector<std::string> out;
   if (state.metadata && state.metadata->contains("partitionColumns")) {

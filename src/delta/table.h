@@ -53,6 +53,25 @@ struct CommitResult {
   int64_t rows_written = 0;
   int64_t files_added = 0;
   int64_t files_removed = 0;
+  // Merge only: source rows whose key was new (inserted) or present (updated),
+  // target rows removed for a key of MergeSpec::delete_keys_sql the source does
+  // not hold (deleted), and untouched rows of the rewritten files (copied).
+  int64_t rows_inserted = 0;
+  int64_t rows_updated = 0;
+  int64_t rows_deleted = 0;
+  int64_t rows_copied = 0;
+};
+
+// An upsert by key (Delta's MERGE … WHEN MATCHED UPDATE * WHEN NOT MATCHED INSERT *),
+// copy-on-write: every live file holding a key of the source (or of
+// `delete_keys_sql`) is removed and its other rows are written again, together
+// with the source rows, as new files; files without such a key stay as they are.
+struct MergeSpec {
+  std::string source_sql;         // the new rows; at most one a key (else kDataError)
+  std::vector<std::string> keys;  // the unique key's columns; NULL equals NULL, as in a GROUP BY
+  // Optional: a query of the key columns whose rows go even when the source has
+  // no row for them (e.g. keys a filter dropped from the source).
+  std::string delete_keys_sql;
 };
 
 struct AddFile {
@@ -61,6 +80,16 @@ struct AddFile {
   int64_t modification_time = 0;
   std::map<std::string, std::optional<std::string>> partition_values;
   std::string stats;  // the JSON string of the add action's stats, may be empty
+};
+
+// The files the commits after `from` up to `to` added, when those commits only
+// added files (appends); otherwise `append_only` is false and `reason` says
+// which commit did more ("version 7 (RESTORE) removes files").
+struct AppendedFiles {
+  bool append_only = false;
+  std::string reason;
+  std::vector<AddFile> files;
+  int64_t rows = 0;  // from the files' stats (numRecords); -1 when a file has none
 };
 
 struct Snapshot {
@@ -127,6 +156,15 @@ class Table {
   // may change: a new metaData is written).
   StatusOr<CommitResult> Overwrite(duck::Connection& conn, std::string_view select_sql,
                                    const WriteOptions& options = {}) const;
+
+  // One commit applying `spec` (see MergeSpec): remove actions for the rewritten
+  // files, add actions for the new ones. The table must exist and be unpartitioned;
+  // the source must fit its schema (as an append). operationParameters get the
+  // merge predicate; operationMetrics Delta's merge counts.
+  StatusOr<CommitResult> Merge(duck::Connection& conn, const MergeSpec& spec, const WriteOptions& options = {}) const;
+
+  // What the commits after version `from` up to `to` did, when they only appended.
+  StatusOr<AppendedFiles> AppendedSince(int64_t from, int64_t to) const;
 
   StatusOr<std::vector<HistoryEntry>> History() const;  // newest first
 

@@ -131,6 +131,14 @@ StatusOr<Project> LoadProject(const std::string& dir, Env* env) {
     }
     project.expectations[t.table] = std::move(t.expectations);
   }
+  for (IncrementalModel& m : parsed.incremental) {
+    if (project.FindModel(m.table) == nullptr) {
+      return std::unexpected(NotFound(fmt::format(
+          "{}:{}: incremental '{}', but no model produces it (expected layer.table, e.g. silver.slv_orders)",
+          project.file, m.line, m.table)));
+    }
+    project.incremental[m.table] = std::move(m.unique_key);
+  }
   return project;
 }
 

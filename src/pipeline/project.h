@@ -52,6 +52,8 @@ struct Project {
   // "silver.slv_order_fact" -> its expectations in file order.
   std::map<std::string, std::vector<Expectation>> expectations;
   std::vector<ColumnName> monetary;  // `monetary:`
+  // `incremental:` "silver.slv_orders" -> its unique key (pipeline/incremental.h).
+  std::map<std::string, std::vector<std::string>> incremental;
   std::vector<std::string> sections;  // top-level keys of pipeline.yaml, in file order
   std::optional<ScheduleSettings> schedule;  // `schedule:`, when present
   RunSettings run;                           // `run:` (defaults of `pareto run`)

@@ -213,6 +213,37 @@ Status ParseExpectations(const Reader& r, const YAML::Node& section, ProjectFile
   return OkStatus();
 }
 
+// ---- incremental -------------------------------------------------------------
+
+Status ParseIncremental(const Reader& r, const YAML::Node& section, ProjectFile& out) {
+  if (!section.IsMap()) {
+    return r.Error(section, "'incremental' must map a model (layer.table) to {unique_key: [columns]}");
+  }
+  for (const auto& entry : section) {
+    IncrementalModel model{.table = entry.first.as<std::string>(), .line = Reader::Line(entry.first)};
+    const YAML::Node& spec = entry.second;
+    if (!spec.IsMap()) return r.Error(spec, "incremental '" + model.table + "' must be a map {unique_key: [columns]}");
+    for (const auto& key : spec) {
+      const std::string k = key.first.as<std::string>();
+      if (k != "unique_key") return r.Error(key.first, "unknown incremental key '" + k + "' (expected unique_key)");
+    }
+    const YAML::Node keys = spec["unique_key"];
+    if (!keys || !keys.IsSequence() || keys.size() == 0) {
+      return r.Error(spec, "incremental '" + model.table + "' needs unique_key: a non-empty list of columns");
+    }
+    std::set<std::string> seen;
+    for (const YAML::Node& k : keys) {
+      const std::string column = k.IsScalar() ? k.Scalar() : "";
+      if (column.empty() || !seen.insert(column).second) {
+        return r.Error(k, "unique_key of '" + model.table + "' must list distinct column names");
+      }
+      model.unique_key.push_back(column);
+    }
+    out.incremental.push_back(std::move(model));
+  }
+  return OkStatus();
+}
+
 // ---- monetary --------------------------------------------------------------
 
 Status ParseMonetary(const Reader& r, const YAML::Node& section, ProjectFile& out) {
@@ -419,6 +450,8 @@ Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
     PARETO_RETURN_IF_ERROR(ParseExpectations(r, e, out));
   if (const YAML::Node m = root["monetary"]; m && !m.IsNull())
     PARETO_RETURN_IF_ERROR(ParseMonetary(r, m, out));
+  if (const YAML::Node i = root["incremental"]; i && !i.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseIncremental(r, i, out));
   if (const YAML::Node ml = root["ml"]; ml && !ml.IsNull())
     PARETO_RETURN_IF_ERROR(ParseMl(r, ml, out));
   if (const YAML::Node sc = root["schedule"]; sc && !sc.IsNull())

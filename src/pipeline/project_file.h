@@ -45,6 +45,15 @@ struct ColumnName {
   friend auto operator<=>(const ColumnName&, const ColumnName&) = default;
 };
 
+// A model declared under `incremental:` (docs/pipeline-project.md): built by
+// merging, on its unique key, what its SQL gives over the new rows of its bronze
+// input (pipeline/incremental.h says when that is allowed).
+struct IncrementalModel {
+  std::string table;                    // "silver.slv_orders"
+  int line = 0;                         // of the table's key, for messages
+  std::vector<std::string> unique_key;  // the output columns naming one row
+};
+
 // `schedule:` (docs/workflows.md): when `pareto schedule run` runs the pipeline.
 struct ScheduleSettings {
   std::string cron;    // five fields, checked (cron.h), in the top-level `timezone:`
@@ -64,6 +73,7 @@ struct ProjectFile {
   std::vector<ingest::SourceSpec> sources;      // `sources:`, each validated, zone defaulted
   std::vector<TableExpectations> expectations;  // `expectations:`
   std::vector<ColumnName> monetary;             // `monetary:`
+  std::vector<IncrementalModel> incremental;    // `incremental:`
   std::optional<MlSettings> ml;                 // `ml:`
   std::optional<ScheduleSettings> schedule;     // `schedule:`
   RunSettings run;                              // `run:`

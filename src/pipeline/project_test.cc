@@ -86,10 +86,33 @@ TEST(OlistProjectLoadTest, HandsEveryStageItsSection) {
   EXPECT_EQ(project->Sources().timezone, "America/Sao_Paulo");
   EXPECT_EQ(project->ExpectationsOf("silver.slv_payments").at(1).action, ExpectationAction::kFail);
   EXPECT_EQ(project->monetary.size(), 3u);
+  EXPECT_THAT(project->incremental.at("silver.slv_order_items"), ElementsAre("order_id", "order_item_id"));
+  EXPECT_FALSE(project->incremental.contains("silver.slv_geolocation"));
   ASSERT_TRUE(project->ml.has_value());
   ASSERT_EQ(project->ml->protocols.size(), 2u);
   EXPECT_EQ(project->ml->protocols[0].name, "seed");
   EXPECT_EQ(project->ml->models.at("gbt").at("max_depth"), 6);
+}
+
+TEST_F(ProjectTest, IncrementalModelsNameTheirUniqueKey) {
+  auto project = Load("catalog: shop\nincremental:\n  silver.slv_orders: {unique_key: [order_id, line]}\n");
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  EXPECT_THAT(project->incremental.at("silver.slv_orders"), ElementsAre("order_id", "line"));
+  EXPECT_FALSE(project->incremental.contains("gold.gld_daily"));
+
+  auto unknown = Load("catalog: shop\nincremental:\n  silver.nope: {unique_key: [id]}\n");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_THAT(unknown.error().message(), HasSubstr("pipeline.yaml:3:"));
+  EXPECT_THAT(unknown.error().message(), HasSubstr("silver.nope"));
+  for (const char* bad : {"incremental:\n  silver.slv_orders: {unique_key: []}\n",
+                          "incremental:\n  silver.slv_orders: {key: [id]}\n",
+                          "incremental:\n  silver.slv_orders: {unique_key: [id, id]}\n",
+                          "incremental:\n  silver.slv_orders: [id]\n", "incremental: [silver.slv_orders]\n"}) {
+    auto r = Load(std::string("catalog: shop\n") + bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(r.error().message(), HasSubstr("pipeline.yaml:")) << bad;
+  }
 }
 
 TEST_F(ProjectTest, ExpectationsForAnUnknownTableNameTheLine) {

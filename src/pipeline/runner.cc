@@ -16,6 +16,7 @@
 #include "delta/table.h"
 #include "pipeline/column_lineage.h"
 #include "pipeline/executor.h"
+#include "pipeline/incremental.h"
 #include "pipeline/model_build.h"
 #include "pipeline/sql_parse.h"
 #include "pipeline/task_graph.h"
@@ -346,8 +347,28 @@ class Runner {
       }
     }
 
+    // A model declared incremental may be built from its input's new rows alone
+    // (incremental.h): its SQL then runs in a DuckDB of its own, where that input
+    // is bound to them, and the result is merged on the unique key.
+    auto key = project_.incremental.find(model.QualifiedName());
+    const std::vector<std::string>* unique_key = key == project_.incremental.end() ? nullptr : &key->second;
+    const std::string definition =
+        IncrementalDefinition(ModelFingerprint(model, expectations, {}, project_.timezone),
+                              unique_key ? *unique_key : std::vector<std::string>{});
+    auto input_root = [&](const std::string& input) { return lakehouse.TablePath(NameOf(input)); };
+    PARETO_ASSIGN_OR_RETURN(IncrementalPlan plan,
+                            PlanIncremental({.model = model, .unique_key = unique_key, .definition = definition,
+                                             .versions = versions, .full_refresh = options_.full,
+                                             .table_root = lakehouse.TablePath(name), .input_root = input_root,
+                                             .env = env_}));
+    std::optional<BatchSession> batch;
+    if (plan.batch) {
+      PARETO_ASSIGN_OR_RETURN(BatchSession opened, BatchSession::Open(project_, *plan.batch, versions, input_root, env_));
+      batch.emplace(std::move(opened));
+    }
+
     catalog::Metastore& ms = lakehouse.metastore();
-    duck::Connection& conn = session.connection();
+    duck::Connection& conn = batch ? batch->connection() : session.connection();
     // Rows in, for the run history: Parquet keeps the counts, so this reads no data.
     r.rows_read = 0;
     for (const std::string& up : node.upstream) {
@@ -368,16 +389,23 @@ class Runner {
 
     std::vector<std::string> upstream;
     for (const std::string& up : node.upstream) upstream.push_back(FullName(up));
+    nlohmann::json parameters = IncrementalParameters(definition, versions);
+    parameters["fingerprint"] = fingerprint;
+    parameters["model"] = model.layer + "/" + model.name + ".sql";
     PARETO_ASSIGN_OR_RETURN(
         delta::CommitResult commit,
         lakehouse.Publish(conn, {.name = name,
                                  .select_sql = checked.keep_sql,
+                                 .mode = batch ? catalog::WriteMode::kMerge : catalog::WriteMode::kOverwrite,
                                  .comment = model.comment,
                                  .upstream = std::move(upstream),
                                  .column_lineage = ColumnEdges(model, node, columns, session),
-                                 .operation = "CREATE OR REPLACE TABLE AS SELECT",
-                                 .operation_parameters = {{"fingerprint", fingerprint},
-                                                          {"model", model.layer + "/" + model.name + ".sql"}}}));
+                                 .operation = batch ? "MERGE" : "CREATE OR REPLACE TABLE AS SELECT",
+                                 .operation_parameters = std::move(parameters),
+                                 // Keys whose new version the expectations dropped go too.
+                                 .merge_keys = unique_key ? *unique_key : std::vector<std::string>{},
+                                 .merge_delete_keys_sql =
+                                     unique_key ? KeysOf(*unique_key, kResultTable) : std::string()}));
     PARETO_RETURN_IF_ERROR(session.Attach({.catalog = name.catalog,
                                            .schema = name.schema,
                                            .name = name.table,
@@ -385,10 +413,12 @@ class Runner {
                                            .comment = model.comment}));
 
     r.state = TaskState::kBuilt;
-    r.rows_written = commit.rows_written;
+    r.rows_written = batch ? commit.rows_inserted + commit.rows_updated : commit.rows_written;
     r.delta_version = commit.version;
-    r.message = fmt::format("{} rows", commit.rows_written) +
-                (checked.dropped_rows ? fmt::format(" ({} dropped by expectations)", checked.dropped_rows) : "");
+    const std::string dropped =
+        checked.dropped_rows ? fmt::format(" ({} dropped by expectations)", checked.dropped_rows) : "";
+    r.message = (batch ? MergeSummary(*plan.batch, commit) : fmt::format("{} rows", r.rows_written)) + dropped;
+    if (!plan.reason.empty()) r.message += "; full rebuild: " + plan.reason;
     return OkStatus();
   }
 

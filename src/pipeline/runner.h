@@ -3,9 +3,11 @@
 // `jobs` worker threads, so independent tasks run at the same time.
 //
 // Each model's result is checked against its expectations and published
-// (catalog::Lakehouse::Publish) as ONE Delta commit (an overwrite) of
-// <catalog>.<layer>.<table>, registered with its comment, upstream tables and
-// column lineage. Each worker has its own metastore connection and its own
+// (catalog::Lakehouse::Publish) as ONE Delta commit of <catalog>.<layer>.<table>:
+// an overwrite, or a MERGE on the unique key of a model declared `incremental:`
+// whose one bronze input only grew by appends (incremental.h says when, and the
+// commit records the input versions it read for the next run's decision),
+// registered with its comment, upstream tables and column lineage. Each worker has its own metastore connection and its own
 // writable catalog::SqlSession; before a task it re-attaches the views of the
 // tables this run produces that the task reads, so it sees what other workers
 // published. A model whose fingerprint (hash of its SQL, its expectations, the

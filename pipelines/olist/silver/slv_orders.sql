@@ -2,6 +2,10 @@
 -- (max _ingested_at, then max _source_file, then the other columns, so the choice is
 -- deterministic).
 -- Instants stay UTC timestamps; purchase_date is the shop's local calendar date of the purchase.
+-- The zone is the session variable business_time_zone (pipeline.yaml `timezone:`), read
+-- directly rather than through slv_settings: slv_settings changes with every new order
+-- (its reference date), and this model must depend only on its own bronze rows to be
+-- merged incrementally (`incremental:` in pipeline.yaml).
 WITH latest AS (
   SELECT o.*
   FROM bronze.brz_orders AS o
@@ -20,8 +24,7 @@ SELECT
   l.order_delivered_carrier_date AS delivered_carrier_ts,
   l.order_delivered_customer_date AS delivered_customer_ts,
   l.order_estimated_delivery_date AS estimated_delivery_ts,
-  timezone(s.business_time_zone, l.order_purchase_timestamp)::DATE AS purchase_date,
-  timezone(s.business_time_zone, l.order_delivered_customer_date)::DATE AS delivered_date,
-  timezone(s.business_time_zone, l.order_estimated_delivery_date)::DATE AS estimated_delivery_date
+  timezone(getvariable('business_time_zone')::VARCHAR, l.order_purchase_timestamp)::DATE AS purchase_date,
+  timezone(getvariable('business_time_zone')::VARCHAR, l.order_delivered_customer_date)::DATE AS delivered_date,
+  timezone(getvariable('business_time_zone')::VARCHAR, l.order_estimated_delivery_date)::DATE AS estimated_delivery_date
 FROM latest AS l
-CROSS JOIN silver.slv_settings AS s

@@ -1,6 +1,10 @@
 -- Reviews, one row per (review_id, order_id): Olist reuses a review_id across orders, so the
 -- review_id alone is not a key. Latest ingested version wins (max _ingested_at, then max
 -- _source_file, then the other columns). Instants are UTC; review_date is the shop's local date.
+-- The zone is the session variable business_time_zone (pipeline.yaml `timezone:`), read
+-- directly rather than through slv_settings: slv_settings changes with every new order
+-- (its reference date), and this model must depend only on its own bronze rows to be
+-- merged incrementally (`incremental:` in pipeline.yaml).
 SELECT
   r.review_id,
   r.order_id,
@@ -9,9 +13,8 @@ SELECT
   r.review_comment_message AS comment_message,
   r.review_creation_date AS created_ts,
   r.review_answer_timestamp AS answered_ts,
-  timezone(s.business_time_zone, r.review_creation_date)::DATE AS review_date
+  timezone(getvariable('business_time_zone')::VARCHAR, r.review_creation_date)::DATE AS review_date
 FROM bronze.brz_reviews AS r
-CROSS JOIN silver.slv_settings AS s
 QUALIFY row_number() OVER (
   PARTITION BY r.review_id, r.order_id
   ORDER BY r._ingested_at DESC NULLS LAST, r._source_file DESC NULLS LAST,
