@@ -50,6 +50,22 @@ Status CheckTimezones(const SourcesConfig& config, duck::Connection& conn) {
   return OkStatus();
 }
 
+// A layout DuckDB's strptime cannot use would otherwise quarantine every row.
+Status CheckFormats(const SourcesConfig& config, duck::Connection& conn) {
+  for (const SourceSpec& s : config.sources) {
+    for (const ColumnSpec& c : s.columns) {
+      if (c.format.empty()) continue;
+      auto r = conn.Query(fmt::format("SELECT try_strptime('', {})", duck::QuoteLiteral(c.format)));
+      if (!r.has_value()) {
+        return InvalidArgument(fmt::format("pipeline.yaml:{}: source `{}`, column `{}`: format `{}` is not a strptime "
+                                           "layout DuckDB reads: {}",
+                                           c.line, s.table, c.name, c.format, r.error().message().substr(0, 200)));
+      }
+    }
+  }
+  return OkStatus();
+}
+
 // Edit distance (insert, delete, replace: 1 each), to name the file a user most
 // likely meant when a pattern matched nothing (a renamed export).
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -251,15 +267,32 @@ class Ingester {
       fr.warning = "a header followed only by NUL bytes (an export that did not finish?): nothing landed";
       return fr;
     }
-    const std::string app_id = IngestAppId(spec.table, file, Sha256Hex(bytes));
+    const std::string first_id = IngestAppId(spec.table, file, Sha256Hex(bytes));
+    std::string app_id = first_id;
+    bool quarantined_before = false;
 
     // Cheap early exit before parsing: the same bytes were committed already.
     if (table.Exists()) {
+      PARETO_ASSIGN_OR_RETURN(const std::optional<int64_t> restore, LatestRestore(spec.table, table));
+      // A RESTORE may have taken a file's rows out again: the file's txn stays in
+      // the log, so after a restore a file is landed under an id naming the restore,
+      // unless its rows are still in the table (landed before the restored version).
+      if (restore.has_value()) app_id = fmt::format("{}:after-restore={}", first_id, *restore);
       PARETO_ASSIGN_OR_RETURN(std::optional<int64_t> done, table.TxnVersion(app_id));
       if (done.has_value()) {
         fr.skipped = true;
         fr.note = "already ingested";
         return fr;
+      }
+      if (restore.has_value()) {
+        PARETO_ASSIGN_OR_RETURN(const std::set<std::string>* present, FilesInTable(spec.table, table));
+        if (present->contains(file)) {
+          fr.skipped = true;
+          fr.note = "already ingested";
+          return fr;
+        }
+        // The quarantine is not restored with the table: its rows of this file stay.
+        PARETO_ASSIGN_OR_RETURN(quarantined_before, QuarantineHolds(first_id));
       }
     }
 
@@ -278,7 +311,7 @@ class Ingester {
 
     // Quarantine first: if the process dies between the two commits, the rerun
     // finds the quarantine txn applied (skipped) and lands the rows.
-    if (!loaded.rejects.empty()) {
+    if (!loaded.rejects.empty() && !quarantined_before) {
       PARETO_RETURN_IF_ERROR(WriteQuarantine(spec, file, loaded.rejects, write));
     }
 
@@ -300,6 +333,42 @@ class Ingester {
     fr.rows_read = fr.rows_landed + fr.rows_quarantined + fr.rows_skipped_blank + fr.rows_skipped_header;
     if (fr.rows_landed == 0 && fr.rows_quarantined == 0) fr.warning = "no data rows (a header only): nothing landed";
     return fr;
+  }
+
+  // The version of the table's latest RESTORE commit, if any (read once per run).
+  StatusOr<std::optional<int64_t>> LatestRestore(const std::string& source_table, const delta::Table& table) {
+    if (auto it = restores_.find(source_table); it != restores_.end()) return it->second;
+    PARETO_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, table.History());
+    std::optional<int64_t> found;
+    for (const delta::HistoryEntry& h : history) {
+      if (h.operation == "RESTORE") {
+        found = h.version;
+        break;  // newest first
+      }
+    }
+    restores_[source_table] = found;
+    return found;
+  }
+
+  // The `_source_file` values in the table's latest version (read once per run).
+  StatusOr<const std::set<std::string>*> FilesInTable(const std::string& source_table, const delta::Table& table) {
+    if (auto it = present_.find(source_table); it != present_.end()) return &it->second;
+    PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, table.Load());
+    PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snapshot));
+    PARETO_ASSIGN_OR_RETURN(duck::Result r, conn_.Query(fmt::format("SELECT DISTINCT {} FROM {}",
+                                                                     duck::QuoteIdent(kSourceFileColumn), scan)));
+    std::set<std::string>& files = present_[source_table];
+    for (uint64_t i = 0; i < r.RowCount(); ++i)
+      if (!r.IsNull(0, i)) files.insert(r.GetString(0, i));
+    return &files;
+  }
+
+  // True when the quarantine holds a commit of this file's content (any landing).
+  StatusOr<bool> QuarantineHolds(const std::string& first_id) {
+    const delta::Table quarantine(lakehouse_.TablePath(NameOf(kQuarantineTable)), env_);
+    if (!quarantine.Exists()) return false;
+    PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, quarantine.Load());
+    return std::ranges::any_of(snapshot.txns, [&](const auto& txn) { return txn.first.starts_with(first_id); });
   }
 
   Status WriteQuarantine(const SourceSpec& spec, const std::string& file, const std::vector<RejectedRow>& rejects,
@@ -335,6 +404,8 @@ class Ingester {
   duck::Connection& conn_;
   Env* env_;
   int64_t ingested_at_;  // one instant for the whole run: the rows of one run share it
+  std::map<std::string, std::optional<int64_t>> restores_;  // per source table
+  std::map<std::string, std::set<std::string>> present_;    // per source table
 };
 
 }  // namespace
@@ -351,6 +422,7 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
     }
   }
   PARETO_RETURN_IF_ERROR(CheckTimezones(config, conn));
+  PARETO_RETURN_IF_ERROR(CheckFormats(config, conn));
   PARETO_ASSIGN_OR_RETURN(Assignment assigned, AssignFiles(config, options.source_dir, env));
 
   Ingester ingester(options, config, lakehouse, conn, env);

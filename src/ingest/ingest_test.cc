@@ -216,6 +216,40 @@ TEST_F(IngestTest, NewDropIsAppendedAsOneCommit) {
   EXPECT_EQ(history->size(), 2u);  // one commit per file
 }
 
+// Case 11: a restore to before a monthly drop takes its rows out; the drop's txn
+// stays in the log, yet the next ingest lands it again (once), while the files
+// whose rows the restore kept stay ingested. The quarantine, which is not restored,
+// keeps one copy of the drop's bad rows.
+TEST_F(IngestTest, RestoreBeforeADropLetsTheDropLandAgain) {
+  const std::string src = SourceCopy();
+  ASSERT_TRUE(Run(src).has_value());
+  WriteBytes(src, "olist_orders_dataset_2018-09.csv",
+             std::string(kOrdersHeader) +
+                 "n1,c1,delivered,2018-09-01 10:00:00,,,,2018-09-20 00:00:00\n"
+                 "n2,c2,processing,2018-09-02 11:00:00,,,,2018-09-21 00:00:00\n"
+                 "n3,c3,delivered,not a time,,,,\n");
+  ASSERT_TRUE(Run(src).has_value());
+  EXPECT_EQ(Count("brz_orders"), 22);
+  EXPECT_EQ(Count("_quarantine"), 1);
+  auto restored = lh_->Restore("olist.bronze.brz_orders", 0);
+  ASSERT_TRUE(restored.has_value()) << restored.error().ToString();
+  EXPECT_EQ(Count("brz_orders"), 20);
+
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* orders = Find(*report, "brz_orders");
+  EXPECT_EQ(orders->files_ingested, 1);  // the drop; the first file's rows were kept
+  EXPECT_EQ(orders->rows_landed, 2);
+  EXPECT_EQ(Count("brz_orders"), 22);
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE order_id = 'n1'", Scan("brz_orders"))), "1");
+  EXPECT_EQ(Count("_quarantine"), 1);
+
+  auto again = Run(src);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->rows_landed, 0);
+  EXPECT_EQ(Count("brz_orders"), 22);
+}
+
 // A corrected re-export under the same name is new content: it is appended.
 TEST_F(IngestTest, ChangedContentUnderSameNameIsNewFile) {
   const std::string src = SourceCopy(false);
