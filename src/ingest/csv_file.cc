@@ -244,6 +244,7 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
   const std::string scans = std::string(temp_table) + "_reject_scans";
   const std::string drop_helpers = fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",
                                                QuoteIdent(raw), QuoteIdent(rejects), QuoteIdent(scans));
+  PARETO_RETURN_IF_ERROR(DropLoaded(conn, temp_table));
   PARETO_RETURN_IF_ERROR(conn.Execute(drop_helpers));
 
   // The file as read (text for the columns checked after the read), with what is
@@ -352,11 +353,18 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
   select.push_back(fmt::format("make_timestamp({}::BIGINT)::TIMESTAMPTZ AS {}", ingested_at_micros,
                                QuoteIdent(kIngestedAtColumn)));
   select.push_back(fmt::format("{} AS {}", QuoteLiteral(source_file), QuoteIdent(kSourceFileColumn)));
-  PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT {} FROM {} ORDER BY rowid",
+  // A view, not a second copy of the file's rows: what is read once is held once.
+  PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("CREATE TEMP VIEW {} AS SELECT {} FROM {} ORDER BY rowid",
                                                   QuoteIdent(temp_table), fmt::join(select, ", "), QuoteIdent(raw))));
-  PARETO_ASSIGN_OR_RETURN(loaded.rows, conn.QueryInt64(fmt::format("SELECT count(*) FROM {}", QuoteIdent(temp_table))));
-  PARETO_RETURN_IF_ERROR(conn.Execute(drop_helpers));
+  PARETO_ASSIGN_OR_RETURN(loaded.rows, conn.QueryInt64(fmt::format("SELECT count(*) FROM {}", QuoteIdent(raw))));
+  PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",
+                                                  QuoteIdent(rejects), QuoteIdent(scans))));
   return loaded;
+}
+
+Status DropLoaded(duck::Connection& conn, std::string_view temp_table) {
+  return conn.Execute(fmt::format("DROP VIEW IF EXISTS {}; DROP TABLE IF EXISTS {}", QuoteIdent(temp_table),
+                                  QuoteIdent(std::string(temp_table) + "_raw")));
 }
 
 }  // namespace pareto::ingest

@@ -12,6 +12,7 @@
 
 #include "delta/table.h"
 #include "ingest/csv_file.h"
+#include "ingest/file_bytes.h"
 #include "ingest/file_hash.h"
 #include "ingest/source_spec.h"
 
@@ -189,12 +190,17 @@ StatusOr<Assignment> AssignFiles(const SourcesConfig& config, const std::string&
   return out;
 }
 
-// True when everything after the first line is NUL bytes or line ends: what a
-// crashed export or a preallocated file leaves behind. Such a file has no rows.
+// How much of what follows the header OnlyNulsAfterHeader looks at: a 2 GB file of
+// NULs is told from data by its first MiB, not read whole.
+constexpr size_t kNulProbeBytes = size_t{1} << 20;
+
+// True when what follows the first line is NUL bytes or line ends, over its first
+// MiB: what a crashed export or a preallocated file leaves behind. Such a file has
+// no rows (and no CSV record starts with a NUL byte).
 bool OnlyNulsAfterHeader(std::string_view bytes) {
   const size_t eol = bytes.find('\n');
   if (eol == std::string_view::npos) return false;
-  const std::string_view rest = bytes.substr(eol + 1);
+  const std::string_view rest = bytes.substr(eol + 1, kNulProbeBytes);
   if (rest.find('\0') == std::string_view::npos) return false;
   return std::ranges::all_of(rest, [](char c) { return c == '\0' || c == '\r' || c == '\n'; });
 }
@@ -252,7 +258,8 @@ class Ingester {
     FileReport fr;
     fr.file = file;
     const std::string path = Join(options_.source_dir, file);
-    PARETO_ASSIGN_OR_RETURN(std::string bytes, env_->ReadFile(path));
+    PARETO_ASSIGN_OR_RETURN(const FileBytes content, FileBytes::Open(path, env_));
+    const std::string_view bytes = content.view();
     if (bytes.empty()) {
       // No header, no rows: nothing to check or land; an export job that wrote
       // nothing yet is not an error.
@@ -264,7 +271,9 @@ class Ingester {
     if (OnlyNulsAfterHeader(bytes)) {
       fr.skipped = true;
       fr.note = "header followed by NUL bytes only";
-      fr.warning = "a header followed only by NUL bytes (an export that did not finish?): nothing landed";
+      fr.warning = fmt::format("a header followed only by NUL bytes ({} checked; an export that did not finish?): "
+                               "nothing landed",
+                               bytes.size() - bytes.find('\n') - 1 > kNulProbeBytes ? "the first MiB" : "all of them");
       return fr;
     }
     const std::string first_id = IngestAppId(spec.table, file, Sha256Hex(bytes));
@@ -318,7 +327,7 @@ class Ingester {
     write.comment = spec.comment;
     write.configuration = TableConfiguration(spec);
     PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, lakehouse_.Publish(conn_, write));
-    PARETO_RETURN_IF_ERROR(conn_.Execute(fmt::format("DROP TABLE IF EXISTS {}", duck::QuoteIdent(kRowsTemp))));
+    PARETO_RETURN_IF_ERROR(DropLoaded(conn_, kRowsTemp));
     fr.delta_version = commit.version;
     if (commit.skipped) {
       // A concurrent ingest committed the same file between our check and our commit.

@@ -418,6 +418,21 @@ TEST_F(IngestTest, FolderEmptyHeaderOnlyAndNulFilledFilesAreWarned) {
   EXPECT_TRUE(Find(*report, "brz_payments")->warnings.empty());
 }
 
+// A header followed by a long run of NUL bytes is told from data by its first MiB,
+// without reading the rest (a 2 GB one took 5 GB of memory); it lands nothing and
+// says so on every run.
+TEST_F(IngestTest, LongNulTailIsWarnedFromItsFirstMiB) {
+  const std::string src = SourceCopy(false);
+  std::string bytes = std::string(kOrdersHeader) + std::string(3 << 20, '\0');
+  WriteBytes(src, "olist_orders_dataset.csv", bytes);
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* orders = Find(*report, "brz_orders");
+  EXPECT_TRUE(HasWarning(*orders, "NUL bytes (the first MiB checked"));
+  EXPECT_EQ(orders->rows_landed, 0);
+  EXPECT_FALSE(delta::Table(TableRoot("brz_orders")).Exists());
+}
+
 // The error names the entry and what it is, never its contents.
 TEST_F(IngestTest, OnlyRegularFilesInsideTheSourceFolderAreRead) {
   struct Case {
