@@ -181,10 +181,8 @@ Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
   return OkStatus();
 }
 
-// Delta's guard: a reader or a time-travel query may still open a version from
-// the last week, and a file a commit in flight is about to reference looks
-// unreferenced until that commit lands. Below this, vacuum needs --force.
-constexpr double kMinRetainHours = 168;
+// delta::Table::Vacuum's guard, said here in terms of the flags.
+constexpr double kMinRetainHours = std::chrono::duration<double, std::ratio<3600>>(delta::kMinVacuumRetention).count();
 
 Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, bool dry_run, bool force) {
   if (!(retain_hours >= 0)) return InvalidArgument("--retain-hours must be 0 or more");
@@ -215,7 +213,7 @@ Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, boo
   TextTable out{.columns = {"table", dry_run ? "files to delete" : "files deleted", dry_run ? "bytes" : "bytes freed"},
                 .right_aligned = {false, true, true}};
   for (const TableInfo& t : tables) {
-    auto result = delta::Table(lakehouse.TablePath(t), ctx.env).Vacuum(retention, dry_run);
+    auto result = delta::Table(lakehouse.TablePath(t), ctx.env).Vacuum(retention, dry_run, force);
     if (!result.has_value()) return result.error().WithContext(t.FullName());
     if (ctx.json) {
       PrintJsonLine(std::cout, {{"table", t.FullName()},
