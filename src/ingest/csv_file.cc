@@ -174,6 +174,29 @@ std::vector<Record> DataRecords(std::string_view bytes, const std::set<int64_t>&
   return out;
 }
 
+// The most of a record's text the quarantine keeps; a longer record is cut there
+// with a note naming its size and where the whole text is.
+constexpr size_t kMaxQuarantinedText = size_t{1} << 20;
+
+// The text of the record starting at byte `offset` of `bytes` (line breaks at
+// `offset` skipped), up to its unquoted line end: DuckDB's rejects table holds at
+// most 10,000 characters of it.
+std::string RecordTextAt(std::string_view bytes, int64_t offset, int64_t line, std::string_view file) {
+  auto pos = static_cast<size_t>(std::clamp<int64_t>(offset, 0, static_cast<int64_t>(bytes.size())));
+  while (pos < bytes.size() && (bytes[pos] == '\r' || bytes[pos] == '\n')) ++pos;
+  bool in_quotes = false;
+  size_t end = pos;
+  for (; end < bytes.size(); ++end) {
+    if (bytes[end] == '"') in_quotes = !in_quotes;
+    if (bytes[end] == '\n' && !in_quotes) break;
+  }
+  std::string text = TrimLineBreaks(std::string(bytes.substr(pos, std::min(end - pos, kMaxQuarantinedText))));
+  if (end - pos > kMaxQuarantinedText) {
+    text += fmt::format(" [... cut: the record has {} bytes; the whole text is line {} of {}]", end - pos, line, file);
+  }
+  return text;
+}
+
 }  // namespace
 
 int64_t LineOfRecordAt(std::string_view bytes, int64_t offset) {
@@ -292,6 +315,8 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
           "refused whole (nothing of it lands): close the quote and ingest again",
           source_file, row.line, swallowed)));
     }
+    // The whole record from the file, not DuckDB's copy (cut at 10,000 characters).
+    if (!r.IsNull(1, i)) row.raw_line = RecordTextAt(file_bytes, r.GetInt64(1, i) - 1, row.line, source_file);
     loaded.rejects.push_back(std::move(row));
   }
 

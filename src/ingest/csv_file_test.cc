@@ -341,6 +341,23 @@ TEST_F(CsvFileTest, DeclaredTimestampAndDateFormats) {
   EXPECT_THAT(loaded->rejects[0].reason, HasSubstr("%m/%d/%Y %H:%M"));
 }
 
+// A 10 MB field on line 3 quarantines that row with the whole record up to 1 MiB
+// and a note naming its size and line (DuckDB's own copy stops at 10,000 characters).
+TEST_F(CsvFileTest, HugeFieldIsQuarantinedWithItsTextAndSize) {
+  const std::string huge(10'000'000, 'x');
+  const std::string csv = std::string(kHeader) + "a,1,2017-03-01 10:00:00,1.00,ok\n" + "b,2,2017-03-01 10:00:00,1.00," +
+                          huge + "\n" + "c,3,2017-03-01 10:00:00,1.00,ok\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 2);
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  const RejectedRow& r = loaded->rejects[0];
+  EXPECT_EQ(r.line, 3);
+  EXPECT_TRUE(r.raw_line.starts_with("b,2,2017-03-01 10:00:00,1.00,xxx"));
+  EXPECT_GT(r.raw_line.size(), size_t{1} << 20);
+  EXPECT_THAT(r.raw_line, HasSubstr("the record has 10000029 bytes; the whole text is line 3 of things.csv"));
+}
+
 TEST(LineOfRecordAtTest, CountsLineBreaksBeforeTheRecord) {
   EXPECT_EQ(LineOfRecordAt("a\nb\nc", 0), 1);
   EXPECT_EQ(LineOfRecordAt("a\nb\nc", 2), 2);
