@@ -380,6 +380,24 @@ TEST_F(IngestTest, RenamedOrMissingSourceIsWarnedNamingPatternAndClosestName) {
   EXPECT_TRUE(HasWarning(*Find(*again, "brz_customers"), "closest file seen: olistcustomerdataset.csv"));
 }
 
+// A layout DuckDB's strptime cannot use is refused before any file is read,
+// naming the source, the column and pipeline.yaml's line.
+TEST_F(IngestTest, UnusableTimestampFormatIsRefusedUpFront) {
+  auto project = pipeline::LoadProject(kProject);
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  SourcesConfig sources = project->Sources();
+  for (SourceSpec& s : sources.sources)
+    for (ColumnSpec& c : s.columns)
+      if (s.table == "brz_orders" && c.name == "order_approved_at") c.format = "%Y-%m-%d %Q";
+  IngestOptions o{.source_dir = SourceCopy(), .sources = sources, .lakehouse_root = lakehouse_};
+  auto report = Ingest(o, *lh_, *conn_);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(report.error().message(), HasSubstr("source `brz_orders`, column `order_approved_at`"));
+  EXPECT_THAT(report.error().message(), HasSubstr("%Q"));
+  EXPECT_FALSE(delta::Table(TableRoot("brz_orders")).Exists());
+}
+
 TEST_F(IngestTest, StrictMakesAWarningAnError) {
   const std::string src = SourceCopy();
   fs::remove(src + "/olist_order_reviews_dataset.csv");
