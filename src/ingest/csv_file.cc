@@ -41,23 +41,37 @@ std::string TrimLineBreaks(std::string s) {
 // Lines after the header that hold nothing (or only a CR): DuckDB skips them
 // without a word. An empty line inside a quoted field (a review's paragraph
 // break) is part of a value, not a blank line: quote parity tells them apart ('""'
-// inside quotes flips twice). A line break ending the file starts no line.
-int64_t CountEmptyLines(std::string_view bytes) {
-  int64_t empty = 0;
-  bool in_quotes = false;
-  bool header = true;
-  size_t line_start = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i] == '"') {
-      in_quotes = !in_quotes;
-    } else if (bytes[i] == '\n' && !in_quotes) {
-      std::string_view line = bytes.substr(line_start, i - line_start);
-      if (!header && (line.empty() || line == "\r")) ++empty;
-      header = false;
-      line_start = i + 1;
+// inside quotes flips twice). A line break ending the file starts no line. Fed a
+// window at a time, so a pass over a large file holds one window.
+class EmptyLineCounter {
+ public:
+  void Feed(std::string_view chunk) {
+    for (const char c : chunk) {
+      if (c == '\n' && !in_quotes_) {
+        if (!header_ && (length_ == 0 || (length_ == 1 && first_ == '\r'))) ++empty_;
+        header_ = false;
+        length_ = 0;
+        continue;
+      }
+      if (c == '"') in_quotes_ = !in_quotes_;
+      if (length_ == 0) first_ = c;
+      ++length_;
     }
   }
-  return empty;
+  int64_t empty() const { return empty_; }
+
+ private:
+  bool in_quotes_ = false;
+  bool header_ = true;
+  size_t length_ = 0;  // bytes of the current line so far
+  char first_ = 0;     // its first byte
+  int64_t empty_ = 0;
+};
+
+int64_t CountEmptyLines(const FileBytes& file) {
+  EmptyLineCounter counter;
+  file.ForEachWindow([&](std::string_view window) { counter.Feed(window); });
+  return counter.empty();
 }
 
 // The file's first line without a BOM or line break: what a repeated header looks like.
@@ -259,9 +273,10 @@ Status CheckHeader(const SourceSpec& spec, const std::vector<std::string>& found
                                spec.table, fmt::join(expected, ", "), fmt::join(found, ", "), detail));
 }
 
-StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, std::string_view file_bytes,
+StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, const FileBytes& file,
                              const SourceSpec& spec, std::string_view source_file, int64_t ingested_at_micros,
                              std::string_view temp_table) {
+  const std::string_view file_bytes = file.view();
   const std::string raw = std::string(temp_table) + "_raw";
   const std::string rejects = std::string(temp_table) + "_rejects";
   const std::string scans = std::string(temp_table) + "_reject_scans";
@@ -335,7 +350,7 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
       "SELECT count(*) FROM {} WHERE {}", QuoteIdent(raw), blank_where)));
   PARETO_ASSIGN_OR_RETURN(const int64_t header_rows, conn.QueryInt64(fmt::format(
       "SELECT count(*) FROM {} WHERE {} AND NOT {}", QuoteIdent(raw), header_where, blank_where)));
-  loaded.skipped_blank = CountEmptyLines(file_bytes) + blank_rows;
+  loaded.skipped_blank = CountEmptyLines(file) + blank_rows;
   loaded.skipped_header += header_rows;
 
   // Rows DuckDB parsed but whose values pareto refuses (NUL byte, digits beyond the
@@ -385,6 +400,7 @@ StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, st
   PARETO_ASSIGN_OR_RETURN(loaded.rows, conn.QueryInt64(fmt::format("SELECT count(*) FROM {}", QuoteIdent(raw))));
   PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}",
                                                   QuoteIdent(rejects), QuoteIdent(scans))));
+  file.ReleasePages();  // what the line and record look-ups of bad rows touched
   return loaded;
 }
 

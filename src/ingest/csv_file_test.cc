@@ -43,7 +43,8 @@ class CsvFileTest : public ::testing::Test {
   // Writes `bytes` as a file, loads it, and returns the result.
   StatusOr<LoadedFile> Load(std::string_view bytes, std::string name = "things.csv") {
     const std::string path = WriteBytes(dir_.path(), name, bytes);
-    return LoadCsv(*conn_, path, bytes, spec_, name, 1'500'000'000'000'000, "t_load");
+    return LoadCsv(*conn_, path, FileBytes::FromString(std::string(bytes)), spec_, name, 1'500'000'000'000'000,
+                   "t_load");
   }
 
   std::string Cell(std::string_view sql) {

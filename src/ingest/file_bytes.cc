@@ -46,6 +46,27 @@ StatusOr<FileBytes> FileBytes::Open(const std::string& path, Env* env) {
   return out;
 }
 
+FileBytes FileBytes::FromString(std::string bytes) {
+  FileBytes out;
+  out.owned_ = std::move(bytes);
+  return out;
+}
+
+void FileBytes::ForEachWindow(const std::function<void(std::string_view)>& f) const {
+  const std::string_view all = view();
+  for (size_t at = 0; at < all.size(); at += kWindowBytes) {
+    const std::string_view window = all.substr(at, kWindowBytes);
+    f(window);
+    // Clean pages of a read-only file mapping: dropping them loses nothing (they are
+    // read again from the file if touched later). Window starts are page-aligned.
+    if (map_ != nullptr) (void)madvise(const_cast<char*>(window.data()), window.size(), MADV_DONTNEED);
+  }
+}
+
+void FileBytes::ReleasePages() const {
+  if (map_ != nullptr) (void)madvise(map_, size_, MADV_DONTNEED);
+}
+
 FileBytes::FileBytes(FileBytes&& other) noexcept
     : map_(std::exchange(other.map_, nullptr)), size_(std::exchange(other.size_, 0)), owned_(std::move(other.owned_)) {}
 

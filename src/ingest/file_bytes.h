@@ -6,10 +6,11 @@
 // that only the given Env knows (not on the real file system) is read whole.
 //
 // Ownership: FileBytes owns the mapping (one move-only owner); view() is valid
-// while it lives. Thread safety: view() may be read from several threads.
+// while it lives. Thread safety: one user at a time (passes give pages back).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ namespace pareto::ingest {
 class FileBytes {
  public:
   static StatusOr<FileBytes> Open(const std::string& path, Env* env);
+  // Bytes held in memory (tests, and files only an Env knows).
+  static FileBytes FromString(std::string bytes);
 
   FileBytes(FileBytes&& other) noexcept;
   FileBytes& operator=(FileBytes&& other) noexcept;
@@ -29,6 +32,15 @@ class FileBytes {
   ~FileBytes();
 
   std::string_view view() const;
+
+  // Calls `f` on consecutive windows of at most kWindowBytes, in order; a mapped
+  // window's pages are given back to the kernel once `f` returns, so a pass over a
+  // 2 GB file holds one window, not the file.
+  void ForEachWindow(const std::function<void(std::string_view)>& f) const;
+  // Gives back the mapped pages a random-access pass touched (a no-op in memory).
+  void ReleasePages() const;
+
+  static constexpr size_t kWindowBytes = size_t{64} << 20;
 
  private:
   FileBytes() = default;

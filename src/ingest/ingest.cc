@@ -276,7 +276,8 @@ class Ingester {
                                bytes.size() - bytes.find('\n') - 1 > kNulProbeBytes ? "the first MiB" : "all of them");
       return fr;
     }
-    const std::string first_id = IngestAppId(spec.table, file, Sha256Hex(bytes));
+    content.ReleasePages();  // a header line without an end was scanned whole
+    const std::string first_id = IngestAppId(spec.table, file, Sha256Hex(content));
     std::string app_id = first_id;
     bool quarantined_before = false;
 
@@ -308,7 +309,7 @@ class Ingester {
     PARETO_ASSIGN_OR_RETURN(std::vector<std::string> header, ReadHeader(conn_, path, spec.columns.size()));
     PARETO_RETURN_IF_ERROR(CheckHeader(spec, header, path));
     PARETO_ASSIGN_OR_RETURN(LoadedFile loaded,
-                            LoadCsv(conn_, path, bytes, spec, file, ingested_at_, kRowsTemp));
+                            LoadCsv(conn_, path, content, spec, file, ingested_at_, kRowsTemp));
 
     catalog::PublishRequest write{.name = NameOf(spec.table),
                                   .select_sql = fmt::format("SELECT * FROM {}", duck::QuoteIdent(kRowsTemp)),
