@@ -25,7 +25,7 @@ void RegisterIngestCommands(CLI::App& app, CliContext& ctx) {
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
       PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
       PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
-      PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+      PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open({.memory_limit = "1GB"}));
       PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
       ingest::IngestOptions options{.source_dir = *source,
                                     .sources = project.Sources(),

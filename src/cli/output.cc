@@ -120,6 +120,8 @@ TextTable ToTextTable(const duck::TextResult& result) {
 }
 
 std::string CellJson(const duck::TypeInfo& type, const std::string& text) {
+  // DuckDB's to_json wrote valid JSON already (JsonSelectList).
+  if (type.alias == "JSON" && nlohmann::json::accept(text)) return text;
   switch (type.id) {
     case DUCKDB_TYPE_BOOLEAN:
       return text == "true" ? "true" : "false";
@@ -149,6 +151,20 @@ std::string CellJson(const duck::TypeInfo& type, const std::string& text) {
     default:
       return JsonString(text);
   }
+}
+
+std::string JsonSelectList(const std::vector<duck::TextColumn>& columns) {
+  bool nested = false;
+  std::string list;
+  for (const duck::TextColumn& c : columns) {
+    const duckdb_type id = c.type.id;
+    const bool is_nested = id == DUCKDB_TYPE_STRUCT || id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY ||
+                           id == DUCKDB_TYPE_MAP || id == DUCKDB_TYPE_UNION;
+    nested = nested || is_nested;
+    const std::string name = duck::QuoteIdent(c.name);
+    list += (list.empty() ? "" : ", ") + (is_nested ? "to_json(" + name + ") AS " + name : name);
+  }
+  return nested ? list : "*";
 }
 
 void PrintResult(std::ostream& out, std::ostream& notice, const duck::TextResult& result, bool json) {

@@ -35,8 +35,15 @@ TextTable ToTextTable(const duck::TextResult& result);
 // One cell as JSON text: numbers (integers of any width, decimals with every
 // digit, floats) as exact JSON numbers, booleans typed, timestamps in ISO 8601
 // (`2018-01-01T10:00:00+00:00` for TIMESTAMPTZ), everything else (dates, UUIDs,
-// intervals, nested values, infinities) as a string of DuckDB's text.
+// intervals, infinities, nested values not selected through JsonSelectList) as a
+// string of DuckDB's text; a JSON-typed value (DuckDB's to_json) as itself.
 std::string CellJson(const duck::TypeInfo& type, const std::string& text);
+
+// A select list over columns of these types in which nested ones (struct, list,
+// array, map, union) go through DuckDB's to_json, so --json prints them as JSON
+// objects and arrays (decimals inside keep every digit; timestamps inside are
+// DuckDB's text); "*" when there is none.
+std::string JsonSelectList(const std::vector<duck::TextColumn>& columns);
 
 // A text table, or (json) one object a row keyed by column name. A result cut at
 // its row cap says so on `notice` (stderr), so stdout stays the rows alone.

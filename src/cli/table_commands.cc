@@ -181,10 +181,8 @@ Status Restore(CliContext& ctx, const std::string& name, int64_t version) {
   return OkStatus();
 }
 
-// Delta's guard: a reader or a time-travel query may still open a version from
-// the last week, and a file a commit in flight is about to reference looks
-// unreferenced until that commit lands. Below this, vacuum needs --force.
-constexpr double kMinRetainHours = 168;
+// delta::Table::Vacuum's guard, said here in terms of the flags.
+constexpr double kMinRetainHours = std::chrono::duration<double, std::ratio<3600>>(delta::kMinVacuumRetention).count();
 
 Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, bool dry_run, bool force) {
   if (!(retain_hours >= 0)) return InvalidArgument("--retain-hours must be 0 or more");
@@ -215,7 +213,7 @@ Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, boo
   TextTable out{.columns = {"table", dry_run ? "files to delete" : "files deleted", dry_run ? "bytes" : "bytes freed"},
                 .right_aligned = {false, true, true}};
   for (const TableInfo& t : tables) {
-    auto result = delta::Table(lakehouse.TablePath(t), ctx.env).Vacuum(retention, dry_run);
+    auto result = delta::Table(lakehouse.TablePath(t), ctx.env).Vacuum(retention, dry_run, force);
     if (!result.has_value()) return result.error().WithContext(t.FullName());
     if (ctx.json) {
       PrintJsonLine(std::cout, {{"table", t.FullName()},
@@ -231,51 +229,79 @@ Status Vacuum(CliContext& ctx, const std::string& name, double retain_hours, boo
   return OkStatus();
 }
 
-// What a person's query may take in `pareto sql` (flags of the same names).
+// What a person's query may take in `pareto sql` and `pareto read` (flags of the same names).
 struct SqlLimits {
   double timeout_s = 60;
   uint64_t max_rows = 10000;
   std::string memory_limit = "2GB";
 };
 
-Status Sql(CliContext& ctx, const std::string& sql, const SqlLimits& limits) {
+Status CheckLimits(const SqlLimits& limits) {
   if (!(limits.timeout_s > 0)) return InvalidArgument("--timeout must be more than 0 seconds");
   if (limits.max_rows == 0) return InvalidArgument("--max-rows must be 1 or more");
+  return OkStatus();
+}
+
+duck::QueryLimits QueryLimitsOf(const SqlLimits& limits) {
+  return {.timeout = std::chrono::milliseconds(static_cast<int64_t>(limits.timeout_s * 1000.0)),
+          .max_rows = limits.max_rows};
+}
+
+// A failed query on one line; a limit names the flags that raise it.
+Status QueryFailure(const Status& e) {
+  // DuckDB appends the statement with a caret under the error: keep the message line.
+  std::string message = e.message().substr(0, e.message().find('\n'));
+  if (e.code() == StatusCode::kResourceExhausted) {
+    // DuckDB's advice (SET memory_limit, threads) cannot apply in a locked session: name the flags instead.
+    message = message.substr(0, message.find(" Possible solutions")) + " (see --timeout and --memory-limit)";
+  }
+  return Status(e.code(), std::move(message));
+}
+
+void AddLimitFlags(CLI::App* cmd, SqlLimits& limits) {
+  cmd->add_option("--timeout", limits.timeout_s, "Stop the query after this many seconds")->default_val(60);
+  cmd->add_option("--max-rows", limits.max_rows, "Print at most this many rows (a notice says when cut)")
+      ->default_val(10000);
+  cmd->add_option("--memory-limit", limits.memory_limit, "DuckDB's memory limit for the query, e.g. 2GB")
+      ->default_val("2GB");
+}
+
+Status Sql(CliContext& ctx, const std::string& sql, const SqlLimits& limits) {
+  PARETO_RETURN_IF_ERROR(CheckLimits(limits));
   PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
-  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(limits.timeout_s * 1000.0));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
                           lakehouse.OpenSession({.read_only = true,
                                                  .memory_limit = limits.memory_limit,
-                                                 .limits = {.timeout = timeout, .max_rows = limits.max_rows}}));
+                                                 .limits = QueryLimitsOf(limits)}));
   for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
   auto queried = session.QueryText(sql);
-  if (!queried.has_value()) {
-    // DuckDB appends the statement with a caret under the error: keep the message line.
-    const Status& e = queried.error();
-    std::string message = e.message().substr(0, e.message().find('\n'));
-    if (e.code() == StatusCode::kResourceExhausted) {
-      // DuckDB's advice (SET memory_limit, threads) cannot apply in a locked session: name the flags instead.
-      message = message.substr(0, message.find(" Possible solutions")) + " (see --timeout and --memory-limit)";
-    }
-    return Status(e.code(), std::move(message));
-  }
+  if (!queried.has_value()) return QueryFailure(queried.error());
   PrintResult(std::cout, std::cerr, *queried, ctx.json);
   return OkStatus();
 }
 
-Status Read(CliContext& ctx, const std::string& path, std::optional<int64_t> version, std::optional<int64_t> limit) {
+Status Read(CliContext& ctx, const std::string& path, std::optional<int64_t> version, std::optional<int64_t> limit,
+            const SqlLimits& limits) {
+  PARETO_RETURN_IF_ERROR(CheckLimits(limits));
   delta::Table table(path, ctx.env);
   if (!table.Exists()) {
     return NotFound(path + " is not a Delta table (no commits in " + path + "/_delta_log/)");
   }
   PARETO_ASSIGN_OR_RETURN(delta::Snapshot snap, table.Load({.version = version}));
   PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snap));
-  PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
+  PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open({.memory_limit = limits.memory_limit}));
   PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
-  std::string sql = "SELECT * FROM " + scan;
+  std::string columns = "*";
+  if (ctx.json) {
+    // Nested values (struct, list, map) as JSON objects and arrays, not as text.
+    PARETO_ASSIGN_OR_RETURN(duck::TextResult shape, conn.QueryText("SELECT * FROM " + scan + " LIMIT 0"));
+    columns = JsonSelectList(shape.columns);
+  }
+  std::string sql = "SELECT " + columns + " FROM " + scan;
   if (limit.has_value()) sql += " LIMIT " + std::to_string(*limit);
-  PARETO_ASSIGN_OR_RETURN(duck::TextResult result, conn.QueryText(sql));
-  PrintResult(std::cout, std::cerr, result, ctx.json);
+  auto result = conn.QueryText(sql, QueryLimitsOf(limits));
+  if (!result.has_value()) return QueryFailure(result.error());
+  PrintResult(std::cout, std::cerr, *result, ctx.json);
   return OkStatus();
 }
 
@@ -336,11 +362,7 @@ void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
     auto sql = std::make_shared<std::string>();
     auto limits = std::make_shared<SqlLimits>();
     cmd->add_option("query", *sql, "The query, e.g. \"SELECT count(*) FROM bronze.brz_orders\"")->required();
-    cmd->add_option("--timeout", limits->timeout_s, "Stop the query after this many seconds")->default_val(60);
-    cmd->add_option("--max-rows", limits->max_rows, "Print at most this many rows (a notice says when cut)")
-        ->default_val(10000);
-    cmd->add_option("--memory-limit", limits->memory_limit, "DuckDB's memory limit for the query, e.g. 2GB")
-        ->default_val("2GB");
+    AddLimitFlags(cmd, *limits);
     cmd->callback([&ctx, sql, limits] { ctx.action = [&ctx, sql, limits] { return Sql(ctx, *sql, *limits); }; });
   }
   {
@@ -351,13 +373,15 @@ void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("path", *path, "The table's folder (the one holding _delta_log/)")->required();
     auto* version_opt = cmd->add_option("--version", *version, "Read this version (default: the latest)");
     auto* limit_opt = cmd->add_option("--limit", *limit, "At most this many rows");
-    cmd->callback([&ctx, path, version, limit, version_opt, limit_opt] {
+    auto limits = std::make_shared<SqlLimits>();
+    AddLimitFlags(cmd, *limits);
+    cmd->callback([&ctx, path, version, limit, version_opt, limit_opt, limits] {
       const std::optional<int64_t> v = version_opt->count() > 0 ? std::optional(*version) : std::nullopt;
       const std::optional<int64_t> l = limit_opt->count() > 0 ? std::optional(*limit) : std::nullopt;
-      ctx.action = [&ctx, path, v, l]() -> Status {
+      ctx.action = [&ctx, path, v, l, limits]() -> Status {
         if (v.has_value() && *v < 0) return InvalidArgument("--version must be 0 or more");
         if (l.has_value() && *l < 0) return InvalidArgument("--limit must be 0 or more");
-        return Read(ctx, *path, v, l);
+        return Read(ctx, *path, v, l, *limits);
       };
     });
   }

@@ -216,6 +216,22 @@ TEST_F(TableCommandsTest, ReadGivesGoldenTablesExactly) {
   CliRun times = Pareto({"read", golden + "/data-reader-date-types-UTC", "--json"}, false);
   ASSERT_EQ(times.exit_code, 0) << times.err;
   EXPECT_NE(times.out.find("\"timestamp\":\"2020-01-01T08:09:10+00:00\""), std::string::npos) << times.out;
+  // Nested values are JSON objects and arrays, not text.
+  CliRun nested = Pareto({"read", golden + "/data-reader-nested-struct", "--json", "--limit", "2"}, false);
+  ASSERT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_EQ(JsonLines(nested.out).at(1)["a"]["ac"]["acb"], 1) << nested.out;
+  CliRun map = Pareto({"read", golden + "/hive/deltatbl-map-types-correctly", "--json"}, false);
+  ASSERT_EQ(map.exit_code, 0) << map.err;
+  const nlohmann::json row = JsonLines(map.out).at(0);
+  EXPECT_EQ(row["c13"], nlohmann::json::parse(R"(["foo","bar"])"));
+  EXPECT_EQ(row["c14"]["foo"], 123);
+  EXPECT_EQ(row["c15"]["f2"], 456);
+  EXPECT_NE(map.out.find("\"c12\":12345.678900000000794535"), std::string::npos) << map.out;
+  // read has sql's row cap: cut rows are announced on stderr.
+  CliRun capped = Pareto({"read", golden + "/basic-decimal-table", "--max-rows", "2", "--json"}, false);
+  ASSERT_EQ(capped.exit_code, 0) << capped.err;
+  EXPECT_EQ(JsonLines(capped.out).size(), 2u);
+  EXPECT_NE(capped.err.find("truncated"), std::string::npos) << capped.err;
 }
 
 TEST_F(TableCommandsTest, HistoryRestoreAndVacuum) {

@@ -193,5 +193,36 @@ TEST_F(WriterRaceTest, VacuumRacingAFullRefreshIsRefusedAndTablesStayReadable) {
   EXPECT_EQ(Contents(lakehouse), expected);
 }
 
+// Case 18: two `pareto run` started at once on a new lakehouse. One runs; the
+// other is refused with the lock message (75) before it reads or writes anything,
+// never failed with 65 "has no data yet" by tables the first has not built.
+TEST_F(WriterRaceTest, TwoRunsOnANewLakehouseOneRunsTheOtherIsRefused) {
+  int refused = 0;
+  for (int i = 0; i < 5; ++i) {
+    const std::string lakehouse = dir_.path() + "/new" + std::to_string(i);
+    const std::vector<std::string> args = RunArgs(lakehouse, false);
+    CliRun a, b;
+    std::thread first([&] { a = RunBinary(binary_, args, dir_.path() + "/a.txt"); });
+    std::thread second([&] { b = RunBinary(binary_, args, dir_.path() + "/b.txt"); });
+    first.join();
+    second.join();
+    // Both finished, one with 0; the other either waited its turn behind the lock
+    // (0, nothing left to do) or was refused with the lock message.
+    ASSERT_TRUE((a.exit_code == 0 && (b.exit_code == 0 || b.exit_code == 75)) ||
+                (b.exit_code == 0 && a.exit_code == 75))
+        << "trial " << i << ": " << a.exit_code << " " << a.err << " / " << b.exit_code << " " << b.err;
+    for (const CliRun* r : {&a, &b}) {
+      EXPECT_EQ(r->err.find("has no data yet"), std::string::npos) << r->err;
+      if (r->exit_code == 75) {
+        ++refused;
+        EXPECT_NE(r->err.find("is being written by"), std::string::npos) << r->err;
+      }
+    }
+    CliRun read = Pareto(lakehouse, {"sql", "SELECT count(*) FROM gold.gld_daily_revenue"});
+    EXPECT_EQ(read.exit_code, 0) << "trial " << i << ": " << read.err;
+  }
+  std::cout << refused << " of 5 second runs were refused (75) by the first\n";
+}
+
 }  // namespace
 }  // namespace pareto::cli

@@ -266,7 +266,12 @@ StatusOr<CommitResult> Table::Restore(int64_t version) const {
   });
 }
 
-StatusOr<VacuumResult> Table::Vacuum(std::chrono::milliseconds retention, bool dry_run) const {
+StatusOr<VacuumResult> Table::Vacuum(std::chrono::milliseconds retention, bool dry_run, bool force) const {
+  if (retention < kMinVacuumRetention && !force && !dry_run) {
+    return std::unexpected(InvalidArgument(
+        root_ + ": a vacuum retention under 168 hours (7 days) is refused unless forced: a version within that "
+                "period may still be read and would point at deleted files"));
+  }
   return Guard(root_, [&]() -> StatusOr<VacuumResult> {
     PARETO_ASSIGN_OR_RETURN(Loaded latest, LoadState(env_, root_, {}));
     PARETO_RETURN_IF_ERROR(CheckReadable(latest.state));

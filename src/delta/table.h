@@ -124,6 +124,10 @@ struct VersionSpec {
   std::optional<int64_t> timestamp_ms;
 };
 
+// Delta's default guard (delta.deletedFileRetentionDuration, 7 days): vacuum keeps at
+// least this much history unless forced.
+inline constexpr std::chrono::hours kMinVacuumRetention{168};
+
 struct VacuumResult {
   int64_t files_deleted = 0;
   int64_t bytes_deleted = 0;
@@ -172,8 +176,12 @@ class Table {
   StatusOr<CommitResult> Restore(int64_t version) const;
 
   // Deletes data files that no version within `retention` still references and that
-  // are older than `retention`; never files the latest version uses.
-  StatusOr<VacuumResult> Vacuum(std::chrono::milliseconds retention, bool dry_run) const;
+  // are older than `retention`; never files the latest version uses. A retention
+  // under kMinVacuumRetention is refused (kInvalidArgument, nothing deleted) unless
+  // `force`: a reader may still open a version of the last week, and a file a commit
+  // in flight is about to reference looks unreferenced until it lands. A dry run
+  // deletes nothing and needs no force.
+  StatusOr<VacuumResult> Vacuum(std::chrono::milliseconds retention, bool dry_run, bool force = false) const;
 
   // The highest version committed for `app_id`, if any (at the latest version).
   StatusOr<std::optional<int64_t>> TxnVersion(std::string_view app_id) const;

@@ -348,7 +348,13 @@ TEST_F(TableTest, VacuumDeletesOnlyOldUnreferencedFiles) {
   EXPECT_TRUE(std::filesystem::exists(t.root() + "/part-99999-stray.snappy.parquet"));
 
   env.now_ms = real + 20 * hour;
-  auto done = t.Vacuum(std::chrono::hours(1), /*dry_run=*/false);
+  // Under the 7-day guard only a forced vacuum deletes; unforced it is refused whole.
+  auto refused = t.Vacuum(std::chrono::hours(1), /*dry_run=*/false);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message().find("168 hours"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(t.root() + "/part-99999-stray.snappy.parquet"));
+  auto done = t.Vacuum(std::chrono::hours(1), /*dry_run=*/false, /*force=*/true);
   ASSERT_TRUE(done.has_value());
   std::set<std::string> deleted(done->deleted.begin(), done->deleted.end());
   EXPECT_EQ(deleted, (std::set<std::string>{"part-99999-stray.snappy.parquet", old_file,

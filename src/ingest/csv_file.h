@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "duck/duck.h"
+#include "ingest/file_bytes.h"
 #include "ingest/source_spec.h"
 
 namespace pareto::ingest {
@@ -48,17 +49,22 @@ StatusOr<std::vector<std::string>> ReadHeader(duck::Connection& conn, const std:
 Status CheckHeader(const SourceSpec& spec, const std::vector<std::string>& found,
                    std::string_view file_name);
 
-// Parses `path` into the temporary table `temp_table` (replaced if present): the
-// declared columns, timestamps converted from spec.timezone wall time to UTC
-// instants (TIMESTAMPTZ), then `_ingested_at` and `_source_file`. `file_bytes` is
-// the file's content, used to turn DuckDB's byte offsets into line numbers and to
+// Parses `path` into the temporary view `temp_table` (replaced if present) over
+// the table `<temp_table>_raw` that holds the file's rows once: the declared
+// columns, timestamps converted to UTC instants (TIMESTAMPTZ: wall times of
+// spec.timezone, or the instant an explicit offset names), then `_ingested_at` and
+// `_source_file`. The caller drops both with DropLoaded. `file` is the
+// file's content, used to turn DuckDB's byte offsets into line numbers and to
 // count empty lines (which DuckDB skips without a word). Blank and repeated header
 // lines are taken out and counted. A quoted field that is never closed and
 // swallows the following lines refuses the file whole (kDataError naming the
 // line): landing the rows before it would lose the rest of the file silently.
-StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, std::string_view file_bytes,
+StatusOr<LoadedFile> LoadCsv(duck::Connection& conn, const std::string& path, const FileBytes& file,
                              const SourceSpec& spec, std::string_view source_file, int64_t ingested_at_micros,
                              std::string_view temp_table);
+
+// Drops what LoadCsv created for `temp_table`.
+Status DropLoaded(duck::Connection& conn, std::string_view temp_table);
 
 // 1-based line holding byte `offset` of `bytes`, after skipping line-break
 // characters at `offset` (DuckDB's record offsets may point at the '\n' of a CRLF).

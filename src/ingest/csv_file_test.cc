@@ -43,7 +43,8 @@ class CsvFileTest : public ::testing::Test {
   // Writes `bytes` as a file, loads it, and returns the result.
   StatusOr<LoadedFile> Load(std::string_view bytes, std::string name = "things.csv") {
     const std::string path = WriteBytes(dir_.path(), name, bytes);
-    return LoadCsv(*conn_, path, bytes, spec_, name, 1'500'000'000'000'000, "t_load");
+    return LoadCsv(*conn_, path, FileBytes::FromString(std::string(bytes)), spec_, name, 1'500'000'000'000'000,
+                   "t_load");
   }
 
   std::string Cell(std::string_view sql) {
@@ -266,6 +267,96 @@ TEST_F(CsvFileTest, DaylightSavingGapAndOverlap) {
   EXPECT_EQ(utc("before_overlap"), "2018-02-18 00:30");  // 22:30 -02
   EXPECT_EQ(utc("overlap"), "2018-02-18 02:30");
   EXPECT_EQ(utc("winter"), "2017-07-01 15:00");
+}
+
+// Case 5: `1.234` in a decimal(12,2) column is quarantined, not rounded to 1.23;
+// trailing zeros are no extra digits. A NUL byte inside a field quarantines its row
+// (with the line) instead of landing a value C strings would cut.
+TEST_F(CsvFileTest, DigitsBeyondTheScaleAndNulBytesAreQuarantined) {
+  std::string csv = std::string(kHeader) +                       // 1
+                    "a,1,2017-03-01 10:00:00,1.230,ok\n"          // 2 exact: trailing zero
+                    "b,2,2017-03-01 10:00:00,1.234,scale\n"       // 3
+                    "\"q\nr\",3,2017-03-01 10:00:00,2.5,ok\n";     // 4-5 multi-line record
+  csv += std::string("c,4,2017-03-01 10:00:00,1.00,deli") + '\0' + "vered\n";  // 6 NUL in text
+  csv += "d,5,2017-03-01 10:00:00,-9.999,neg\n";                // 7
+  csv += "e,6,2017-03-01 10:00:00,7,ok\n";                      // 8
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 3);
+  EXPECT_EQ(Cell("SELECT string_agg(price::VARCHAR, '|' ORDER BY id) FROM t_load"), "1.23|7.00|2.50");
+  ASSERT_EQ(loaded->rejects.size(), 3u);
+  const auto& r = loaded->rejects;
+  EXPECT_EQ(r[0].line, 3);
+  EXPECT_EQ(r[0].raw_line, "b,2,2017-03-01 10:00:00,1.234,scale");
+  EXPECT_THAT(r[0].reason, HasSubstr("column \"price\""));
+  EXPECT_THAT(r[0].reason, HasSubstr("more than 2 decimal place(s)"));
+  EXPECT_EQ(r[1].line, 6);
+  EXPECT_EQ(r[1].raw_line, std::string("c,4,2017-03-01 10:00:00,1.00,deli") + '\0' + "vered");
+  EXPECT_THAT(r[1].reason, HasSubstr("NUL BYTE: column \"note\""));
+  EXPECT_EQ(r[2].line, 7);
+  EXPECT_EQ(r[2].record, 6);  // the header is record 1; "q\nr" spans two lines
+  EXPECT_EQ(loaded->rows + static_cast<int64_t>(r.size()), 6);
+}
+
+// Case 4: an explicit offset names an instant (10:00Z, 10:00+05:00 = 05:00Z,
+// -0300); a timestamp without one stays a wall time of the source's zone.
+TEST_F(CsvFileTest, ExplicitUtcOffsetsAreHonoured) {
+  const std::string csv = std::string(kHeader) +
+                          "z,1,2018-01-01T10:00:00Z,1,\n"
+                          "plus5,1,2018-01-01T10:00:00+05:00,1,\n"
+                          "minus3,1,2018-01-01 10:00:00.5-0300,1,\n"
+                          "wall,1,2018-01-01 10:00:00,1,\n"
+                          "iso_t,1,2018-01-01T10:00:00,1,\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_TRUE(loaded->rejects.empty()) << loaded->rejects[0].reason;
+  auto utc = [&](std::string_view id) {
+    return Cell(fmt::format("SELECT strftime(placed AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') FROM t_load WHERE id = '{}'", id));
+  };
+  EXPECT_EQ(utc("z"), "2018-01-01 10:00:00");
+  EXPECT_EQ(utc("plus5"), "2018-01-01 05:00:00");
+  EXPECT_EQ(utc("minus3"), "2018-01-01 13:00:00");
+  EXPECT_EQ(utc("wall"), "2018-01-01 12:00:00");  // Sao Paulo wall time, -02 in January 2018
+  EXPECT_EQ(utc("iso_t"), "2018-01-01 12:00:00");
+}
+
+// Case 10: a declared layout reads a spreadsheet's dates; a value not in it is
+// quarantined with its line and the layout it was read against.
+TEST_F(CsvFileTest, DeclaredTimestampAndDateFormats) {
+  spec_.columns = {{.name = "id", .type = "string"},
+                   {.name = "placed", .type = "timestamp", .format = "%m/%d/%Y %H:%M"},
+                   {.name = "due", .type = "date", .format = "%m/%d/%Y"}};
+  const std::string csv = "id,placed,due\r\n"
+                          "a,10/2/2017 10:56,10/9/2017\r\n"
+                          "b,2017-10-02 10:56:00,10/9/2017\r\n"  // ISO where the layout is declared
+                          "c,12/31/2017 23:05,\r\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 2);
+  EXPECT_EQ(Cell("SELECT strftime(placed AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') || ' ' || due FROM t_load WHERE id = 'a'"),
+            "2017-10-02 13:56 2017-10-09");
+  EXPECT_EQ(Cell("SELECT due IS NULL FROM t_load WHERE id = 'c'"), "true");
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  EXPECT_EQ(loaded->rejects[0].line, 3);
+  EXPECT_THAT(loaded->rejects[0].reason, HasSubstr("column \"placed\""));
+  EXPECT_THAT(loaded->rejects[0].reason, HasSubstr("%m/%d/%Y %H:%M"));
+}
+
+// A 10 MB field on line 3 quarantines that row with the whole record up to 1 MiB
+// and a note naming its size and line (DuckDB's own copy stops at 10,000 characters).
+TEST_F(CsvFileTest, HugeFieldIsQuarantinedWithItsTextAndSize) {
+  const std::string huge(10'000'000, 'x');
+  const std::string csv = std::string(kHeader) + "a,1,2017-03-01 10:00:00,1.00,ok\n" + "b,2,2017-03-01 10:00:00,1.00," +
+                          huge + "\n" + "c,3,2017-03-01 10:00:00,1.00,ok\n";
+  auto loaded = Load(csv);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->rows, 2);
+  ASSERT_EQ(loaded->rejects.size(), 1u);
+  const RejectedRow& r = loaded->rejects[0];
+  EXPECT_EQ(r.line, 3);
+  EXPECT_TRUE(r.raw_line.starts_with("b,2,2017-03-01 10:00:00,1.00,xxx"));
+  EXPECT_GT(r.raw_line.size(), size_t{1} << 20);
+  EXPECT_THAT(r.raw_line, HasSubstr("the record has 10000029 bytes; the whole text is line 3 of things.csv"));
 }
 
 TEST(LineOfRecordAtTest, CountsLineBreaksBeforeTheRecord) {

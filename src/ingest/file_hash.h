@@ -5,10 +5,14 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/file_bytes.h"
+
 namespace pareto::ingest {
 
 // Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
+// The same of a file's bytes, a window at a time (see FileBytes::ForEachWindow).
+std::string Sha256Hex(const FileBytes& file);
 
 // The Delta txn appId of one source file: the table, the file name and its
 // content hash, so the same file is applied once and a changed file is new.

@@ -12,6 +12,7 @@
 
 #include "delta/table.h"
 #include "ingest/csv_file.h"
+#include "ingest/file_bytes.h"
 #include "ingest/file_hash.h"
 #include "ingest/source_spec.h"
 
@@ -45,6 +46,22 @@ Status CheckTimezones(const SourcesConfig& config, duck::Connection& conn) {
       return InvalidArgument(fmt::format("pipeline.yaml: unknown time zone `{}` (use an IANA name such as "
                                          "America/Sao_Paulo)",
                                          zone));
+    }
+  }
+  return OkStatus();
+}
+
+// A layout DuckDB's strptime cannot use would otherwise quarantine every row.
+Status CheckFormats(const SourcesConfig& config, duck::Connection& conn) {
+  for (const SourceSpec& s : config.sources) {
+    for (const ColumnSpec& c : s.columns) {
+      if (c.format.empty()) continue;
+      auto r = conn.Query(fmt::format("SELECT try_strptime('', {})", duck::QuoteLiteral(c.format)));
+      if (!r.has_value()) {
+        return InvalidArgument(fmt::format("pipeline.yaml:{}: source `{}`, column `{}`: format `{}` is not a strptime "
+                                           "layout DuckDB reads: {}",
+                                           c.line, s.table, c.name, c.format, r.error().message().substr(0, 200)));
+      }
     }
   }
   return OkStatus();
@@ -173,12 +190,17 @@ StatusOr<Assignment> AssignFiles(const SourcesConfig& config, const std::string&
   return out;
 }
 
-// True when everything after the first line is NUL bytes or line ends: what a
-// crashed export or a preallocated file leaves behind. Such a file has no rows.
+// How much of what follows the header OnlyNulsAfterHeader looks at: a 2 GB file of
+// NULs is told from data by its first MiB, not read whole.
+constexpr size_t kNulProbeBytes = size_t{1} << 20;
+
+// True when what follows the first line is NUL bytes or line ends, over its first
+// MiB: what a crashed export or a preallocated file leaves behind. Such a file has
+// no rows (and no CSV record starts with a NUL byte).
 bool OnlyNulsAfterHeader(std::string_view bytes) {
   const size_t eol = bytes.find('\n');
   if (eol == std::string_view::npos) return false;
-  const std::string_view rest = bytes.substr(eol + 1);
+  const std::string_view rest = bytes.substr(eol + 1, kNulProbeBytes);
   if (rest.find('\0') == std::string_view::npos) return false;
   return std::ranges::all_of(rest, [](char c) { return c == '\0' || c == '\r' || c == '\n'; });
 }
@@ -236,7 +258,8 @@ class Ingester {
     FileReport fr;
     fr.file = file;
     const std::string path = Join(options_.source_dir, file);
-    PARETO_ASSIGN_OR_RETURN(std::string bytes, env_->ReadFile(path));
+    PARETO_ASSIGN_OR_RETURN(const FileBytes content, FileBytes::Open(path, env_));
+    const std::string_view bytes = content.view();
     if (bytes.empty()) {
       // No header, no rows: nothing to check or land; an export job that wrote
       // nothing yet is not an error.
@@ -248,25 +271,45 @@ class Ingester {
     if (OnlyNulsAfterHeader(bytes)) {
       fr.skipped = true;
       fr.note = "header followed by NUL bytes only";
-      fr.warning = "a header followed only by NUL bytes (an export that did not finish?): nothing landed";
+      fr.warning = fmt::format("a header followed only by NUL bytes ({} checked; an export that did not finish?): "
+                               "nothing landed",
+                               bytes.size() - bytes.find('\n') - 1 > kNulProbeBytes ? "the first MiB" : "all of them");
       return fr;
     }
-    const std::string app_id = IngestAppId(spec.table, file, Sha256Hex(bytes));
+    content.ReleasePages();  // a header line without an end was scanned whole
+    const std::string first_id = IngestAppId(spec.table, file, Sha256Hex(content));
+    std::string app_id = first_id;
+    bool quarantined_before = false;
 
     // Cheap early exit before parsing: the same bytes were committed already.
     if (table.Exists()) {
+      PARETO_ASSIGN_OR_RETURN(const std::optional<int64_t> restore, LatestRestore(spec.table, table));
+      // A RESTORE may have taken a file's rows out again: the file's txn stays in
+      // the log, so after a restore a file is landed under an id naming the restore,
+      // unless its rows are still in the table (landed before the restored version).
+      if (restore.has_value()) app_id = fmt::format("{}:after-restore={}", first_id, *restore);
       PARETO_ASSIGN_OR_RETURN(std::optional<int64_t> done, table.TxnVersion(app_id));
       if (done.has_value()) {
         fr.skipped = true;
         fr.note = "already ingested";
         return fr;
       }
+      if (restore.has_value()) {
+        PARETO_ASSIGN_OR_RETURN(const std::set<std::string>* present, FilesInTable(spec.table, table));
+        if (present->contains(file)) {
+          fr.skipped = true;
+          fr.note = "already ingested";
+          return fr;
+        }
+        // The quarantine is not restored with the table: its rows of this file stay.
+        PARETO_ASSIGN_OR_RETURN(quarantined_before, QuarantineHolds(first_id));
+      }
     }
 
     PARETO_ASSIGN_OR_RETURN(std::vector<std::string> header, ReadHeader(conn_, path, spec.columns.size()));
     PARETO_RETURN_IF_ERROR(CheckHeader(spec, header, path));
     PARETO_ASSIGN_OR_RETURN(LoadedFile loaded,
-                            LoadCsv(conn_, path, bytes, spec, file, ingested_at_, kRowsTemp));
+                            LoadCsv(conn_, path, content, spec, file, ingested_at_, kRowsTemp));
 
     catalog::PublishRequest write{.name = NameOf(spec.table),
                                   .select_sql = fmt::format("SELECT * FROM {}", duck::QuoteIdent(kRowsTemp)),
@@ -278,14 +321,14 @@ class Ingester {
 
     // Quarantine first: if the process dies between the two commits, the rerun
     // finds the quarantine txn applied (skipped) and lands the rows.
-    if (!loaded.rejects.empty()) {
+    if (!loaded.rejects.empty() && !quarantined_before) {
       PARETO_RETURN_IF_ERROR(WriteQuarantine(spec, file, loaded.rejects, write));
     }
 
     write.comment = spec.comment;
     write.configuration = TableConfiguration(spec);
     PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, lakehouse_.Publish(conn_, write));
-    PARETO_RETURN_IF_ERROR(conn_.Execute(fmt::format("DROP TABLE IF EXISTS {}", duck::QuoteIdent(kRowsTemp))));
+    PARETO_RETURN_IF_ERROR(DropLoaded(conn_, kRowsTemp));
     fr.delta_version = commit.version;
     if (commit.skipped) {
       // A concurrent ingest committed the same file between our check and our commit.
@@ -300,6 +343,42 @@ class Ingester {
     fr.rows_read = fr.rows_landed + fr.rows_quarantined + fr.rows_skipped_blank + fr.rows_skipped_header;
     if (fr.rows_landed == 0 && fr.rows_quarantined == 0) fr.warning = "no data rows (a header only): nothing landed";
     return fr;
+  }
+
+  // The version of the table's latest RESTORE commit, if any (read once per run).
+  StatusOr<std::optional<int64_t>> LatestRestore(const std::string& source_table, const delta::Table& table) {
+    if (auto it = restores_.find(source_table); it != restores_.end()) return it->second;
+    PARETO_ASSIGN_OR_RETURN(std::vector<delta::HistoryEntry> history, table.History());
+    std::optional<int64_t> found;
+    for (const delta::HistoryEntry& h : history) {
+      if (h.operation == "RESTORE") {
+        found = h.version;
+        break;  // newest first
+      }
+    }
+    restores_[source_table] = found;
+    return found;
+  }
+
+  // The `_source_file` values in the table's latest version (read once per run).
+  StatusOr<const std::set<std::string>*> FilesInTable(const std::string& source_table, const delta::Table& table) {
+    if (auto it = present_.find(source_table); it != present_.end()) return &it->second;
+    PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, table.Load());
+    PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snapshot));
+    PARETO_ASSIGN_OR_RETURN(duck::Result r, conn_.Query(fmt::format("SELECT DISTINCT {} FROM {}",
+                                                                     duck::QuoteIdent(kSourceFileColumn), scan)));
+    std::set<std::string>& files = present_[source_table];
+    for (uint64_t i = 0; i < r.RowCount(); ++i)
+      if (!r.IsNull(0, i)) files.insert(r.GetString(0, i));
+    return &files;
+  }
+
+  // True when the quarantine holds a commit of this file's content (any landing).
+  StatusOr<bool> QuarantineHolds(const std::string& first_id) {
+    const delta::Table quarantine(lakehouse_.TablePath(NameOf(kQuarantineTable)), env_);
+    if (!quarantine.Exists()) return false;
+    PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, quarantine.Load());
+    return std::ranges::any_of(snapshot.txns, [&](const auto& txn) { return txn.first.starts_with(first_id); });
   }
 
   Status WriteQuarantine(const SourceSpec& spec, const std::string& file, const std::vector<RejectedRow>& rejects,
@@ -335,6 +414,8 @@ class Ingester {
   duck::Connection& conn_;
   Env* env_;
   int64_t ingested_at_;  // one instant for the whole run: the rows of one run share it
+  std::map<std::string, std::optional<int64_t>> restores_;  // per source table
+  std::map<std::string, std::set<std::string>> present_;    // per source table
 };
 
 }  // namespace
@@ -351,6 +432,7 @@ StatusOr<IngestReport> Ingest(const IngestOptions& options, catalog::Lakehouse& 
     }
   }
   PARETO_RETURN_IF_ERROR(CheckTimezones(config, conn));
+  PARETO_RETURN_IF_ERROR(CheckFormats(config, conn));
   PARETO_ASSIGN_OR_RETURN(Assignment assigned, AssignFiles(config, options.source_dir, env));
 
   Ingester ingester(options, config, lakehouse, conn, env);

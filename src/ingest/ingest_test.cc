@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -216,6 +218,40 @@ TEST_F(IngestTest, NewDropIsAppendedAsOneCommit) {
   EXPECT_EQ(history->size(), 2u);  // one commit per file
 }
 
+// Case 11: a restore to before a monthly drop takes its rows out; the drop's txn
+// stays in the log, yet the next ingest lands it again (once), while the files
+// whose rows the restore kept stay ingested. The quarantine, which is not restored,
+// keeps one copy of the drop's bad rows.
+TEST_F(IngestTest, RestoreBeforeADropLetsTheDropLandAgain) {
+  const std::string src = SourceCopy();
+  ASSERT_TRUE(Run(src).has_value());
+  WriteBytes(src, "olist_orders_dataset_2018-09.csv",
+             std::string(kOrdersHeader) +
+                 "n1,c1,delivered,2018-09-01 10:00:00,,,,2018-09-20 00:00:00\n"
+                 "n2,c2,processing,2018-09-02 11:00:00,,,,2018-09-21 00:00:00\n"
+                 "n3,c3,delivered,not a time,,,,\n");
+  ASSERT_TRUE(Run(src).has_value());
+  EXPECT_EQ(Count("brz_orders"), 22);
+  EXPECT_EQ(Count("_quarantine"), 1);
+  auto restored = lh_->Restore("olist.bronze.brz_orders", 0);
+  ASSERT_TRUE(restored.has_value()) << restored.error().ToString();
+  EXPECT_EQ(Count("brz_orders"), 20);
+
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* orders = Find(*report, "brz_orders");
+  EXPECT_EQ(orders->files_ingested, 1);  // the drop; the first file's rows were kept
+  EXPECT_EQ(orders->rows_landed, 2);
+  EXPECT_EQ(Count("brz_orders"), 22);
+  EXPECT_EQ(Cell(fmt::format("SELECT count(*) FROM {} WHERE order_id = 'n1'", Scan("brz_orders"))), "1");
+  EXPECT_EQ(Count("_quarantine"), 1);
+
+  auto again = Run(src);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->rows_landed, 0);
+  EXPECT_EQ(Count("brz_orders"), 22);
+}
+
 // A corrected re-export under the same name is new content: it is appended.
 TEST_F(IngestTest, ChangedContentUnderSameNameIsNewFile) {
   const std::string src = SourceCopy(false);
@@ -344,6 +380,24 @@ TEST_F(IngestTest, RenamedOrMissingSourceIsWarnedNamingPatternAndClosestName) {
   EXPECT_TRUE(HasWarning(*Find(*again, "brz_customers"), "closest file seen: olistcustomerdataset.csv"));
 }
 
+// A layout DuckDB's strptime cannot use is refused before any file is read,
+// naming the source, the column and pipeline.yaml's line.
+TEST_F(IngestTest, UnusableTimestampFormatIsRefusedUpFront) {
+  auto project = pipeline::LoadProject(kProject);
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  SourcesConfig sources = project->Sources();
+  for (SourceSpec& s : sources.sources)
+    for (ColumnSpec& c : s.columns)
+      if (s.table == "brz_orders" && c.name == "order_approved_at") c.format = "%Y-%m-%d %Q";
+  IngestOptions o{.source_dir = SourceCopy(), .sources = sources, .lakehouse_root = lakehouse_};
+  auto report = Ingest(o, *lh_, *conn_);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(report.error().message(), HasSubstr("source `brz_orders`, column `order_approved_at`"));
+  EXPECT_THAT(report.error().message(), HasSubstr("%Q"));
+  EXPECT_FALSE(delta::Table(TableRoot("brz_orders")).Exists());
+}
+
 TEST_F(IngestTest, StrictMakesAWarningAnError) {
   const std::string src = SourceCopy();
   fs::remove(src + "/olist_order_reviews_dataset.csv");
@@ -380,6 +434,21 @@ TEST_F(IngestTest, FolderEmptyHeaderOnlyAndNulFilledFilesAreWarned) {
   EXPECT_TRUE(HasWarning(*Find(*report, "brz_customers"), "NUL bytes"));
   EXPECT_EQ(Find(*report, "brz_customers")->rows_landed, 0);
   EXPECT_TRUE(Find(*report, "brz_payments")->warnings.empty());
+}
+
+// A header followed by a long run of NUL bytes is told from data by its first MiB,
+// without reading the rest (a 2 GB one took 5 GB of memory); it lands nothing and
+// says so on every run.
+TEST_F(IngestTest, LongNulTailIsWarnedFromItsFirstMiB) {
+  const std::string src = SourceCopy(false);
+  std::string bytes = std::string(kOrdersHeader) + std::string(3 << 20, '\0');
+  WriteBytes(src, "olist_orders_dataset.csv", bytes);
+  auto report = Run(src);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const SourceReport* orders = Find(*report, "brz_orders");
+  EXPECT_TRUE(HasWarning(*orders, "NUL bytes (the first MiB checked"));
+  EXPECT_EQ(orders->rows_landed, 0);
+  EXPECT_FALSE(delta::Table(TableRoot("brz_orders")).Exists());
 }
 
 // The error names the entry and what it is, never its contents.
@@ -419,6 +488,109 @@ TEST_F(IngestTest, OnlyRegularFilesInsideTheSourceFolderAreRead) {
   auto report = Run(src);
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
   EXPECT_GT(Find(*report, "brz_sellers")->rows_landed, 0);
+}
+
+
+// ---- An Excel-style copy of a folder of exports --------------------------------
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Every "2017-10-02 09:56:33" as Excel's default m/d/yyyy h:mm writes it:
+// "10/2/2017 9:56" (no leading zeros, the seconds lost).
+std::string ExcelTimestamps(std::string_view text) {
+  auto digits = [&](size_t at, size_t n) {
+    for (size_t k = at; k < at + n; ++k)
+      if (std::isdigit(static_cast<unsigned char>(text[k])) == 0) return false;
+    return true;
+  };
+  auto number = [&](size_t at, size_t n) { return std::stoi(std::string(text.substr(at, n))); };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (i + 19 <= text.size() && digits(i, 4) && text[i + 4] == '-' && digits(i + 5, 2) && text[i + 7] == '-' &&
+        digits(i + 8, 2) && text[i + 10] == ' ' && digits(i + 11, 2) && text[i + 13] == ':' && digits(i + 14, 2) &&
+        text[i + 16] == ':' && digits(i + 17, 2)) {
+      out += fmt::format("{}/{}/{} {}:{:02}", number(i + 5, 2), number(i + 8, 2), number(i, 4), number(i + 11, 2),
+                         number(i + 14, 2));
+      i += 19;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+// The leading zeros of field `column` (0-based, before any quoted field) dropped
+// on every line, as a spreadsheet does to a zip-code prefix it takes for a number.
+std::string DropLeadingZeros(std::string_view text, int column) {
+  std::string out;
+  size_t line_start = 0;
+  while (line_start < text.size()) {
+    size_t end = text.find('\n', line_start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string line(text.substr(line_start, end - line_start));
+    size_t at = 0;
+    for (int c = 0; c < column && at != std::string::npos; ++c) {
+      at = line.find(',', at);
+      if (at != std::string::npos) ++at;
+    }
+    if (at != std::string::npos) {
+      size_t zeros = 0;
+      while (at + zeros + 1 < line.size() && line[at + zeros] == '0' &&
+             std::isdigit(static_cast<unsigned char>(line[at + zeros + 1])) != 0) {
+        ++zeros;
+      }
+      line.erase(at, zeros);
+    }
+    out += line;
+    if (end < text.size()) out += '\n';
+    line_start = end + 1;
+  }
+  return out;
+}
+
+// A copy of the subset as a shop's spreadsheet saves it: M/D/YYYY h:mm timestamps,
+// zip-code prefixes without their leading zero, lines of only commas at the end,
+// CRLF line ends, and the customers file renamed. Returns the folder.
+std::string ExcelCopy(const std::string& from, const std::string& to) {
+  fs::create_directories(to);
+  const std::map<std::string, int> zip_column = {
+      {"olist_customers_dataset.csv", 2}, {"olist_sellers_dataset.csv", 1}, {"olist_geolocation_dataset.csv", 0}};
+  for (const auto& entry : fs::directory_iterator(from)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".csv")) continue;
+    std::string text = ExcelTimestamps(ReadAll(entry.path().string()));
+    if (auto z = zip_column.find(name); z != zip_column.end()) text = DropLeadingZeros(text, z->second);
+    const size_t commas = std::ranges::count(text.substr(0, text.find('\n')), ',');
+    if (!text.ends_with('\n')) text += '\n';
+    text += std::string(commas, ',') + "\n" + std::string(commas, ',') + "\n";
+    std::string crlf;
+    for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    WriteBytes(to, name == "olist_customers_dataset.csv" ? "olistcustomerdataset.csv" : name, crlf);
+  }
+  return to;
+}
+
+// The project with the declarations an Excel copy needs: the timestamp layout on
+// every source and the renamed customers file's pattern.
+std::string ExcelProject(const std::string& to) {
+  fs::copy(kProject, to, fs::copy_options::recursive);
+  std::string yaml = ReadAll(to + "/pipeline.yaml");
+  const std::string old_pattern = "pattern: \"olist_customers_dataset*.csv\"";
+  yaml.replace(yaml.find(old_pattern), old_pattern.size(), "pattern: \"olist*customer*dataset*.csv\"");
+  std::string out;
+  size_t at = 0;
+  for (size_t p; (p = yaml.find("\n    pattern: ", at)) != std::string::npos;) {
+    const size_t eol = yaml.find('\n', p + 1);
+    out += yaml.substr(at, eol - at) + "\n    timestamp_format: \"%m/%d/%Y %H:%M\"";
+    at = eol;
+  }
+  out += yaml.substr(at);
+  WriteBytes(to, "pipeline.yaml", out);
+  return to;
 }
 
 // ---- Real data (skipped without ../shared) ---------------------------------
@@ -554,6 +726,53 @@ TEST_F(SharedDataTest, UnterminatedQuoteInRealOrdersRefusesTheFile) {
   EXPECT_THAT(report.error().message(), HasSubstr("olist_orders_dataset.csv: line 4001"));
   EXPECT_THAT(report.error().message(), HasSubstr("refused whole"));
   EXPECT_FALSE(delta::Table(TableRoot("brz_orders")).Exists());
+}
+
+// An Excel-saved copy of the real subset, with the declarations that fit it
+// (timestamp_format, the renamed file's pattern): every real row lands, as many
+// as from the clean files; the comma-only lines are skipped and counted.
+TEST_F(SharedDataTest, ExcelCopyWithItsDeclarationsLandsEveryRealRow) {
+  const std::map<std::string, int64_t> expected = {
+      {"brz_orders", 8135},  {"brz_customers", 8135}, {"brz_order_items", 8365},
+      {"brz_payments", 8924}, {"brz_reviews", 8225},  {"brz_products", 5460},
+      {"brz_sellers", 1610},  {"brz_geolocation", 45928}, {"brz_product_category_translation", 71}};
+  const std::string src = ExcelCopy(kShared + "/olist-subset", dir_.Sub("excel", /*create=*/true));
+  const std::string project_dir = ExcelProject(dir_.path() + "/project");
+  auto project = pipeline::LoadProject(project_dir);
+  ASSERT_TRUE(project.has_value()) << project.error().ToString();
+  IngestOptions o{.source_dir = src, .sources = project->Sources(), .lakehouse_root = lakehouse_, .strict = true};
+  auto report = Ingest(o, *lh_, *conn_);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->rows_quarantined, 0);
+  EXPECT_EQ(report->rows_skipped, 18);  // two comma-only lines in each of nine files
+  for (const auto& [table, rows] : expected) {
+    EXPECT_EQ(Find(*report, table)->rows_landed, rows) << table;
+    EXPECT_EQ(Count(table), rows) << table;
+  }
+  // 2017-07-09 21:57:05 saved as 7/9/2017 21:57: Sao Paulo wall time (-03), seconds lost.
+  EXPECT_EQ(Cell(fmt::format("SELECT strftime(order_purchase_timestamp AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') "
+                             "FROM {} WHERE order_id = 'a4591c265e18cb1dcee52889e2d8acc3'",
+                             Scan("brz_orders"))),
+            "2017-07-10 00:57:00");
+  // Bronze keeps the zip prefixes as the file has them (silver restores five digits).
+  EXPECT_NE(Cell(fmt::format("SELECT count(*) FROM {} WHERE length(customer_zip_code_prefix) = 4",
+                             Scan("brz_customers"))),
+            "0");
+
+  // Without the declarations the same copy is never landed silently: the renamed
+  // file is warned about and every spreadsheet timestamp is quarantined, with its reason.
+  const std::string other = dir_.Sub("lakehouse-undeclared", /*create=*/true);
+  auto plain_lh = catalog::Lakehouse::Open(other);
+  ASSERT_TRUE(plain_lh.has_value());
+  auto plain = pipeline::LoadProject(kProject);
+  ASSERT_TRUE(plain.has_value());
+  IngestOptions undeclared{.source_dir = src, .sources = plain->Sources(), .lakehouse_root = other};
+  auto refused = Ingest(undeclared, *plain_lh, *conn_);
+  ASSERT_TRUE(refused.has_value()) << refused.error().ToString();
+  EXPECT_THAT(fmt::format("{}", fmt::join(Find(*refused, "brz_customers")->warnings, "\n")),
+              HasSubstr("closest file seen: olistcustomerdataset.csv"));
+  EXPECT_EQ(Find(*refused, "brz_orders")->rows_quarantined, 8135);
+  EXPECT_EQ(Find(*refused, "brz_payments")->rows_landed, 8924);  // no timestamps: lands as before
 }
 
 }  // namespace

@@ -61,6 +61,18 @@ Status ValidateColumn(ColumnSpec& column, std::string_view file) {
                                column.name, column.type));
   }
   column.type = type;
+  if (!column.format.empty()) {
+    if (type != "date" && type != "timestamp") {
+      return ErrorAt(file, column.line,
+                     fmt::format("column `{}`: `format` applies to date and timestamp columns, not {}", column.name,
+                                 type));
+    }
+    if (column.format.find('%') == std::string::npos) {
+      return ErrorAt(file, column.line,
+                     fmt::format("column `{}`: format `{}` has no strptime code (e.g. \"%m/%d/%Y %H:%M\")",
+                                 column.name, column.format));
+    }
+  }
   return OkStatus();
 }
 
@@ -76,9 +88,18 @@ Status ValidateSource(SourceSpec& s, std::string_view file) {
   if (s.columns.empty()) {
     return ErrorAt(file, s.line, fmt::format("source `{}`: `columns` must be a non-empty list", s.table));
   }
+  for (const std::string* format : {&s.date_format, &s.timestamp_format}) {
+    if (!format->empty() && format->find('%') == std::string::npos) {
+      return ErrorAt(file, s.line, fmt::format("source `{}`: format `{}` has no strptime code (e.g. \"%m/%d/%Y\")",
+                                               s.table, *format));
+    }
+  }
   std::set<std::string, std::less<>> names;
   for (ColumnSpec& column : s.columns) {
     PARETO_RETURN_IF_ERROR(ValidateColumn(column, file));
+    // The source's layout is every such column's default.
+    if (column.format.empty() && column.type == "date") column.format = s.date_format;
+    if (column.format.empty() && column.type == "timestamp") column.format = s.timestamp_format;
     if (!names.insert(column.name).second) {
       return ErrorAt(file, column.line, fmt::format("source `{}`: duplicate column `{}`", s.table, column.name));
     }
@@ -126,14 +147,13 @@ std::string CsvReadType(const ColumnSpec& column) {
   if (t == "long") return "BIGINT";
   if (t == "double") return "DOUBLE";
   if (t == "boolean") return "BOOLEAN";
-  if (t == "date") return "DATE";
-  if (t == "timestamp") return "TIMESTAMP";  // local wall time; converted to an instant later
-  if (t.starts_with("decimal")) {
-    std::string upper = t;
-    std::ranges::transform(upper, upper.begin(), [](unsigned char c) { return std::toupper(c); });
-    return upper;
-  }
-  return "VARCHAR";  // unreachable: NormalizeType admits only the types above
+  if (t == "date" && column.format.empty()) return "DATE";
+  return "VARCHAR";  // string, and the columns converted after the read (IsCheckedAfterRead)
+}
+
+bool IsCheckedAfterRead(const ColumnSpec& column) {
+  return column.type == "timestamp" || column.type.starts_with("decimal") ||
+         (column.type == "date" && !column.format.empty());
 }
 
 }  // namespace pareto::ingest

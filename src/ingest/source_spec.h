@@ -23,6 +23,10 @@ struct ColumnSpec {
   std::string name;
   std::string type;  // Delta type name, normalized to lower case: "decimal(12,2)"
   std::string comment;
+  // strptime layout of a date or timestamp column (`format:` in pipeline.yaml, or
+  // the source's `date_format:` / `timestamp_format:`); empty = ISO 8601. A value
+  // that does not match it is quarantined with its line.
+  std::string format;
   int line = 0;  // 1-based line of the column in pipeline.yaml, for messages
 };
 
@@ -32,6 +36,10 @@ struct SourceSpec {
   std::vector<ColumnSpec> columns;
   std::vector<std::string> business_key;
   std::string timezone;  // IANA zone of the file's timestamps (defaults to the top-level one)
+  // Layouts for every date / timestamp column without its own `format:` (strptime
+  // codes, e.g. "%m/%d/%Y %H:%M" for a spreadsheet's export); empty = ISO 8601.
+  std::string date_format;
+  std::string timestamp_format;
   std::string comment;
   int line = 0;  // 1-based line of the source in pipeline.yaml, for messages
 
@@ -55,9 +63,14 @@ Status ValidateSource(SourceSpec& source, std::string_view file);
 // Checks what spans sources: each bronze table is declared once.
 Status ValidateSources(const SourcesConfig& config, std::string_view file);
 
-// The DuckDB type read_csv parses a column as. Timestamps are read as local wall
-// times (TIMESTAMP) and converted to instants afterwards (see ingest.cc).
+// The DuckDB type read_csv parses a column as. Timestamps, decimals and dates with
+// a declared format are read as text and converted by csv_file.cc, which checks
+// what DuckDB's reader would not: an explicit UTC offset, the declared layout,
+// digits beyond the declared scale (DuckDB would round them).
 std::string CsvReadType(const ColumnSpec& column);
+
+// True for the columns CsvReadType reads as text to convert and check afterwards.
+bool IsCheckedAfterRead(const ColumnSpec& column);
 
 // Names bronze adds after the source columns.
 inline constexpr std::string_view kIngestedAtColumn = "_ingested_at";

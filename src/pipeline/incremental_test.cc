@@ -70,7 +70,9 @@ incremental:
   RunReport Run(bool full = false) {
     auto report = RunPipeline({.project_dir = project_, .lakehouse_root = lakehouse_, .full = full, .jobs = 1});
     EXPECT_TRUE(report.has_value()) << report.error().ToString();
-    if (report) EXPECT_TRUE(report->ok()) << FormatRunReport(*report);
+    if (report) {
+      EXPECT_TRUE(report->ok()) << FormatRunReport(*report);
+    }
     return report.value_or(RunReport{});
   }
   std::string Message(const RunReport& r, const std::string& task) {

@@ -113,6 +113,7 @@ StatusOr<ingest::ColumnSpec> ParseColumn(const Reader& r, const YAML::Node& node
   PARETO_ASSIGN_OR_RETURN(column.name, r.String(node, "name", true));
   PARETO_ASSIGN_OR_RETURN(column.type, r.String(node, "type", true));
   PARETO_ASSIGN_OR_RETURN(column.comment, r.String(node, "comment", false));
+  PARETO_ASSIGN_OR_RETURN(column.format, r.String(node, "format", false));
   return column;
 }
 
@@ -127,6 +128,8 @@ StatusOr<ingest::SourceSpec> ParseSource(const Reader& r, const YAML::Node& node
   PARETO_ASSIGN_OR_RETURN(s.comment, r.String(node, "comment", true));
   PARETO_ASSIGN_OR_RETURN(s.timezone, r.String(node, "timezone", false));
   if (s.timezone.empty()) s.timezone = zone;
+  PARETO_ASSIGN_OR_RETURN(s.date_format, r.String(node, "date_format", false));
+  PARETO_ASSIGN_OR_RETURN(s.timestamp_format, r.String(node, "timestamp_format", false));
   const YAML::Node columns = node["columns"];
   if (!columns || !columns.IsSequence() || columns.size() == 0) {
     return std::unexpected(

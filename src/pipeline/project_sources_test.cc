@@ -49,9 +49,38 @@ TEST(SourceSpecTest, ParsesMinimalSourceAndInheritsTimezone) {
   ASSERT_EQ(s.columns.size(), 3u);
   EXPECT_EQ(s.columns[2].type, "decimal(12,2)");
   EXPECT_EQ(CsvReadType(s.columns[0]), "VARCHAR");
-  EXPECT_EQ(CsvReadType(s.columns[1]), "TIMESTAMP");
-  EXPECT_EQ(CsvReadType(s.columns[2]), "DECIMAL(12,2)");
+  // Timestamps and decimals are read as text and checked by ingest (offsets, scale).
+  EXPECT_EQ(CsvReadType(s.columns[1]), "VARCHAR");
+  EXPECT_TRUE(IsCheckedAfterRead(s.columns[1]));
+  EXPECT_TRUE(IsCheckedAfterRead(s.columns[2]));
+  EXPECT_FALSE(IsCheckedAfterRead(s.columns[0]));
   EXPECT_TRUE(s.HasTimestamps());
+}
+
+// A spreadsheet's layout is declared once per source and may be overridden per
+// column; a format on a non-date column, or one without a strptime code, is refused.
+TEST(SourceSpecTest, DateAndTimestampFormatsPerSourceAndColumn) {
+  std::string yaml = kMinimal;
+  yaml.replace(yaml.find("    comment"), 0, "    timestamp_format: \"%m/%d/%Y %H:%M\"\n");
+  yaml += "      - {name: shipped_at, type: timestamp, format: \"%d.%m.%Y %H:%M\"}\n";
+  yaml += "      - {name: due, type: date}\n";
+  auto config = ParseSources(yaml, "pipeline.yaml");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  const SourceSpec& s = config->sources[0];
+  EXPECT_EQ(s.columns[1].format, "%m/%d/%Y %H:%M");
+  EXPECT_EQ(s.columns[3].format, "%d.%m.%Y %H:%M");
+  EXPECT_EQ(s.columns[4].format, "");  // a date keeps ISO: only timestamp_format was declared
+  EXPECT_EQ(CsvReadType(s.columns[4]), "DATE");
+
+  auto on_string = ParseSources(std::string(kMinimal) + "      - {name: x, type: string, format: \"%Y\"}\n",
+                                "pipeline.yaml");
+  ASSERT_FALSE(on_string.has_value());
+  EXPECT_THAT(on_string.error().message(), HasSubstr("`format` applies to date and timestamp columns"));
+  std::string no_code = kMinimal;
+  no_code.replace(no_code.find("    comment"), 0, "    date_format: \"MM/DD/YYYY\"\n");
+  auto bad = ParseSources(no_code, "pipeline.yaml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_THAT(bad.error().message(), HasSubstr("no strptime code"));
 }
 
 TEST(SourceSpecTest, SourceTimezoneOverridesTopLevel) {
