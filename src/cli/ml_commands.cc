@@ -11,6 +11,7 @@
 #include "catalog/writer_lock.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
+#include "ml/future_value/evaluation.h"
 #include "ml/future_value/job.h"
 #include "ml/ml_config.h"
 #include "ml/pipeline_tasks.h"
@@ -64,6 +65,7 @@ struct TrainArgs {
   std::string cutoff;
   std::vector<std::string> allow_monetary;
   bool no_register = false;
+  bool evaluate = false;
 };
 
 Status Train(CliContext& ctx, const TrainArgs& args) {
@@ -85,6 +87,18 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
   request.allow_monetary = args.allow_monetary;
   request.register_best = !args.no_register;
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
+  if (args.evaluate) {
+    // The future-value protocol's out-of-time evaluation, kept beside the production model.
+    PARETO_ASSIGN_OR_RETURN(ml::fv::Snapshots data, ml::fv::ReadSnapshots(session.connection(), ml::fv::kSnapshotsTable));
+    PARETO_ASSIGN_OR_RETURN(ml::fv::FvEvaluation evaluation,
+                            ml::fv::Evaluate(data, config.train.bootstrap_resamples,
+                                             args.seed.value_or(config.train.seed)));
+    const std::string text = ml::fv::FormatEvaluation(evaluation);
+    const std::string dir = lakehouse.root() + "/_models/future_value";
+    PARETO_RETURN_IF_ERROR(ctx.env->CreateDirs(dir));
+    PARETO_RETURN_IF_ERROR(ctx.env->WriteFile(dir + "/evaluation.txt", text, true));
+    if (!ctx.json) std::cout << text << "(kept in " << dir << "/evaluation.txt)\n\n";
+  }
   PARETO_ASSIGN_OR_RETURN(auto outcomes, ml::RunTraining(ms, session.connection(), config, request, ctx.env));
   if (ctx.json) {
     for (const ml::ProtocolOutcome& o : outcomes) {
@@ -237,6 +251,8 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
   train->add_option("--allow-monetary", train_args->allow_monetary,
                     "Let this feature through although its lineage reaches money (recorded in the run and model card)");
   train->add_flag("--no-register", train_args->no_register, "Record the run but register no model version");
+  train->add_flag("--evaluate", train_args->evaluate,
+                  "Also evaluate the future-value model out of time (every cutoff, bootstrap, baselines) first");
   train->callback([&ctx, train_args] { ctx.action = [&ctx, train_args] { return Train(ctx, *train_args); }; });
 
   CLI::App* models = app.add_subcommand("models", "List the registered versions of the model; show or promote one");

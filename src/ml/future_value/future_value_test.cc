@@ -4,6 +4,7 @@
 
 #include "catalog/test_util.h"
 #include "delta/table.h"
+#include "ml/future_value/evaluation.h"
 #include "ml/future_value/job.h"
 #include "ml/future_value/model.h"
 #include "ml/future_value/snapshots.h"
@@ -159,6 +160,56 @@ TEST_F(FutureValueTest, ProductionScoresEveryPersonAtTheNewestSnapshotOutOfSampl
                                "AND trained_through <= snapshot_date AND repeat_probability BETWEEN 0 AND 1 "
                                "AND expected_spend >= 0 AND p_alive BETWEEN 0 AND 1 AND driver_1 IS NOT NULL"),
             1500);
+}
+
+TEST(SpendMetrics, GiniAndSpearmanOnKnownOrders) {
+  const std::vector<double> actual = {0, 0, 10, 0, 50, 5};
+  EXPECT_DOUBLE_EQ(NormalizedGini(actual, actual), 1.0);
+  const std::vector<double> reversed = {6, 5, 4, 3, 2, 1};  // the largest spends ranked last
+  const std::vector<double> perfect = {1, 2, 5, 3, 6, 4};  // 50 > 10 > 5 > the zeros
+  EXPECT_DOUBLE_EQ(NormalizedGini(actual, perfect), 1.0);
+  EXPECT_LT(NormalizedGini(actual, reversed), 0.0);
+  // Spearman with ties at mid-ranks: scipy.stats.spearmanr([1,2,2,3],[1,3,2,4]) = 0.9486832980505138.
+  EXPECT_NEAR(Spearman(std::vector<double>{1, 2, 2, 3}, std::vector<double>{1, 3, 2, 4}), 0.9486832980505138, 1e-12);
+  EXPECT_NEAR(Spearman(std::vector<double>{1, 2, 3}, std::vector<double>{3, 2, 1}), -1.0, 1e-12);
+}
+
+// The evaluation of the planted table: the boosted model, the logistic
+// regression and the baseline side by side, out of time, small counts marked.
+TEST_F(FutureValueTest, EvaluationPutsEveryModelBesideItsBaseline) {
+  auto data = ReadSnapshots(*conn_, kSnapshotsTable);
+  ASSERT_TRUE(data.has_value());
+  auto e = Evaluate(*data, 200, 42);
+  ASSERT_TRUE(e.has_value()) << e.error().ToString();
+  EXPECT_EQ(e->test_date, "2017-10-01");
+  EXPECT_EQ(e->train_dates, (std::vector<std::string>{"2017-01-01", "2017-04-01"}));
+  ASSERT_GE(e->repeat.size(), 3u);
+  EXPECT_EQ(e->repeat.front().name, "gbt (boosted)");
+  EXPECT_TRUE(e->repeat.back().baseline);
+  // The baseline (purchase days, recency) knows nothing of the planted review effect.
+  EXPECT_GT(e->gain, 0.05);
+  EXPECT_GT(e->gain_ci.low, 0.0);
+  EXPECT_EQ(e->deciles.size(), 10u);
+  EXPECT_EQ(e->rolling.size(), 2u);  // 2017-07-01 (trained on 2017-01-01) and 2017-10-01
+  // BG/NBD's check: every test person in one frequency bucket; actual = the labels' purchase days.
+  int64_t in_buckets = 0;
+  double actual = 0;
+  for (const BucketRow& b : e->buckets) {
+    in_buckets += b.persons;
+    actual += b.actual;
+  }
+  if (e->bgnbd_error.empty()) {
+    EXPECT_EQ(in_buckets, 1500);
+    EXPECT_EQ(actual, static_cast<double>(e->positives));  // one purchase day each in the planted table
+  }
+  const std::string text = FormatEvaluation(*e);
+  EXPECT_NE(text.find("baseline: recency/frequency"), std::string::npos) << text;
+  EXPECT_NE(text.find("normalized Gini"), std::string::npos) << text;
+  EXPECT_EQ(text.find("unreliable (0"), std::string::npos) << text;
+  // With fewer than 30 positives the figures are printed and marked, not ranked.
+  FvEvaluation few = *e;
+  few.positives = 12;
+  EXPECT_NE(FormatEvaluation(few).find("unreliable (12 positives)"), std::string::npos);
 }
 
 }  // namespace

@@ -21,10 +21,9 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "duck/duck.h"
+#include "ml/future_value/snapshots.h"
 
 namespace pareto::ml::fv {
-
-inline constexpr const char* kSnapshotsTable = "gold.gld_fv_snapshots";
 
 // <lakehouse root>/_models/future_value/current
 std::string ProductionDir(const std::string& lakehouse_root);

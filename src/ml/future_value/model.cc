@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include <Eigen/Dense>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ml/training/trainer.h"
@@ -166,10 +167,17 @@ StatusOr<FvScores> Score(const FvModel& model, const Snapshots& data, std::span<
   auto fit = clv::FitBgNbd(distinct, weights, search);
   if (fit.has_value()) {
     s.bgnbd = fit->params;
-    for (size_t k = 0; k < rows.size(); ++k) {
-      PARETO_ASSIGN_OR_RETURN(const double e,
-                              clv::BgNbdConditionalExpectedPurchases(fit->params, rfm[k], model.horizon_days / 7.0));
-      s.expected_purchases(static_cast<Eigen::Index>(k)) = e;
+    for (size_t k = 0; k < rows.size() && s.bgnbd_error.empty(); ++k) {
+      auto e = clv::BgNbdConditionalExpectedPurchases(fit->params, rfm[k], model.horizon_days / 7.0);
+      if (!e.has_value()) {
+        // Parameters at the edge of the model (a <= 1 - b ...) leave eq. 10 undefined.
+        s.bgnbd_error = fmt::format("r={:.3g} alpha={:.3g} a={:.3g} b={:.3g}: {}", fit->params.r, fit->params.alpha,
+                                    fit->params.a, fit->params.b, e.error().message());
+        s.expected_purchases.setConstant(kNaN);
+        s.p_alive.setConstant(kNaN);
+        break;
+      }
+      s.expected_purchases(static_cast<Eigen::Index>(k)) = *e;
       s.p_alive(static_cast<Eigen::Index>(k)) = clv::BgNbdProbabilityAlive(fit->params, rfm[k]);
     }
   } else {

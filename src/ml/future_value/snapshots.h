@@ -16,6 +16,8 @@
 
 namespace pareto::ml::fv {
 
+inline constexpr const char* kSnapshotsTable = "gold.gld_fv_snapshots";
+
 // The features the future-value models see (columns of gld_fv_snapshots): the
 // person's history by T, which is known at T — past spend included.
 const std::vector<std::string>& FeatureColumns();
