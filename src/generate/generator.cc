@@ -349,9 +349,12 @@ Status GenerateBase(const GenerateOptions& opt, const Shop& shop, const OrderMod
     const double gap_days = model.MeanRepeatGapDays(person, order);
     out.Emit(order, person, shop, opt.seed);
     for (int k = 1; k < orders; ++k) {
-      // A repeat purchase some weeks later, always inside the period.
+      // A repeat purchase some weeks later; one that would fall after the period
+      // is not in the export (squeezing it inside would make late first buyers
+      // return faster than early ones, a drift no real shop has).
       const int64_t next = t + 3600 + static_cast<int64_t>(timing.Exponential(gap_days * kDay));
-      t = next < end ? next : t + static_cast<int64_t>(timing.Uniform() * static_cast<double>(end - t));
+      if (next >= end) break;
+      t = next;
       model.Simulate(order_index++, person, t, order);
       out.Emit(order, person, shop, opt.seed);
     }

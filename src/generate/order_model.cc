@@ -13,7 +13,7 @@ namespace {
 constexpr int kMaxOrders = 17;
 // Log-odds of buying again for a person whose every effect is zero: set so that
 // about 3.1% of persons have more than one order, as in the real data.
-constexpr double kRepeatIntercept = -3.88;
+constexpr double kRepeatIntercept = -3.75;
 // Planted repeat effects (log-odds), the truth a repeat model should recover.
 // Review score 1..5 of the first order; no review at all counts as kNoReviewEffect.
 constexpr double kRepeatByReview[5] = {-1.2, -0.8, -0.3, 0.1, 0.4};

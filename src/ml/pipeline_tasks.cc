@@ -87,9 +87,9 @@ std::vector<pipeline::PostTask> FutureValueTasks(const MlConfig& config) {
                                              fv::TrainProduction(ctx.metastore.lakehouse_root(), ctx.conn,
                                                                  config.train.seed, EnvOf(ctx)));
                      return fmt::format("future value for the snapshot {}: trained on {} snapshots ({} rows, {} came "
-                                        "back) whose windows end by {}, {} rounds",
+                                        "back) whose windows end by {}, {} rounds; {:.1f} s reading, {:.1f} s fitting",
                                         r.scoring_date, r.training_dates.size(), r.rows, r.positives,
-                                        r.last_window_end, r.rounds);
+                                        r.last_window_end, r.rounds, r.read_seconds, r.seconds - r.read_seconds);
                    }});
   tasks.push_back({"ml.score", {table, "ml.train"}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      PARETO_ASSIGN_OR_RETURN(fv::ScoreReport r,

@@ -273,7 +273,9 @@ std::string FormatEvaluation(const FvEvaluation& e) {
   }
   out += fmt::format("  gbt - baseline ROC-AUC: {:+.3f} [{:+.3f}, {:+.3f}] (paired bootstrap, {} resamples){}\n",
                      e.gain, e.gain_ci.low, e.gain_ci.high, e.resamples,
-                     e.gain_ci.low > 0 ? ": the interval excludes zero" : ": the interval includes zero");
+                     e.gain_ci.low > 0    ? ": the interval excludes zero, the model is better"
+                     : e.gain_ci.high < 0 ? ": the interval excludes zero, the BASELINE is better"
+                                          : ": the interval includes zero");
   if (!e.bgnbd_error.empty()) out += "  BG/NBD: no fit (" + e.bgnbd_error + ")\n";
   out += fmt::format("  {:<32} {:>15} {:>9}\n", "spend within the horizon", "normalized Gini", "Spearman");
   const SpendRow& sb = e.spend.back();

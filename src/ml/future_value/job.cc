@@ -28,6 +28,7 @@ StatusOr<TrainReport> TrainProduction(const std::string& lakehouse_root, duck::C
                                       Env* env) {
   const int64_t started = env->NowMicros();
   PARETO_ASSIGN_OR_RETURN(Snapshots data, ReadSnapshots(conn, kSnapshotsTable));
+  const double read_seconds = Seconds(env, started);
   const auto horizon = static_cast<int64_t>(data.horizon_days);
   std::vector<size_t> rows;
   for (size_t i = 0; i < data.day.size(); ++i) {
@@ -45,6 +46,7 @@ StatusOr<TrainReport> TrainProduction(const std::string& lakehouse_root, duck::C
   r.positives = model.training_positives;
   r.rounds = model.repeat->TrainingInfo().value("rounds", 0);
   r.seconds = Seconds(env, started);
+  r.read_seconds = read_seconds;
   return r;
 }
 

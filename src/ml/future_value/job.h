@@ -34,7 +34,7 @@ struct TrainReport {
   std::string last_window_end;  // the latest end of a training label window (<= scoring_date)
   int64_t rows = 0, positives = 0;
   int rounds = 0;
-  double seconds = 0;
+  double seconds = 0, read_seconds = 0;  // all, and reading the snapshots
 };
 
 StatusOr<TrainReport> TrainProduction(const std::string& lakehouse_root, duck::Connection& conn, uint64_t seed,

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/random.h"
 #include "ml/training/trainer.h"
 
 namespace pareto::ml::fv {
@@ -94,7 +95,23 @@ StatusOr<FvModel> Fit(const Snapshots& data, std::span<const size_t> rows, int64
   if (m.training_positives < 2) {
     return std::unexpected(InvalidArgument("future value: fewer than two persons came back in the training windows"));
   }
-  PARETO_ASSIGN_OR_RETURN(TreeModel repeat, TreeModel::FitBoosting(design.x, y, options.boosting));
+  // Persons who come back are rare (about 1 in 100 a window): the boosted model
+  // sees every one of them and a seeded sample of the others, at most
+  // options.negatives_per_positive per positive, which makes it several times
+  // faster for the same ranking; Score undoes the sampling on the log-odds
+  // (adds log of the sampling rate), so probabilities stay calibrated.
+  const double negatives = static_cast<double>(m.training_rows - m.training_positives);
+  m.negative_rate = std::min(1.0, options.negatives_per_positive * static_cast<double>(m.training_positives) /
+                                      std::max(1.0, negatives));
+  std::vector<size_t> kept;
+  Rng sampler(options.boosting.seed ^ 0x6e6567ULL);
+  for (size_t k = 0; k < rows.size(); ++k) {
+    if (y(static_cast<Eigen::Index>(k)) == 1.0 || m.negative_rate >= 1.0 || sampler.Uniform() < m.negative_rate) {
+      kept.push_back(k);
+    }
+  }
+  PARETO_ASSIGN_OR_RETURN(TreeModel repeat,
+                          TreeModel::FitBoosting(Rows(design.x, kept), Rows(y, kept), options.boosting));
   m.repeat = std::make_unique<TreeModel>(std::move(repeat));
 
   // Spend of a returning person: ridge regression of log spend.
@@ -138,7 +155,13 @@ StatusOr<FvScores> Score(const FvModel& model, const Snapshots& data, std::span<
   if (rows.empty()) return std::unexpected(InvalidArgument("future value: no rows to score"));
   PARETO_ASSIGN_OR_RETURN(Design design, model.encoder.Apply(data.frame, rows));
   FvScores s;
-  PARETO_ASSIGN_OR_RETURN(s.repeat_probability, model.repeat->PredictProba(design.x));
+  PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd sampled, model.repeat->PredictProba(design.x));
+  // Back from the training sample's odds to the population's.
+  const double shift = std::log(model.negative_rate);
+  s.repeat_probability = sampled.unaryExpr([shift](double p) {
+    const double q = std::clamp(p, 1e-15, 1 - 1e-15);
+    return 1.0 / (1.0 + std::exp(-(std::log(q / (1 - q)) + shift)));
+  });
   const Eigen::MatrixXd z = Standardize(design.x, model.mean, model.scale);
   // Within the log spends seen in training: a linear model extrapolates without bound.
   const Eigen::VectorXd log_spend =
@@ -223,6 +246,7 @@ Status Save(const FvModel& model, const std::string& dir, Env* env) {
                             {"max_log_spend", model.max_log_spend},
                             {"residual_variance", model.residual_variance},
                             {"horizon_days", model.horizon_days},
+                            {"negative_rate", model.negative_rate},
                             {"scoring_day", model.scoring_day},
                             {"scoring_date", DayText(model.scoring_day)},
                             {"training_days", model.training_days},
@@ -246,6 +270,7 @@ StatusOr<FvModel> Load(const std::string& dir, Env* env) {
     m.max_log_spend = j.at("max_log_spend").get<double>();
     m.residual_variance = j.at("residual_variance").get<double>();
     m.horizon_days = j.at("horizon_days").get<double>();
+    m.negative_rate = j.at("negative_rate").get<double>();
     m.scoring_day = j.at("scoring_day").get<int64_t>();
     m.training_days = j.at("training_days").get<std::vector<int64_t>>();
     m.training_rows = j.at("training_rows").get<int64_t>();

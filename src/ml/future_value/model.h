@@ -32,6 +32,7 @@ namespace pareto::ml::fv {
 struct FvOptions {
   BoostingOptions boosting;
   double ridge = 1.0;  // L2 penalty of the spend regression per feature, on standardized features
+  double negatives_per_positive = 20;  // the boosted model's sample of persons who did not come back
 };
 
 // What production uses: a few hundred shallow trees, chosen by early stopping.
@@ -45,6 +46,7 @@ struct FvModel {
   Eigen::VectorXd mean, scale, coef;
   double intercept = 0, residual_variance = 0;
   double min_log_spend = 0, max_log_spend = 0;  // predictions are kept within the training range
+  double negative_rate = 1;  // share of non-returning training persons the boosted model saw
   double horizon_days = 0;
   int64_t scoring_day = 0;               // the snapshot the model is for
   std::vector<int64_t> training_days;    // snapshot dates of the training rows
