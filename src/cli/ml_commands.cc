@@ -11,7 +11,10 @@
 #include "catalog/writer_lock.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
+#include "ml/future_value/evaluation.h"
+#include "ml/future_value/job.h"
 #include "ml/ml_config.h"
+#include "ml/pipeline_tasks.h"
 #include "ml/scoring/registry.h"
 #include "ml/scoring/scoring.h"
 #include "ml/training/train_job.h"
@@ -62,6 +65,7 @@ struct TrainArgs {
   std::string cutoff;
   std::vector<std::string> allow_monetary;
   bool no_register = false;
+  bool evaluate = false;
 };
 
 Status Train(CliContext& ctx, const TrainArgs& args) {
@@ -83,6 +87,18 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
   request.allow_monetary = args.allow_monetary;
   request.register_best = !args.no_register;
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
+  if (args.evaluate) {
+    // The future-value protocol's out-of-time evaluation, kept beside the production model.
+    PARETO_ASSIGN_OR_RETURN(ml::fv::Snapshots data, ml::fv::ReadSnapshots(session.connection(), ml::fv::kSnapshotsTable));
+    PARETO_ASSIGN_OR_RETURN(ml::fv::FvEvaluation evaluation,
+                            ml::fv::Evaluate(data, config.train.bootstrap_resamples,
+                                             args.seed.value_or(config.train.seed)));
+    const std::string text = ml::fv::FormatEvaluation(evaluation);
+    const std::string dir = lakehouse.root() + "/_models/future_value";
+    PARETO_RETURN_IF_ERROR(ctx.env->CreateDirs(dir));
+    PARETO_RETURN_IF_ERROR(ctx.env->WriteFile(dir + "/evaluation.txt", text, true));
+    if (!ctx.json) std::cout << text << "(kept in " << dir << "/evaluation.txt)\n\n";
+  }
   PARETO_ASSIGN_OR_RETURN(auto outcomes, ml::RunTraining(ms, session.connection(), config, request, ctx.env));
   if (ctx.json) {
     for (const ml::ProtocolOutcome& o : outcomes) {
@@ -170,6 +186,27 @@ Status Score(CliContext& ctx) {
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
+  if (config.run_protocol == ml::kFutureValueProtocol) {
+    // The future-value model `pareto run` trained (ml.train) for the newest snapshot.
+    PARETO_ASSIGN_OR_RETURN(ml::fv::ScoreReport r, ml::fv::ScoreProduction(lakehouse, session.connection(),
+                                                                           config.scores_table, project.catalog,
+                                                                           ctx.env));
+    if (ctx.json) {
+      std::cout << json{{"table", r.table}, {"rows", r.rows}, {"delta_version", r.delta_version},
+                        {"snapshot_date", r.scoring_date}, {"horizon_days", r.horizon_days},
+                        {"expected_repeaters", r.expected_repeaters}, {"expected_spend", r.expected_spend_total},
+                        {"bgnbd_error", r.bgnbd_error},
+                        {"seconds", r.seconds}}.dump()
+                << "\n";
+    } else {
+      std::cout << fmt::format("scored {} persons at {} (horizon {:.0f} days) into {} version {}: {:.0f} expected to "
+                               "come back, {:.0f} BRL expected ({:.2f} s){}\n",
+                               r.rows, r.scoring_date, r.horizon_days, r.table, r.delta_version, r.expected_repeaters,
+                               r.expected_spend_total, r.seconds,
+                               r.bgnbd_error.empty() ? "" : "; no BG/NBD columns: " + r.bgnbd_error);
+    }
+    return OkStatus();
+  }
   PARETO_ASSIGN_OR_RETURN(ml::ScoreReport report, ml::ScorePersons(lakehouse, session.connection(), config, project.catalog, ctx.env));
   if (ctx.json) {
     std::cout << json{{"table", report.table}, {"rows", report.rows}, {"delta_version", report.delta_version},
@@ -182,11 +219,21 @@ Status Score(CliContext& ctx) {
   return OkStatus();
 }
 
-Status Audience(CliContext& ctx, const std::string& top, const std::string& out) {
+Status Audience(CliContext& ctx, const std::string& top, const std::string& by, const std::string& out) {
   PARETO_ASSIGN_OR_RETURN(double fraction, ParseFraction(top));
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
+  if (config.run_protocol == ml::kFutureValueProtocol) {
+    PARETO_ASSIGN_OR_RETURN(ml::fv::AudienceReport r,
+                            ml::fv::WriteAudience(session.connection(), config.scores_table, fraction, by, out));
+    // How the audience was chosen travels with it: printed, and beside the CSV.
+    const std::string header = r.Header();
+    PARETO_RETURN_IF_ERROR(ctx.env->WriteFile(out + ".about.txt", header, true));
+    std::cout << header << fmt::format("wrote {} persons to {} (how they were chosen: {}.about.txt)\n", r.selected,
+                                       out, out);
+    return OkStatus();
+  }
   PARETO_ASSIGN_OR_RETURN(int64_t n, ml::WriteAudience(session.connection(), config, fraction, out));
   std::cout << fmt::format("wrote {} persons (top {}) to {}\n", n, top, out);
   return OkStatus();
@@ -204,6 +251,8 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
   train->add_option("--allow-monetary", train_args->allow_monetary,
                     "Let this feature through although its lineage reaches money (recorded in the run and model card)");
   train->add_flag("--no-register", train_args->no_register, "Record the run but register no model version");
+  train->add_flag("--evaluate", train_args->evaluate,
+                  "Also evaluate the future-value model out of time (every cutoff, bootstrap, baselines) first");
   train->callback([&ctx, train_args] { ctx.action = [&ctx, train_args] { return Train(ctx, *train_args); }; });
 
   CLI::App* models = app.add_subcommand("models", "List the registered versions of the model; show or promote one");
@@ -227,10 +276,14 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
 
   auto top = std::make_shared<std::string>("10%");
   auto out = std::make_shared<std::string>();
-  CLI::App* audience = app.add_subcommand("audience", "Write the persons most likely to become high value to a CSV file");
+  auto by = std::make_shared<std::string>("expected_spend");
+  CLI::App* audience = app.add_subcommand(
+      "audience", "Write the persons of highest future value (or, with the early protocol, likeliest high value) to a CSV file");
   audience->add_option("--top", *top, "Share of persons, e.g. 10% (default) or 0.1");
+  audience->add_option("--by", *by,
+                       "Ranking: expected_spend (default), repeat_probability, expected_purchases or p_alive");
   audience->add_option("--out", *out, "CSV file to write")->required();
-  audience->callback([&ctx, top, out] { ctx.action = [&ctx, top, out] { return Audience(ctx, *top, *out); }; });
+  audience->callback([&ctx, top, by, out] { ctx.action = [&ctx, top, by, out] { return Audience(ctx, *top, *by, *out); }; });
 }
 
 }  // namespace pareto::cli

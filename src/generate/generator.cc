@@ -343,12 +343,18 @@ Status GenerateBase(const GenerateOptions& opt, const Shop& shop, const OrderMod
     const Person person = model.MakePerson(i);
     Rng timing = StreamFor(Mix(opt.seed, 0x74696d65), Kind::kPerson, i);
     int64_t t = model.SamplePurchase(timing);
-    for (int k = 0; k < person.orders; ++k) {
-      if (k > 0) {
-        // A repeat purchase some weeks later, always inside the period.
-        const int64_t next = t + 3600 + static_cast<int64_t>(timing.Exponential(60.0 * kDay));
-        t = next < end ? next : t + static_cast<int64_t>(timing.Uniform() * static_cast<double>(end - t));
-      }
+    // Whether, and how soon, the person comes back depends on their first order.
+    model.Simulate(order_index++, person, t, order);
+    const int orders = model.BaseOrders(person, order);
+    const double gap_days = model.MeanRepeatGapDays(person, order);
+    out.Emit(order, person, shop, opt.seed);
+    for (int k = 1; k < orders; ++k) {
+      // A repeat purchase some weeks later; one that would fall after the period
+      // is not in the export (squeezing it inside would make late first buyers
+      // return faster than early ones, a drift no real shop has).
+      const int64_t next = t + 3600 + static_cast<int64_t>(timing.Exponential(gap_days * kDay));
+      if (next >= end) break;
+      t = next;
       model.Simulate(order_index++, person, t, order);
       out.Emit(order, person, shop, opt.seed);
     }

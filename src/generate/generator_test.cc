@@ -317,5 +317,25 @@ TEST_F(GeneratedData, HighValuePersonsDifferInPlantedWays) {
   EXPECT_GT(Dbl(sql), 1.3);
 }
 
+// The planted repeat signal (docs/generator.md): a good first experience brings
+// persons back, a bad one keeps them away; SP returns more than the North and
+// North-East.
+TEST_F(GeneratedData, RepeatBuyingFollowsTheFirstOrder) {
+  const std::string firsts =
+      "WITH o AS (SELECT c.customer_unique_id u, c.customer_state st, o.order_id, o.order_purchase_timestamp ts "
+      "FROM olist_orders_dataset o JOIN olist_customers_dataset c USING (customer_id)), "
+      "p AS (SELECT u, count(*) > 1 AS back, arg_min(order_id, ts) AS first_order, arg_min(st, ts) AS st "
+      "FROM o GROUP BY u), "
+      "r AS (SELECT order_id, max(review_score::INT) AS score FROM olist_order_reviews_dataset GROUP BY 1) "
+      "SELECT ";
+  const std::string from = " FROM p LEFT JOIN r ON r.order_id = p.first_order";
+  const double after_5 = Dbl(firsts + "avg(back::INT) FILTER (WHERE score = 5)" + from);
+  const double after_1 = Dbl(firsts + "avg(back::INT) FILTER (WHERE score = 1)" + from);
+  EXPECT_GT(after_5, 3.0 * after_1) << after_5 << " vs " << after_1;
+  const double sp = Dbl(firsts + "avg(back::INT) FILTER (WHERE st = 'SP')" + from);
+  const double far = Dbl(firsts + "avg(back::INT) FILTER (WHERE st IN ('BA', 'PE', 'CE', 'PA', 'MA'))" + from);
+  EXPECT_GT(sp, 1.3 * far) << sp << " vs " << far;
+}
+
 }  // namespace
 }  // namespace pareto::generate

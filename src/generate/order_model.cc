@@ -10,8 +10,31 @@
 namespace pareto::generate {
 namespace {
 
-constexpr double kRepeatShare = 0.0312;  // persons with more than one order (real: 3.1%)
 constexpr int kMaxOrders = 17;
+// Log-odds of buying again for a person whose every effect is zero: set so that
+// about 3.1% of persons have more than one order, as in the real data.
+constexpr double kRepeatIntercept = -3.75;
+// Planted repeat effects (log-odds), the truth a repeat model should recover.
+// Review score 1..5 of the first order; no review at all counts as kNoReviewEffect.
+constexpr double kRepeatByReview[5] = {-1.2, -0.8, -0.3, 0.1, 0.4};
+constexpr double kNoReviewEffect = -0.5;
+constexpr double kLateEffect = -0.4;  // first order delivered after its estimate (on top of its review)
+// Categories bought again and again (household, beauty, pets, babies, food) and
+// one-off purchases (furniture, big appliances, computers, phones, consoles).
+constexpr std::string_view kReturnCategories[] = {"cama_mesa_banho", "beleza_saude", "perfumaria", "pet_shop",
+                                                  "bebes", "fraldas_higiene", "alimentos", "alimentos_bebidas",
+                                                  "bebidas"};
+constexpr std::string_view kOneOffCategories[] = {"moveis_escritorio", "moveis_sala", "moveis_quarto",
+                                                  "eletrodomesticos_2", "climatizacao", "pcs", "eletroportateis",
+                                                  "portateis_casa_forno_e_cafe", "consoles_games", "telefonia"};
+constexpr double kReturnCategoryEffect = 0.7;
+constexpr double kOneOffCategoryEffect = -0.6;
+// Region: São Paulo (fast delivery, dense offer) returns more; the North and North-East less.
+constexpr double kSaoPauloEffect = 0.3;
+constexpr std::string_view kFarStates[] = {"AC", "AM", "AP", "PA", "RO", "RR", "TO", "AL", "BA",
+                                           "CE", "MA", "PB", "PE", "PI", "RN", "SE"};
+constexpr double kFarStateEffect = -0.3;
+constexpr double kMeanRepeatGapDays = 60;
 constexpr int kValueBuckets = 9;          // category preferences by hidden value, -2 .. +2
 constexpr double kMultiItemShare = 0.0995;
 
@@ -87,12 +110,34 @@ Person OrderModel::MakePerson(uint64_t index) const {
   p.state = static_cast<uint16_t>(state_sampler_.Sample(r));
   p.prefix = shop_.geo.PickPrefix(r, p.state);
   p.value = r.Normal() + States()[p.state].value_effect;
-  if (r.Bernoulli(kRepeatShare)) {
-    // Extra orders beyond two follow a power law: P(extra >= k) = (1+k)^-3.3; max 17 in all.
-    const double extra = std::pow(1.0 - r.Uniform(), -1.0 / 3.3) - 1.0;
-    p.orders = std::min(kMaxOrders, 2 + static_cast<int>(extra));
-  }
+  p.repeat_draw = r.Uniform();
+  p.extra_draw = r.Uniform();
   return p;
+}
+
+double OrderModel::RepeatLogOdds(const Person& person, const Order& first) const {
+  double s = first.review.present ? kRepeatByReview[first.review.score - 1] : kNoReviewEffect;
+  if (first.late) s += kLateEffect;
+  if (!first.items.empty()) {
+    const std::string_view category = Categories()[shop_.products[first.items.front().product].category].name;
+    if (std::ranges::find(kReturnCategories, category) != std::end(kReturnCategories)) s += kReturnCategoryEffect;
+    if (std::ranges::find(kOneOffCategories, category) != std::end(kOneOffCategories)) s += kOneOffCategoryEffect;
+  }
+  const std::string_view state = States()[person.state].code;
+  if (state == "SP") s += kSaoPauloEffect;
+  if (std::ranges::find(kFarStates, state) != std::end(kFarStates)) s += kFarStateEffect;
+  return s;
+}
+
+int OrderModel::BaseOrders(const Person& person, const Order& first) const {
+  if (person.repeat_draw >= Sigmoid(kRepeatIntercept + RepeatLogOdds(person, first))) return 1;
+  // Extra orders beyond two follow a power law: P(extra >= k) = (1+k)^-3.3; max 17 in all.
+  const double extra = std::pow(1.0 - person.extra_draw, -1.0 / 3.3) - 1.0;
+  return std::min(kMaxOrders, 2 + static_cast<int>(extra));
+}
+
+double OrderModel::MeanRepeatGapDays(const Person& person, const Order& first) const {
+  return std::clamp(kMeanRepeatGapDays * std::exp(-0.5 * RepeatLogOdds(person, first)), 20.0, 150.0);
 }
 
 int64_t OrderModel::SamplePurchase(Rng& rng) const {

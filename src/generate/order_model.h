@@ -24,7 +24,8 @@ struct Person {
   uint32_t prefix = 0;  // customer zip prefix (index into Geography::prefixes)
   uint16_t state = 0;
   double value = 0;     // hidden propensity to spend (planted signal)
-  int orders = 1;       // orders in the base period
+  double repeat_draw = 1;  // uniform: compared with the repeat probability set by the first order
+  double extra_draw = 0;   // uniform: how many orders a repeat buyer places beyond two
 };
 
 struct OrderItem {
@@ -71,6 +72,16 @@ class OrderModel {
   int64_t SamplePurchase(Rng& rng) const;
   // Fills `order` (reusing its buffers) for a purchase at `purchase`.
   void Simulate(uint64_t order_index, const Person& person, int64_t purchase, Order& order) const;
+
+  // The planted repeat behaviour (docs/generator.md): the log-odds, relative to
+  // the average person, that a person whose first order was `first` buys again
+  // — set by that order's review, its lateness, its first item's category and
+  // the person's region.
+  double RepeatLogOdds(const Person& person, const Order& first) const;
+  // Orders the person places in the base period (1, or 2..17 for a repeat buyer).
+  int BaseOrders(const Person& person, const Order& first) const;
+  // Mean days from one order to the next: who is likelier to return returns sooner.
+  double MeanRepeatGapDays(const Person& person, const Order& first) const;
 
   static int64_t BaseStart();  // 2016-09-01 00:00:00
   static int64_t BaseEnd();    // 2018-09-01 00:00:00 (exclusive)

@@ -8,6 +8,7 @@
 
 #include "catalog/table_name.h"
 
+#include "ml/future_value/job.h"
 #include "ml/ml_config.h"
 #include "ml/scoring/registry.h"
 #include "ml/scoring/scoring.h"
@@ -76,10 +77,47 @@ StatusOr<std::string> VersionText(pipeline::TaskContext& ctx, const std::string&
 // The runner's Env, or the real one when the runner was given none.
 Env* EnvOf(const pipeline::TaskContext& ctx) { return ctx.env != nullptr ? ctx.env : Env::Default(); }
 
+// The production future-value model (ml/future_value/job.h): trained on the
+// snapshots whose label windows end by the newest data, scoring every person there.
+std::vector<pipeline::PostTask> FutureValueTasks(const MlConfig& config) {
+  const std::string table = fv::kSnapshotsTable;
+  std::vector<pipeline::PostTask> tasks;
+  tasks.push_back({"ml.train", {table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+                     PARETO_ASSIGN_OR_RETURN(fv::TrainReport r,
+                                             fv::TrainProduction(ctx.metastore.lakehouse_root(), ctx.conn,
+                                                                 config.train.seed, EnvOf(ctx)));
+                     return fmt::format("future value for the snapshot {}: trained on {} snapshots ({} rows, {} came "
+                                        "back) whose windows end by {}, {} rounds; {:.1f} s reading, {:.1f} s fitting",
+                                        r.scoring_date, r.training_dates.size(), r.rows, r.positives,
+                                        r.last_window_end, r.rounds, r.read_seconds, r.seconds - r.read_seconds);
+                   }});
+  tasks.push_back({"ml.score", {table, "ml.train"}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+                     PARETO_ASSIGN_OR_RETURN(fv::ScoreReport r,
+                                             fv::ScoreProduction(ctx.lakehouse, ctx.conn, config.scores_table,
+                                                                 ctx.project.catalog, EnvOf(ctx)));
+                     return fmt::format("{} persons scored at {} (horizon {:.0f} days): {:.0f} expected to come back, "
+                                        "{:.0f} BRL expected{}",
+                                        r.rows, r.scoring_date, r.horizon_days, r.expected_repeaters,
+                                        r.expected_spend_total,
+                                        r.bgnbd_error.empty() ? "" : "; no BG/NBD columns: " + r.bgnbd_error);
+                   }});
+  tasks[0].fingerprint = [table](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+    PARETO_ASSIGN_OR_RETURN(std::string version, VersionText(ctx, table));
+    return pipeline::HashFields({"ml.train-fv1", table, version, SettingsText(ctx.project), ExecutableIdentity()});
+  };
+  // Scoring reads the model training writes: it is up to date when training and the table are.
+  tasks[1].fingerprint = [table](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+    PARETO_ASSIGN_OR_RETURN(std::string version, VersionText(ctx, table));
+    return pipeline::HashFields({"ml.score-fv1", table, version, SettingsText(ctx.project), ExecutableIdentity()});
+  };
+  return tasks;
+}
+
 }  // namespace
 
 StatusOr<std::vector<pipeline::PostTask>> MlPostTasks(const pipeline::Project& project) {
   PARETO_ASSIGN_OR_RETURN(MlConfig config, MlConfigFromProject(project));
+  if (config.run_protocol == kFutureValueProtocol) return FutureValueTasks(config);
   const ProtocolSpec* spec = config.FindProtocol(config.run_protocol);
   if (spec == nullptr) {
     return std::unexpected(InvalidArgument("ml.run_protocol '" + config.run_protocol + "' is not in ml.protocols"));

@@ -4,7 +4,11 @@
 --
 -- Snapshots: the first day of each quarter with at least 90 days of history
 -- before it and a whole window after it, within the data (rolling cutoffs, for a
--- backtest). horizon_days is 180 (pipeline.yaml's default horizon).
+-- backtest; labels_complete), and the scoring snapshot S, the day after the
+-- newest purchase: every person as of the newest data, whose window has not
+-- happened yet (labels_complete false, labels NULL). Production scores are made
+-- at S with a model trained on the earlier snapshots, whose windows all end by S.
+-- horizon_days is 180 (pipeline.yaml's default horizon).
 --
 -- Point in time (a feature store's point-in-time join): before T the shop knew
 -- the orders placed and paid (payments are made at checkout), the deliveries
@@ -16,7 +20,7 @@
 -- Features: past_purchase_days (distinct days with an order: BG/NBD's
 -- transactions, x = past_purchase_days - 1), first/last purchase age in days,
 -- past_spend (MONETARY: history, not leakage, in this protocol), delivery and
--- review experience by T, the state of the first order.
+-- review experience by T, the state and the first item's category of the first order.
 -- Labels: future_orders, future_purchase_days (BG/NBD's holdout transactions),
 -- repeat_purchase (future_orders > 0), future_spend.
 WITH params AS (
@@ -37,13 +41,22 @@ cutoffs AS (
   FROM bounds AS b CROSS JOIN params AS p CROSS JOIN range(0, 200) AS q(i)
 ),
 snapshots AS (
-  SELECT c.snapshot_date, c.horizon_days
+  SELECT c.snapshot_date, c.horizon_days, true AS labels_complete
   FROM cutoffs AS c CROSS JOIN bounds AS b
   WHERE c.snapshot_date >= b.first_day + 90 AND c.snapshot_date + c.horizon_days <= b.last_day + 1
+  UNION ALL
+  SELECT b.last_day + 1, p.horizon_days, false
+  FROM bounds AS b CROSS JOIN params AS p
+),
+first_items AS (
+  SELECT order_id, arg_min(category, order_item_id) AS category
+  FROM silver.slv_order_items
+  GROUP BY order_id
 ),
 history AS (
-  SELECT s.snapshot_date, s.horizon_days, o.customer_unique_id,
+  SELECT s.snapshot_date, s.horizon_days, s.labels_complete, o.customer_unique_id,
          arg_min(o.customer_state, o.purchase_ts) AS customer_state,
+         arg_min(coalesce(fi.category, 'none'), o.purchase_ts) AS first_category,
          min(o.purchase_date) AS first_purchase_date,
          max(o.purchase_date) AS last_purchase_date,
          count(*) AS past_orders,
@@ -55,7 +68,8 @@ history AS (
          avg(CASE WHEN o.is_late THEN 1.0 ELSE 0.0 END) FILTER (WHERE o.delivered_date < s.snapshot_date) AS late_share
   FROM snapshots AS s
   JOIN orders AS o ON o.purchase_date < s.snapshot_date
-  GROUP BY s.snapshot_date, s.horizon_days, o.customer_unique_id
+  LEFT JOIN first_items AS fi ON fi.order_id = o.order_id
+  GROUP BY s.snapshot_date, s.horizon_days, s.labels_complete, o.customer_unique_id
 ),
 reviews AS (
   SELECT s.snapshot_date, o.customer_unique_id,
@@ -80,7 +94,9 @@ SELECT
   h.snapshot_date,
   h.horizon_days,
   h.customer_unique_id,
+  h.labels_complete,
   h.customer_state,
+  h.first_category,
   h.first_purchase_date,
   date_diff('day', h.first_purchase_date, h.snapshot_date) AS tenure_days,
   date_diff('day', h.last_purchase_date, h.snapshot_date) AS recency_days,
@@ -95,10 +111,10 @@ SELECT
   coalesce(r.reviews, 0) AS reviews,
   r.avg_review_score,
   r.min_review_score,
-  coalesce(f.future_orders, 0) AS future_orders,
-  coalesce(f.future_purchase_days, 0) AS future_purchase_days,
-  coalesce(f.future_orders, 0) > 0 AS repeat_purchase,
-  coalesce(f.future_spend, 0)::DECIMAL(18,2) AS future_spend
+  CASE WHEN h.labels_complete THEN coalesce(f.future_orders, 0) END AS future_orders,
+  CASE WHEN h.labels_complete THEN coalesce(f.future_purchase_days, 0) END AS future_purchase_days,
+  CASE WHEN h.labels_complete THEN coalesce(f.future_orders, 0) > 0 END AS repeat_purchase,
+  CASE WHEN h.labels_complete THEN coalesce(f.future_spend, 0) END::DECIMAL(18,2) AS future_spend
 FROM history AS h
 LEFT JOIN reviews AS r ON r.snapshot_date = h.snapshot_date AND r.customer_unique_id = h.customer_unique_id
 LEFT JOIN future AS f ON f.snapshot_date = h.snapshot_date AND f.customer_unique_id = h.customer_unique_id

@@ -32,23 +32,36 @@ double BgNbdLogLikelihood(const BgNbdParams& p, std::span<const RfmSummary> cust
 }
 
 StatusOr<BgNbdFit> FitBgNbd(std::span<const RfmSummary> customers) {
+  const std::vector<double> ones(customers.size(), 1.0);
+  return FitBgNbd(customers, ones);
+}
+
+StatusOr<BgNbdFit> FitBgNbd(std::span<const RfmSummary> customers, std::span<const double> weights,
+                            const MinimiseOptions& options) {
   if (customers.empty()) return std::unexpected(InvalidArgument("BG/NBD: no customers to fit"));
-  for (const RfmSummary& c : customers) {
+  if (weights.size() != customers.size()) return std::unexpected(InvalidArgument("BG/NBD: one weight per summary"));
+  double n = 0;
+  for (size_t i = 0; i < customers.size(); ++i) {
+    const RfmSummary& c = customers[i];
     if (!(c.x >= 0 && c.t_x >= 0 && c.t_x <= c.T)) {
       return std::unexpected(InvalidArgument(fmt::format("BG/NBD: invalid summary x={} t_x={} T={}", c.x, c.t_x, c.T)));
     }
+    if (!(weights[i] > 0)) return std::unexpected(InvalidArgument("BG/NBD: weights must be positive"));
+    n += weights[i];
   }
   // Scale the likelihood per customer so that the optimiser's tolerance means
   // the same for 100 and for 1,000,000 customers.
-  const double n = static_cast<double>(customers.size());
   auto objective = [&](const std::vector<double>& v) {
     const BgNbdParams p{std::exp(v[0]), std::exp(v[1]), std::exp(v[2]), std::exp(v[3])};
-    return -BgNbdLogLikelihood(p, customers) / n;
+    double sum = 0;
+    for (size_t i = 0; i < customers.size(); ++i) sum += weights[i] * BgNbdLogLikelihood(p, customers[i]);
+    return -sum / n;
   };
   // Start at 1 for every parameter except alpha, the scale of time: the mean T.
   double mean_t = 0;
-  for (const RfmSummary& c : customers) mean_t += c.T / n;
-  PARETO_ASSIGN_OR_RETURN(MinimiseResult m, Minimise(objective, {0.0, std::log(std::max(mean_t, 1e-6)), 0.0, 0.0}));
+  for (size_t i = 0; i < customers.size(); ++i) mean_t += weights[i] * customers[i].T / n;
+  PARETO_ASSIGN_OR_RETURN(MinimiseResult m,
+                          Minimise(objective, {0.0, std::log(std::max(mean_t, 1e-6)), 0.0, 0.0}, options));
   BgNbdFit fit;
   fit.params = {std::exp(m.x[0]), std::exp(m.x[1]), std::exp(m.x[2]), std::exp(m.x[3])};
   fit.log_likelihood = -m.value * n;

@@ -18,6 +18,7 @@
 #include <span>
 
 #include "common/status.h"
+#include "ml/clv/optimise.h"
 
 namespace pareto::ml::clv {
 
@@ -44,6 +45,14 @@ double BgNbdLogLikelihood(const BgNbdParams& p, std::span<const RfmSummary> cust
 // Fails on an empty input, on an invalid summary (x < 0, t_x < 0 or t_x > T)
 // or when the optimiser does not converge.
 StatusOr<BgNbdFit> FitBgNbd(std::span<const RfmSummary> customers);
+// The same over distinct summaries, each standing for `weights[i]` (> 0)
+// customers: the likelihood is a sum over customers, and at scale the (x, t_x,
+// T) triples repeat (most persons bought once), so a summary table fits the
+// same parameters in a fraction of the time.
+// `options` bounds the search (a production fit caps its evaluations and fails
+// rather than spend seconds walking a flat ridge).
+StatusOr<BgNbdFit> FitBgNbd(std::span<const RfmSummary> customers, std::span<const double> weights,
+                            const MinimiseOptions& options = {});
 
 // E[X(t)]: expected purchases in (0, t] of a customer just acquired (eq. 9).
 StatusOr<double> BgNbdExpectedPurchases(const BgNbdParams& p, double t);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -98,6 +99,35 @@ TEST(BgNbd, LikelihoodFallsAwayFromTheTruthAndTheFitRecoversIt) {
     actual += s.holdout[i];
   }
   EXPECT_NEAR(expected / actual, 1.0, 0.05) << expected << " vs " << actual;
+}
+
+// A summary table (distinct (x, t_x, T) with counts) fits what the customers fit.
+TEST(BgNbd, WeightedSummariesFitTheSameAsTheCustomers) {
+  const BgNbdParams truth{.r = 0.5, .alpha = 5.0, .a = 0.8, .b = 2.5};
+  Simulated s = SimulateBgNbd(truth, 3000, 39, 5);
+  // Whole weeks, so that triples repeat.
+  for (RfmSummary& c : s.calibration) {
+    c.t_x = std::floor(c.t_x);
+    c.T = std::max(c.t_x, std::floor(c.T));
+  }
+  std::map<std::tuple<double, double, double>, double> counts;
+  for (const RfmSummary& c : s.calibration) counts[{c.x, c.t_x, c.T}] += 1;
+  std::vector<RfmSummary> distinct;
+  std::vector<double> weights;
+  for (const auto& [k, n] : counts) {
+    distinct.push_back({.x = std::get<0>(k), .t_x = std::get<1>(k), .T = std::get<2>(k)});
+    weights.push_back(n);
+  }
+  ASSERT_LT(distinct.size(), s.calibration.size() / 2);
+  auto full = FitBgNbd(s.calibration);
+  auto summary = FitBgNbd(distinct, weights);
+  ASSERT_TRUE(full.has_value() && summary.has_value());
+  EXPECT_NEAR(summary->params.r, full->params.r, 1e-3 * full->params.r);
+  EXPECT_NEAR(summary->params.alpha, full->params.alpha, 1e-3 * full->params.alpha);
+  EXPECT_NEAR(summary->params.a, full->params.a, 1e-2 * full->params.a);
+  EXPECT_NEAR(summary->params.b, full->params.b, 1e-2 * full->params.b);
+  EXPECT_NEAR(summary->log_likelihood, full->log_likelihood, 1e-6 * std::abs(full->log_likelihood));
+  EXPECT_FALSE(FitBgNbd(distinct, std::vector<double>(distinct.size() - 1, 1.0)).has_value());
 }
 
 TEST(BgNbd, RefusesInvalidSummaries) {

@@ -1,0 +1,91 @@
+#include "ml/future_value/snapshots.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace pareto::ml::fv {
+namespace {
+
+StatusOr<const std::vector<double>*> Numbers(const Frame& f, std::string_view name) {
+  const FrameColumn* c = f.Find(name);
+  if (c == nullptr || c->categorical) {
+    return std::unexpected(InvalidArgument("snapshot table has no numeric column " + std::string(name)));
+  }
+  return &c->numbers;
+}
+
+}  // namespace
+
+const std::vector<std::string>& FeatureColumns() {
+  static const std::vector<std::string> columns = {
+      "customer_state",    "first_category",     "tenure_days",   "recency_days",        "active_span_days",
+      "past_orders",       "past_purchase_days", "past_spend",    "delivered_orders",    "avg_delivery_days",
+      "avg_delivery_delay_days", "late_share",   "reviews",       "avg_review_score",    "min_review_score"};
+  return columns;
+}
+
+std::vector<size_t> Snapshots::RowsAt(int64_t snapshot_day) const {
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < day.size(); ++i) {
+    if (day[i] == snapshot_day) rows.push_back(i);
+  }
+  return rows;
+}
+
+std::vector<int64_t> Snapshots::LabeledDays() const {
+  std::vector<int64_t> days;
+  for (size_t i = 0; i < day.size(); ++i) {
+    if (labels_complete[i] && (days.empty() || days.back() != day[i])) days.push_back(day[i]);
+  }
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
+StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& table) {
+  std::string select =
+      "SELECT date_diff('day', DATE '1970-01-01', snapshot_date) AS snapshot_day, horizon_days, labels_complete, "
+      "customer_unique_id, repeat_purchase, future_spend::DOUBLE AS future_spend, future_purchase_days";
+  for (const std::string& f : FeatureColumns()) {
+    select += ", " + duck::QuoteIdent(f) + (f == "past_spend" ? "::DOUBLE AS past_spend" : "");
+  }
+  auto result = conn.Query(select + " FROM " + table + " ORDER BY snapshot_date, customer_unique_id");
+  if (!result.has_value()) return std::unexpected(result.error().WithContext("future-value snapshots"));
+  Snapshots s;
+  PARETO_ASSIGN_OR_RETURN(s.frame, FrameFromResult(*result));
+  if (s.frame.rows == 0) return std::unexpected(NotFound(table + " has no rows: run the pipeline first"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* day, Numbers(s.frame, "snapshot_day"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* horizon, Numbers(s.frame, "horizon_days"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* complete, Numbers(s.frame, "labels_complete"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* repeat, Numbers(s.frame, "repeat_purchase"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* spend, Numbers(s.frame, "future_spend"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* days, Numbers(s.frame, "future_purchase_days"));
+  const FrameColumn* id = s.frame.Find("customer_unique_id");
+  if (id == nullptr || !id->categorical) return std::unexpected(InvalidArgument("snapshot table has no customer_unique_id"));
+  s.horizon_days = (*horizon)[0];
+  for (size_t i = 0; i < s.frame.rows; ++i) {
+    if ((*horizon)[i] != s.horizon_days) {
+      return std::unexpected(DataError(table + " mixes horizons; one horizon per table"));
+    }
+    s.day.push_back(static_cast<int64_t>((*day)[i]));
+    s.labels_complete.push_back((*complete)[i] == 1.0);
+    s.ids.push_back(id->texts[i].value_or(""));
+    s.repeat.push_back((*repeat)[i]);
+    s.future_spend.push_back((*spend)[i]);
+    s.future_days.push_back((*days)[i]);
+  }
+  s.scoring_day = *std::max_element(s.day.begin(), s.day.end());
+  return s;
+}
+
+std::string DayText(int64_t day) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+}  // namespace pareto::ml::fv
