@@ -62,6 +62,9 @@ async function route() {
   main.innerHTML = '';
   if (!page) return;
   document.title = `${page.title} · pareto`;
+  // data-render counts the pages drawn, so a reader (the browser tests) can wait for this one.
+  const render = String(Number(main.dataset.render || 0) + 1);
+  main.dataset.render = render;
   main.dataset.page = page.id;
   main.dataset.ready = 'false';
   const h1 = document.createElement('h1');
@@ -78,7 +81,7 @@ async function route() {
   }
   await Promise.allSettled(work);
   // Only the page still shown says it is ready (a quick second click may have replaced it).
-  if (main.dataset.page === page.id) main.dataset.ready = 'true';
+  if (main.dataset.render === render) main.dataset.ready = 'true';
 }
 
 async function start() {

@@ -12,32 +12,46 @@ const STATUS_COLORS = {
 
 const listOf = (v, key) => (Array.isArray(v) ? v : v && Array.isArray(v[key]) ? v[key] : []);
 
-// Nodes placed by layer (x) and order within the layer (y); edges as lines between them.
+// Nodes placed by depth (x: the longest chain of tasks before them, so every edge points
+// right) and order within that depth (y); edges as lines between them.
 export function dagRows(dag) {
   const nodes = listOf(dag, 'nodes');
-  const perLayer = new Map();
+  const names = new Set(nodes.map(n => n.name));
+  const edges = listOf(dag, 'edges').filter(e => names.has(e.from) && names.has(e.to));
+  const parents = new Map(nodes.map(n => [n.name, []]));
+  for (const e of edges) parents.get(e.to).push(e.from);
+  const depth = new Map();
+  const depthOf = (name, seen = new Set()) => {
+    if (depth.has(name)) return depth.get(name);
+    if (seen.has(name)) return 0;  // a cycle cannot happen in a task graph; stay safe anyway
+    seen.add(name);
+    const d = Math.max(-1, ...parents.get(name).map(p => depthOf(p, seen))) + 1;
+    depth.set(name, d);
+    return d;
+  };
+  const perDepth = new Map();
   const at = new Map();
   for (const n of nodes) {
-    const layer = Number(n.layer ?? 0);
-    const y = perLayer.get(layer) ?? 0;
-    perLayer.set(layer, y + 1);
-    at.set(n.name, { x: layer, y });
+    const x = depthOf(n.name);
+    const y = perDepth.get(x) ?? 0;
+    perDepth.set(x, y + 1);
+    at.set(n.name, { x, y });
   }
   const points = nodes.map(n => ({
     name: n.name,
+    label: String(n.name).split('.').pop(),
     kind: n.kind ?? '',
+    layer: n.layer ?? '',
     status: n.status ?? n.last_status ?? (n.last_run && n.last_run.status) ?? 'unknown',
     x: at.get(n.name).x,
     y: at.get(n.name).y,
   }));
-  const edges = listOf(dag, 'edges')
-    .filter(e => at.has(e.from) && at.has(e.to))
-    .map(e => ({ from: e.from, to: e.to, x: at.get(e.from).x, y: at.get(e.from).y, x2: at.get(e.to).x, y2: at.get(e.to).y }));
-  return { points, edges, rowsNeeded: Math.max(1, ...perLayer.values()) };
+  const lines = edges.map(e => ({ from: e.from, to: e.to, x: at.get(e.from).x, y: at.get(e.from).y, x2: at.get(e.to).x, y2: at.get(e.to).y }));
+  return { points, edges: lines, rowsNeeded: Math.max(1, ...perDepth.values()) };
 }
 
 async function dagPanel(grid) {
-  const el = card(grid, { id: 'pipeline_dag', title: 'Task graph and last status', description: 'Each task of `pareto run` by layer (left runs first); color is the status of its last run. Hover a node for its name.' });
+  const el = card(grid, { id: 'pipeline_dag', title: 'Task graph and last status', description: 'Each task of `pareto run`, left to right in the order they can run (a line joins a task to one it feeds); color is the status of its last run. Hover a node for details.' });
   el.classList.add('wide');
   let dag;
   try {
@@ -58,7 +72,7 @@ async function dagPanel(grid) {
         data: { values: edges },
         mark: { type: 'rule', color: '#cbd5e1', strokeWidth: 1 },
         encoding: {
-          x: { field: 'x', type: 'quantitative', axis: { title: 'Layer (runs left to right)', tickMinStep: 1 } },
+          x: { field: 'x', type: 'quantitative', axis: null, scale: { padding: 12 } },
           y: { field: 'y', type: 'quantitative', axis: null, scale: { reverse: true } },
           x2: { field: 'x2' },
           y2: { field: 'y2' },
@@ -70,7 +84,15 @@ async function dagPanel(grid) {
           x: { field: 'x', type: 'quantitative' },
           y: { field: 'y', type: 'quantitative', scale: { reverse: true } },
           color: { field: 'status', type: 'nominal', title: 'Last status', scale: STATUS_COLORS, legend: { orient: 'bottom' } },
-          tooltip: [{ field: 'name', title: 'Task' }, { field: 'kind', title: 'Kind' }, { field: 'status', title: 'Last status' }],
+          tooltip: [{ field: 'name', title: 'Task' }, { field: 'kind', title: 'Kind' }, { field: 'layer', title: 'Layer' }, { field: 'status', title: 'Last status' }],
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 8, fontSize: 9, color: '#374151' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative' },
+          y: { field: 'y', type: 'quantitative', scale: { reverse: true } },
+          text: { field: 'label' },
         },
       },
     ],
