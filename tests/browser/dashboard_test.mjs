@@ -44,8 +44,9 @@ const { formatValue } = await import(join(root, 'web', 'src', 'assets', 'format.
 
 const useMock = process.env.PARETO_BROWSER_MOCK === '1';
 if (!useMock) {
-  const help = await exec(binary, ['serve', '--help']).catch(e => e);
-  if (help.code) skip('this pareto has no `serve` command yet (PARETO_BROWSER_MOCK=1 tests the app against the mock server)');
+  // `pareto --help` lists the subcommands, one per line ("  serve   ...").
+  const help = await exec(binary, ['--help']).catch(e => e);
+  if (!/^\s+serve\s/m.test(help.stdout || '')) skip('this pareto has no `serve` command yet (PARETO_BROWSER_MOCK=1 tests the app against the mock server)');
 }
 
 const artifacts = resolve(process.env.PARETO_BROWSER_ARTIFACTS || join(process.cwd(), 'browser-artifacts'));
