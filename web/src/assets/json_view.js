@@ -21,6 +21,8 @@ export function specFor(name, rows) {
   const cols = columnsOf(rows);
   const nums = cols.filter(c => c.type === 'DOUBLE').map(c => c.name);
   const labels = cols.filter(c => c.type !== 'DOUBLE').map(c => c.name);
+  // One row makes no comparison: the table says it all.
+  if (rows.length < 2) return null;
   if (labels.length >= 1 && nums.length >= 1) {
     return {
       mark: 'bar',
@@ -31,7 +33,7 @@ export function specFor(name, rows) {
       },
     };
   }
-  if (nums.length >= 2 && rows.length >= 2) {
+  if (nums.length >= 2) {
     return {
       mark: { type: 'line', point: rows.length <= 20 },
       encoding: {
