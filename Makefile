@@ -10,7 +10,7 @@ SOURCE ?=
 SCALE ?= 1
 SEED ?= 7
 
-.PHONY: all bootstrap build run test bench clean
+.PHONY: all bootstrap build run test bench clean web browser-setup
 
 all: build
 
@@ -30,7 +30,7 @@ run: build
 $(TEST_BUILD_DIR)/CMakeCache.txt: | bootstrap
 	cmake -S . -B $(TEST_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug -DPARETO_SANITIZE=ON
 
-test: bootstrap $(TEST_BUILD_DIR)/CMakeCache.txt
+test: bootstrap browser-setup $(TEST_BUILD_DIR)/CMakeCache.txt
 	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
 	cd $(TEST_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -40,6 +40,15 @@ test: bootstrap $(TEST_BUILD_DIR)/CMakeCache.txt
 bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	@bash scripts/bench.sh "$(BUILD_DIR)" "$(LAKEHOUSE)"
+
+# The dashboard's files (web/dist, committed, embedded by the build) from web/src and the
+# chart libraries pinned in web/package-lock.json.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+# Chromium and playwright-core for the browser test (tests/browser).
+browser-setup:
+	@bash scripts/browser_setup.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

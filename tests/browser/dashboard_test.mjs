@@ -1,0 +1,249 @@
+// End-to-end test of the dashboard in a real browser (Debian's chromium, driven by
+// playwright-core): builds a lakehouse from generated data, starts `pareto serve` on it,
+// opens every page at laptop and phone widths, checks that every panel draws (no console
+// errors, charts have marks, figures match the gold tables read through `pareto sql`), runs
+// a query from the SQL editor, looks a customer up, and saves full-page screenshots.
+//
+// Environment:
+//   PARETO_BINARY         the pareto binary (required)
+//   PARETO_BROWSER_ARTIFACTS  where screenshots go (default: <cwd>/browser-artifacts)
+//   PARETO_BROWSER_MOCK=1 serve with tests/browser/mock_server.mjs instead of `pareto serve`
+//                         (for developing the app on a build without the server)
+//   PARETO_BROWSER_LAKEHOUSE  reuse a built lakehouse instead of generating one
+//   CHROMIUM              the browser (default /usr/bin/chromium)
+// Exit codes: 0 passed, 1 failed, 77 skipped (what is needed to run is missing; said why).
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const SKIP = 77;
+
+function skip(why) {
+  console.log(`SKIPPED: ${why}`);
+  process.exit(SKIP);
+}
+
+const binary = process.env.PARETO_BINARY && resolve(process.env.PARETO_BINARY);
+if (!binary || !existsSync(binary)) skip('PARETO_BINARY does not name a pareto binary');
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(chromium)) skip(`no browser at ${chromium} (make test installs Debian's chromium)`);
+let playwright;
+try {
+  playwright = await import('playwright-core');
+} catch {
+  skip('playwright-core is not installed (make test runs npm ci in tests/browser)');
+}
+const { formatValue } = await import(join(root, 'web', 'src', 'assets', 'format.js'));
+
+const useMock = process.env.PARETO_BROWSER_MOCK === '1';
+if (!useMock) {
+  // `pareto --help` lists the subcommands, one per line ("  serve   ...").
+  const help = await exec(binary, ['--help']).catch(e => e);
+  if (!/^\s+serve\s/m.test(help.stdout || '')) skip('this pareto has no `serve` command yet (PARETO_BROWSER_MOCK=1 tests the app against the mock server)');
+}
+
+const artifacts = resolve(process.env.PARETO_BROWSER_ARTIFACTS || join(process.cwd(), 'browser-artifacts'));
+mkdirSync(artifacts, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'pareto-browser-'));
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+async function pareto(lakehouse, args) {
+  const { stdout } = await exec(binary, ['--lakehouse', lakehouse, '--project', join(root, 'pipelines', 'olist'), ...args],
+                                { cwd: root, maxBuffer: 64 << 20 });
+  return stdout;
+}
+async function sqlRows(lakehouse, text) {
+  return (await pareto(lakehouse, ['--json', 'sql', text])).split('\n').filter(Boolean).map(l => JSON.parse(l));
+}
+
+// Shows page id and waits until the app has drawn it (every card settled).
+async function openPage(page, id) {
+  const before = await page.evaluate(() => Number(document.querySelector('main').dataset.render || 0));
+  await page.evaluate(h => { location.hash = h; }, `#/${id}`);
+  await page.waitForFunction(([n, want]) => {
+    const m = document.querySelector('main');
+    return Number(m.dataset.render || 0) > n && m.dataset.page === want && m.dataset.ready === 'true';
+  }, [before, id], { timeout: 90000 });
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+    s.on('error', rej);
+  });
+}
+
+async function waitHealthy(base, child) {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error('the server did not answer /healthz within 60 s');
+}
+
+let server;
+let browser;
+try {
+  // 1. A lakehouse from generated data: every page has rows to draw, the model page a model.
+  let lakehouse = process.env.PARETO_BROWSER_LAKEHOUSE && resolve(process.env.PARETO_BROWSER_LAKEHOUSE);
+  if (!lakehouse) {
+    lakehouse = join(work, 'lakehouse');
+    const gen = join(work, 'gen');
+    console.log('generating data and building the lakehouse…');
+    await exec(binary, ['generate', '--scale', '0.02', '--seed', '7', '--out', gen], { cwd: root });
+    await pareto(lakehouse, ['run', '--source', gen, '--quiet']);
+  }
+
+  // 2. The server.
+  const port = await freePort();
+  const token = `browser-test-${process.pid}`;
+  const base = `http://127.0.0.1:${port}`;
+  const args = useMock
+    ? [join(here, 'mock_server.mjs'), '--binary', binary, '--lakehouse', lakehouse, '--port', String(port), '--token', token]
+    : ['--lakehouse', lakehouse, '--project', join(root, 'pipelines', 'olist'), 'serve', '--port', String(port), '--bind', '127.0.0.1', '--token', token, '--no-schedule'];
+  server = spawn(useMock ? process.execPath : binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let serverLog = '';
+  server.stdout.on('data', d => { serverLog += d; });
+  server.stderr.on('data', d => { serverLog += d; });
+  await waitHealthy(base, server);
+  console.log(`server up on ${base} (${useMock ? 'mock' : 'pareto serve'})`);
+  const unauthorized = await fetch(`${base}/api/v1/dashboard`);
+  check(unauthorized.status === 401, `an API call without a token gets 401 (got ${unauthorized.status})`);
+  const dashboard = await (await fetch(`${base}/api/v1/dashboard`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  check(Array.isArray(dashboard.pages) && dashboard.pages.length >= 3, 'GET /api/v1/dashboard lists the pages of dashboard.yaml');
+  const pageIds = [...new Set([...dashboard.pages.map(p => p.id), 'model', 'pipeline', 'sql'])];
+
+  // 3. The browser.
+  browser = await playwright.chromium.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox'] });
+  const widths = [{ name: 'laptop', width: 1280, height: 900 }, { name: 'phone', width: 390, height: 844 }];
+  for (const size of widths) {
+    const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+    const page = await context.newPage();
+    const consoleErrors = [];
+    page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', e => consoleErrors.push(String(e)));
+    await page.goto(`${base}/#token=${token}`);
+    await page.waitForFunction(() => !location.hash.includes('token='));
+    check(!page.url().includes(token), `${size.name}: the token leaves the address bar`);
+
+    for (const id of pageIds) {
+      const before = consoleErrors.length;
+      await openPage(page, id);
+      const cards = await page.$$eval('main .card[data-panel]', els => els.map(e => ({
+        id: e.dataset.panel, state: e.dataset.state, marks: e.dataset.marks === undefined ? null : Number(e.dataset.marks),
+        text: e.querySelector('.body').innerText.slice(0, 160),
+      })));
+      const yamlPanels = (dashboard.pages.find(p => p.id === id)?.panels || []);
+      for (const panel of yamlPanels) {
+        const c = cards.find(x => x.id === panel.id);
+        check(c && c.state === 'ready', `${size.name} ${id}/${panel.id}: drawn (state ${c && c.state}${c && c.state !== 'ready' ? `: ${c.text}` : ''})`);
+        if (c && (panel.kind || 'chart') === 'chart') check(c.marks > 0, `${size.name} ${id}/${panel.id}: the chart has marks (${c.marks})`);
+      }
+      const blank = cards.filter(c => c.state === 'ready' && c.marks === 0);
+      check(blank.length === 0, `${size.name} ${id}: every drawn chart has marks${blank.length ? ': not ' + blank.map(b => b.id).join(', ') : ''}`);
+      const broken = cards.filter(c => c.state === 'error');
+      check(broken.length === 0, `${size.name} ${id}: no card in an error state${broken.length ? ': ' + broken.map(b => `${b.id} (${b.text})`).join('; ') : ''}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 1, `${size.name} ${id}: the page fits the width (overflow ${overflow}px)`);
+      await page.screenshot({ path: join(artifacts, `${id}-${size.name}.png`), fullPage: true });
+      check(consoleErrors.length === before, `${size.name} ${id}: no console errors${consoleErrors.length > before ? ': ' + consoleErrors.slice(before).join(' | ') : ''}`);
+    }
+
+    if (size.name !== 'laptop') { await context.close(); continue; }
+
+    // 4. Figures against the gold tables, read through `pareto sql` (not through the server).
+    await openPage(page, 'overview');
+    const [totals] = await sqlRows(lakehouse, 'SELECT sum(revenue) AS revenue, sum(revenue_orders) AS orders FROM gold.gld_daily_revenue');
+    const kpi = async col => page.$eval(`[data-panel="overview_kpis"] .kpi[data-column="${col}"] .kpi-value`, e => ({ text: e.textContent, exact: e.title }));
+    const revenue = await kpi('revenue');
+    check(revenue.exact === formatValue(totals.revenue, 'brl', { exact: true }) && revenue.text === formatValue(totals.revenue, 'brl'),
+          `overview: total revenue shows ${revenue.text} (${revenue.exact}); gold.gld_daily_revenue sums to ${totals.revenue}`);
+    const orders = await kpi('orders');
+    check(orders.text === formatValue(totals.orders, 'int'), `overview: revenue orders show ${orders.text}; gold has ${totals.orders}`);
+    const [months] = await sqlRows(lakehouse, 'SELECT count(*) AS n FROM gold.gld_monthly_revenue');
+    const barMarks = await page.$eval('[data-panel="orders_by_month"]', e => Number(e.dataset.marks));
+    check(barMarks === months.n, `overview: orders_by_month draws one bar per month of gold.gld_monthly_revenue (${barMarks} bars, ${months.n} months)`);
+    const lineBefore = await page.$eval('[data-panel="revenue_by_month"]', e => Number(e.dataset.marks));
+    await page.check('[data-panel="revenue_by_month"] input[type="checkbox"]');
+    await page.waitForTimeout(300);
+    const lineAfter = await page.$$eval('[data-panel="revenue_by_month"] svg g.role-mark', gs => gs.filter(g => !g.closest('.role-axis, .role-legend')).reduce((n, g) => n + g.children.length, 0));
+    check(lineAfter > lineBefore, `overview: the reference toggle adds the inflated series (${lineBefore} -> ${lineAfter} marks)`);
+    await page.screenshot({ path: join(artifacts, 'overview-reference-toggle.png'), fullPage: true });
+
+    // 5. The SQL editor: a query, its rows against `pareto sql`, then a refused statement.
+    await openPage(page, 'sql');
+    const query = 'SELECT customer_state, count(*) AS persons FROM gold.gld_customer_metrics GROUP BY customer_state ORDER BY persons DESC, customer_state';
+    await page.fill('#sql-text', query);
+    await page.click('form.sql-form button[type="submit"]');
+    await page.waitForSelector('[data-panel="sql_result"][data-state="ready"]', { timeout: 30000 });
+    await page.waitForSelector('[data-panel="sql_chart"][data-state="ready"]', { timeout: 30000 });
+    const expected = await sqlRows(lakehouse, query);
+    const shown = await page.$$eval('[data-panel="sql_result"] tbody tr', trs => trs.map(tr => [...tr.cells].map(td => td.textContent)));
+    check(shown.length === expected.length && shown[0][0] === expected[0].customer_state && shown[0][1] === formatValue(expected[0].persons),
+          `sql: the editor shows ${shown.length} rows, first ${JSON.stringify(shown[0])}; pareto sql gives ${expected.length}, first ${JSON.stringify(expected[0])}`);
+    const chartMarks = await page.$eval('[data-panel="sql_chart"]', e => Number(e.dataset.marks));
+    check(chartMarks === expected.length, `sql: the quick chart draws a bar per row (${chartMarks})`);
+    await page.screenshot({ path: join(artifacts, 'sql-query.png'), fullPage: true });
+    await page.fill('#sql-text', "SELECT * FROM read_csv('/etc/passwd')");
+    await page.click('form.sql-form button[type="submit"]');
+    await page.waitForSelector('[data-panel="sql_result"][data-state="error"]', { timeout: 30000 });
+    const refusal = await page.$eval('[data-panel="sql_result"] .status', e => e.textContent);
+    check(/sql_refused/.test(refusal), `sql: reading a file by path is refused in the editor (${refusal})`);
+
+    // 6. The customer lookup: the best-scored person, against gold.gld_customer_scores.
+    const [person] = await sqlRows(lakehouse, 'SELECT customer_unique_id, probability FROM gold.gld_customer_scores ORDER BY probability DESC, customer_unique_id LIMIT 1');
+    check(!!person, 'the lakehouse has scored persons (gold.gld_customer_scores)');
+    if (person) {
+      await openPage(page, 'model');
+      await page.fill('#customer-id', person.customer_unique_id);
+      await page.click('form.lookup button[type="submit"]');
+      await page.waitForSelector('[data-panel="customer_scores"][data-state="ready"]', { timeout: 30000 });
+      const probability = await page.$eval('[data-panel="customer_scores"] dd[data-field="probability"]', e => e.textContent);
+      check(probability === formatValue(person.probability, 'percent'), `model: the lookup shows probability ${probability}; gold has ${person.probability}`);
+      await page.waitForSelector('[data-panel="customer_drivers"][data-state="ready"]', { timeout: 30000 });
+      const driverMarks = await page.$eval('[data-panel="customer_drivers"]', e => Number(e.dataset.marks));
+      check(driverMarks > 0, `model: the person's top drivers are drawn (${driverMarks} bars)`);
+      await page.screenshot({ path: join(artifacts, 'model-customer-lookup.png'), fullPage: true });
+      await page.fill('#customer-id', 'no-such-person');
+      await page.click('form.lookup button[type="submit"]');
+      await page.waitForSelector('[data-panel="customer_scores"][data-state="error"]', { timeout: 30000 });
+    }
+    // The refused query (400) and the unknown person (404) are the only failed requests.
+    check(consoleErrors.every(e => /status of (400|404)/.test(e)),
+          `no console errors in the interactions but the expected 400 and 404${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`);
+    await context.close();
+  }
+  if (failures.length) console.log(`--- server log ---\n${serverLog.slice(-4000)}`);
+} catch (e) {
+  failures.push(String(e && e.stack ? e.stack : e));
+  console.log(`FAIL ${e && e.stack ? e.stack : e}`);
+} finally {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise(r => { server.once('exit', r); setTimeout(r, 5000); });
+  }
+  if (!process.env.PARETO_BROWSER_KEEP) rmSync(work, { recursive: true, force: true });
+}
+console.log(`screenshots in ${artifacts}`);
+if (failures.length) {
+  console.log(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log('all browser checks passed');
