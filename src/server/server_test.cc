@@ -429,5 +429,27 @@ TEST_F(ServerTest, StopLetsARequestInFlightFinish) {
   EXPECT_FALSE(after);  // no longer listening
 }
 
+TEST_F(ServerTest, TokenCommandsCreateListAndRevoke) {
+  const std::string binary = cli::testing::BinaryUnderTest();
+  const auto pareto = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--lakehouse", lakehouse_});
+    return cli::testing::RunBinary(binary, args, dir_->path() + "/stderr.txt");
+  };
+  auto created = pareto({"token", "create", "--name", "cli-user"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string token = created.out.substr(0, created.out.find('\n'));
+  ASSERT_EQ(token.size(), 64u);
+  EXPECT_EQ(pareto({"token", "create", "--name", "cli-user"}).exit_code, 75);  // names are unique
+  auto ok = Client().Get("/api/v1/runs", {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(ok->status, 200);
+  auto listed = pareto({"--json", "token", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("\"name\":\"cli-user\""), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find(token), std::string::npos);  // the token itself is never shown again
+  ASSERT_EQ(pareto({"token", "revoke", "cli-user"}).exit_code, 0);
+  EXPECT_EQ(Client().Get("/api/v1/runs", {{"Authorization", "Bearer " + token}})->status, 401);
+  EXPECT_EQ(pareto({"token", "revoke", "nobody"}).exit_code, 66);
+}
+
 }  // namespace
 }  // namespace pareto::server
