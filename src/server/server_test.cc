@@ -5,6 +5,10 @@
 #include "server/server.h"
 
 #include <httplib.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -449,6 +453,52 @@ TEST_F(ServerTest, TokenCommandsCreateListAndRevoke) {
   ASSERT_EQ(pareto({"token", "revoke", "cli-user"}).exit_code, 0);
   EXPECT_EQ(Client().Get("/api/v1/runs", {{"Authorization", "Bearer " + token}})->status, 401);
   EXPECT_EQ(pareto({"token", "revoke", "nobody"}).exit_code, 66);
+}
+
+// The binary: `pareto serve --port 0` prints a Dashboard URL whose token works,
+// and SIGTERM stops it cleanly, revoking the token it made.
+TEST_F(ServerTest, ServeCommandPrintsAWorkingUrlAndStopsOnSigterm) {
+  const std::string binary = cli::testing::BinaryUnderTest();
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  // Everything the child needs is made before fork: this process has threads,
+  // so the child may only make async-signal-safe calls before exec.
+  const std::string err_path = dir_->path() + "/serve.err";
+  const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(err, 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    close(out[0]);
+    execl(binary.c_str(), binary.c_str(), "--lakehouse", lakehouse_.c_str(), "--project", project_.c_str(), "serve",
+          "--port", "0", "--no-schedule", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(err);
+  close(out[1]);
+  std::string line;
+  char c = 0;
+  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  close(out[0]);
+  ASSERT_TRUE(line.starts_with("Dashboard: http://127.0.0.1:")) << line;
+  const size_t port_at = std::string("Dashboard: http://127.0.0.1:").size();
+  const int port = std::stoi(line.substr(port_at));
+  const std::string token = line.substr(line.find("#token=") + 7);
+  httplib::Client client("127.0.0.1", port);
+  EXPECT_EQ(client.Get("/healthz")->status, 200);
+  EXPECT_EQ(client.Get("/api/v1/dashboard", {{"Authorization", "Bearer " + token}})->status, 200);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  auto lh = catalog::Lakehouse::OpenExisting(lakehouse_);
+  ASSERT_TRUE(lh.has_value());
+  auto who = catalog::CheckToken(lh->metastore(), token);
+  ASSERT_TRUE(who.has_value());
+  EXPECT_FALSE(who->has_value());  // revoked when the server stopped
 }
 
 }  // namespace
