@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "duck/duck.h"
+#include "ml/ml_config.h"
+#include "ml/scoring/registry.h"
 #include "server/call.h"
 #include "server/rows_json.h"
 
@@ -25,6 +27,32 @@ std::string Quoted(std::string_view value) {
 }
 
 bool IsParamChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Each driver's value for the person, from the feature table of the protocol
+// the scoring model was trained with; left null when that cannot be read (a
+// model since deleted, a renamed column): the scores still answer.
+void FillDriverValues(Call& call, catalog::SqlSession& session, const std::string& id, const json& scores,
+                      json& drivers) {
+  if (drivers.empty() || !scores.contains("model_name") || !scores.contains("model_version")) return;
+  if (!scores["model_name"].is_string() || !scores["model_version"].is_number_integer()) return;
+  auto version = ml::GetVersion(call.worker.lakehouse.metastore(), scores["model_name"].get<std::string>(),
+                                scores["model_version"].get<int64_t>());
+  if (!version.has_value() || !*version) return;
+  const ServerOptions& o = call.server.options();
+  auto config = ml::LoadMlConfig(o.project_dir, o.env);
+  if (!config.has_value()) return;
+  const ml::ProtocolSpec* protocol = config->FindProtocol((*version)->protocol);
+  if (protocol == nullptr) return;
+  std::string columns;
+  for (const json& d : drivers) columns += (columns.empty() ? "" : ", ") + duck::QuoteIdent(d["feature"].get<std::string>());
+  auto row = session.QueryText("SELECT " + columns + " FROM " + protocol->table + " WHERE " +
+                               duck::QuoteIdent(protocol->id_column) + " = " + Quoted(id) + " LIMIT 1");
+  if (!row.has_value() || row->rows.empty()) return;
+  for (size_t i = 0; i < drivers.size() && i < row->columns.size(); ++i) {
+    const auto& cell = row->rows[0][i];
+    drivers[i]["value"] = cell ? json::parse(CellJson(row->columns[i].type, *cell)) : json(nullptr);
+  }
+}
 
 }  // namespace
 
@@ -142,19 +170,20 @@ void GetCustomer(Call& call) {
         row[c].has_value() ? json::parse(CellJson(result->columns[c].type, *row[c])) : json(nullptr);
   }
   // The scoring task stores each person's top drivers as driver_N and
-  // driver_N_effect (the feature and its signed contribution to the log-odds);
-  // value_N, the person's value of it, when a later scoring stores it.
+  // driver_N_effect (the feature, a column of the model's feature table, and its
+  // signed contribution to the log-odds); the person's value of each is read
+  // from that table.
   json drivers = json::array();
   for (int n = 1; n <= 10; ++n) {
     const std::string feature = fmt::format("driver_{}", n);
     if (!scores.contains(feature)) break;
-    if (scores[feature].is_null() || scores[feature] == "") continue;
+    if (!scores[feature].is_string() || scores[feature] == "") continue;
     const std::string effect = fmt::format("driver_{}_effect", n);
-    const std::string value = fmt::format("value_{}", n);
     drivers.push_back({{"feature", scores[feature]},
-                       {"value", scores.contains(value) ? scores[value] : json(nullptr)},
+                       {"value", nullptr},
                        {"contribution", scores.contains(effect) ? scores[effect] : json(nullptr)}});
   }
+  FillDriverValues(call, **session, id, scores, drivers);
   SendJson(call.res, {{"customer_unique_id", id}, {"scores", std::move(scores)}, {"drivers", std::move(drivers)}});
 }
 

@@ -259,6 +259,18 @@ TEST_F(ServerTest, CustomerScoresAndDrivers) {
   ASSERT_FALSE(c["drivers"].empty());
   EXPECT_TRUE(c["drivers"][0]["feature"].is_string());
   EXPECT_TRUE(c["drivers"][0]["contribution"].is_number());
+  // The value is the person's own, from the model's feature table.
+  const std::string feature = c["drivers"][0]["feature"];
+  duck::TextResult value = Direct("SELECT \"" + feature + "\" FROM gold.gld_early_features WHERE customer_unique_id = '" + id + "'");
+  ASSERT_EQ(value.rows.size(), 1u);
+  const json& got = c["drivers"][0]["value"];
+  if (value.rows[0][0] && got.is_number()) {
+    EXPECT_DOUBLE_EQ(got.get<double>(), std::stod(*value.rows[0][0]));
+  } else if (value.rows[0][0]) {
+    EXPECT_EQ(got.is_string() ? got.get<std::string>() : got.dump(), *value.rows[0][0]);
+  } else {
+    EXPECT_TRUE(c["drivers"][0]["value"].is_null());
+  }
   json by_panel = Get("/api/v1/dashboard/panels/customer_lookup?customer=" + id);
   ASSERT_EQ(by_panel["rows"].size(), 1u);
   json none = Get("/api/v1/customers/nobody", 404);
