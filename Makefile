@@ -9,6 +9,8 @@ LAKEHOUSE ?= lakehouse
 SOURCE ?=
 SCALE ?= 1
 SEED ?= 7
+# SERVE=0: `make run` stops after the pipeline instead of serving the dashboard.
+SERVE ?= 1
 
 .PHONY: all bootstrap build run test bench clean web browser-setup
 
@@ -24,7 +26,7 @@ build: bootstrap $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target pareto
 
 run: build
-	@bash scripts/run.sh "$(BUILD_DIR)/pareto" "$(LAKEHOUSE)" "$(SOURCE)" "$(SCALE)" "$(SEED)"
+	@bash scripts/run.sh "$(BUILD_DIR)/pareto" "$(LAKEHOUSE)" "$(SOURCE)" "$(SCALE)" "$(SEED)" "$(SERVE)"
 
 # Tests build with address and undefined-behaviour sanitizers in their own tree.
 $(TEST_BUILD_DIR)/CMakeCache.txt: | bootstrap

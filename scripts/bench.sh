@@ -19,3 +19,19 @@ if [ -x "$build/bench/bench_ml" ] && [ -f "$lakehouse/_meta/metastore.db" ]; the
   echo "== bench_ml on $lakehouse"
   PARETO_BENCH_LAKEHOUSE="$lakehouse" "$build/bench/bench_ml" || echo "(no production model in $lakehouse yet)"
 fi
+if [ -x "$build/bench/bench_server" ] && [ -f "$lakehouse/_meta/metastore.db" ]; then
+  # The load test: `pareto serve` on that lakehouse, on a free port, for bench_server.
+  echo "== bench_server on $lakehouse"
+  log="$(mktemp)"
+  "$build/pareto" --lakehouse "$lakehouse" serve --port 0 --timeout 10 --no-schedule >"$log" 2>/dev/null &
+  server=$!
+  url=""
+  for _ in $(seq 1 100); do
+    url="$(grep -o 'http://[^ ]*#token=[0-9a-f]*' "$log" || true)"
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  if [ -n "$url" ]; then PARETO_BENCH_URL="$url" "$build/bench/bench_server" || true; else echo "(pareto serve did not start)"; fi
+  kill -TERM "$server"; wait "$server" || true
+  rm -f "$log"
+fi

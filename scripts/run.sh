@@ -3,7 +3,7 @@
 # folder of Olist CSV files (e.g. the Kaggle download); otherwise generate
 # Olist-shaped data (SCALE, SEED) once and use it.
 set -euo pipefail
-bin="$1"; lakehouse="$2"; source="$3"; scale="${4:-1}"; seed="${5:-7}"
+bin="$1"; lakehouse="$2"; source="$3"; scale="${4:-1}"; seed="${5:-7}"; serve="${6:-1}"
 if [ -z "$source" ]; then
   source="generated/olist-scale${scale}-seed${seed}"
   if [ ! -f "$source/olist_orders_dataset.csv" ]; then
@@ -29,3 +29,10 @@ echo "== models (pareto models)"
 pareto models
 echo
 echo "Lakehouse: $lakehouse  (try: $bin --lakehouse $lakehouse tables | sql \"...\" | lineage gold.gld_rfm)"
+
+if [ "$serve" != "0" ]; then
+  # The dashboard over the lakehouse just built; Ctrl-C stops it (make run SERVE=0 skips this).
+  echo
+  echo "== the dashboard (pareto serve): open the Dashboard URL below; Ctrl-C stops it"
+  exec "$bin" --lakehouse "$lakehouse" serve --port "${PORT:-8080}"
+fi

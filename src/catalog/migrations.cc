@@ -112,6 +112,17 @@ ALTER TABLE task_runs ADD COLUMN versions_read TEXT;
 ALTER TABLE task_runs ADD COLUMN fingerprint TEXT;
 CREATE INDEX task_runs_by_task ON task_runs(task, id);
 )sql"},
+    // API tokens of `pareto serve` (tokens.h): only a SHA-256 hash of each is
+    // kept, so a copy of the metastore lets no one in.
+    {8, "api_tokens", R"sql(
+CREATE TABLE api_tokens (
+  name         TEXT PRIMARY KEY,
+  hash         TEXT NOT NULL UNIQUE,
+  created_ms   INTEGER NOT NULL,
+  last_used_ms INTEGER,
+  revoked_ms   INTEGER
+);
+)sql"},
     // Append new migrations here (see migrations.h).
 };
 

@@ -310,7 +310,12 @@ Status SqlSession::CheckReadOnly(std::string_view sql) {
     return CheckReadOnly(inner);
   }
 
-  PARETO_ASSIGN_OR_RETURN(duck::StatementKind kind, conn_.ClassifyOneStatement(sql));
+  auto classified = conn_.ClassifyOneStatement(sql);
+  if (!classified.has_value()) {
+    unprepared_ = true;
+    return classified.error();
+  }
+  const duck::StatementKind kind = *classified;
   if (kind != duck::StatementKind::kSelect && kind != duck::StatementKind::kExplain) {
     return InvalidArgument("only queries may run here (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW)");
   }
@@ -413,10 +418,76 @@ StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
   return out;
 }
 
+static Status CheckReachesNoFiles(std::string_view sql) {
+  // Table functions that read files, list them, or tell the process's settings,
+  // secrets or environment. The lockdown (enable_external_access = false) already
+  // stops most of these when they run; refusing them by name first means a
+  // person's statement never starts, and says why in words.
+  static const std::set<std::string, std::less<>> kRefused = {
+      "glob",           "parquet_scan",     "parquet_metadata", "parquet_schema",   "parquet_file_metadata",
+      "parquet_kv_metadata", "sniff_csv",   "delta_scan",       "iceberg_scan",     "iceberg_metadata",
+      "sqlite_scan",    "sqlite_attach",    "postgres_scan",    "mysql_scan",       "st_read",
+      "current_setting", "getenv",          "duckdb_settings",  "duckdb_secrets",   "which_secret",
+      "duckdb_extensions", "duckdb_databases", "duckdb_temporary_files", "duckdb_memory", "checkpoint",
+      "force_checkpoint", "load_extension", "install_extension", "query", "query_table", "csv_scan",
+      "json_scan",      "json_execute_serialized_sql", "shell", "system"};
+  PARETO_ASSIGN_OR_RETURN(std::vector<Token> t, Lex(sql));
+  bool in_from = false;
+  for (size_t k = 0; k < t.size(); ++k) {
+    if (t[k].kind == TokenKind::kIdent && !t[k].quoted && IsSymbol(t, k + 1, '(')) {
+      const std::string name = Lower(t[k].text);
+      if (kRefused.contains(name) || name.starts_with("read_") || name.starts_with("pragma_")) {
+        return InvalidArgument(name + "() reads files, settings or the environment: only the lakehouse's "
+                               "tables may be queried here");
+      }
+    }
+    // A FROM clause runs from FROM to the next clause word.
+    if (IsWord(t, k, "from")) in_from = true;
+    for (const char* end : {"where", "group", "order", "limit", "having", "qualify", "window", "union", "select", "on",
+                            "using", "except", "intersect"}) {
+      if (IsWord(t, k, end)) in_from = false;
+    }
+    // A replacement scan: `FROM '/etc/passwd'` (or `FROM t, '/etc/passwd'`) reads the file the string names.
+    if (t[k].kind == TokenKind::kString && k > 0 &&
+        (IsWord(t, k - 1, "from") || IsWord(t, k - 1, "join") || (in_from && IsSymbol(t, k - 1, ',')))) {
+      return InvalidArgument("FROM '" + t[k].text + "' reads a file: only the lakehouse's tables may be queried here");
+    }
+  }
+  return OkStatus();
+}
+
 StatusOr<std::string> SqlSession::Admit(std::string_view sql) {
+  // On the text as written: the time-travel rewrite itself brings in file scans.
+  if (read_only_) PARETO_RETURN_IF_ERROR(CheckReachesNoFiles(sql));
   PARETO_ASSIGN_OR_RETURN(std::string rewritten, Rewrite(sql));
   if (read_only_) PARETO_RETURN_IF_ERROR(CheckReadOnly(rewritten));
   return rewritten;
+}
+
+// Whether text that DuckDB could not prepare was meant to do more than query:
+// a second statement, or a word that starts a write or a setting.
+static bool NamesMoreThanAQuery(std::string_view sql) {
+  static const std::set<std::string, std::less<>> kWords = {
+      "insert", "update", "delete", "create", "drop",   "alter",  "copy",     "attach",   "detach",
+      "install", "load",  "set",    "reset",  "pragma", "call",   "export",   "import",   "checkpoint",
+      "vacuum", "use",    "truncate", "merge", "grant", "revoke", "begin",    "commit",   "rollback"};
+  auto tokens = Lex(sql);
+  if (!tokens.has_value()) return false;
+  for (size_t k = 0; k < tokens->size(); ++k) {
+    const Token& t = (*tokens)[k];
+    if (t.kind == TokenKind::kSymbol && t.text == ";" && k + 1 < tokens->size()) return true;
+    if (t.kind == TokenKind::kIdent && !t.quoted && kWords.contains(Lower(t.text))) return true;
+  }
+  return false;
+}
+
+Status SqlSession::CheckAdmissible(std::string_view sql) {
+  unprepared_ = false;
+  Status admitted = StatusOf(Admit(sql));
+  // A query DuckDB cannot prepare (an unknown table, a typo) is not refused:
+  // running it reports its own error, and nothing runs either way.
+  if (!admitted.ok() && unprepared_ && !NamesMoreThanAQuery(sql)) return OkStatus();
+  return admitted;
 }
 
 StatusOr<duck::Result> SqlSession::Query(std::string_view sql) {
@@ -424,9 +495,11 @@ StatusOr<duck::Result> SqlSession::Query(std::string_view sql) {
   return conn_.Query(admitted);
 }
 
-StatusOr<duck::TextResult> SqlSession::QueryText(std::string_view sql) {
+StatusOr<duck::TextResult> SqlSession::QueryText(std::string_view sql) { return QueryText(sql, limits_); }
+
+StatusOr<duck::TextResult> SqlSession::QueryText(std::string_view sql, const duck::QueryLimits& limits) {
   PARETO_ASSIGN_OR_RETURN(std::string admitted, Admit(sql));
-  return conn_.QueryText(admitted, limits_);
+  return conn_.QueryText(admitted, limits);
 }
 
 }  // namespace pareto::catalog

@@ -15,7 +15,9 @@
 // Two modes:
 //  - read-only (people's SQL: `pareto sql`): only
 //    SELECT / WITH / FROM / VALUES / TABLE / EXPLAIN / DESCRIBE / SHOW / SUMMARIZE
-//    statements, one at a time; DuckDB can then reach only the registered tables'
+//    statements, one at a time, naming no function that reads files, settings
+//    or the environment (read_*, glob, getenv, current_setting, …) and no file
+//    as a table (`FROM 'x.csv'`); DuckDB can then reach only the registered tables'
 //    folders (`allowed_directories`; not `_meta/`, which holds the metastore), with
 //    `enable_external_access = false` and `lock_configuration = true`, so neither
 //    `read_csv('/etc/passwd')` nor re-enabling a setting works.
@@ -101,6 +103,14 @@ class SqlSession {
   // (kResourceExhausted past the time or memory limit; rows past the cap are
   // cut and the result says truncated).
   StatusOr<duck::TextResult> QueryText(std::string_view sql);
+  // The same within `limits` instead of the session's (a server's per-request row cap).
+  StatusOr<duck::TextResult> QueryText(std::string_view sql, const duck::QueryLimits& limits);
+  // Whether Query would refuse `sql` by its kind, without running it: the
+  // refusal (kInvalidArgument: not a query, several statements, a file,
+  // setting or environment function, `FROM 'path'`), else OK — also for a
+  // query that merely fails (an unknown table), which Query then reports. A
+  // front end tells a refusal from a failing query with it.
+  Status CheckAdmissible(std::string_view sql);
   // The SQL that Query would run (time travel replaced by scans).
   StatusOr<std::string> Rewrite(std::string_view sql);
 
@@ -151,6 +161,7 @@ class SqlSession {
   std::string default_catalog_;
   Env* env_ = Env::Default();
   bool read_only_ = true;
+  bool unprepared_ = false;  // the last CheckReadOnly failed because DuckDB could not prepare the text
   duck::QueryLimits limits_;
 };
 

@@ -175,6 +175,29 @@ TEST_F(SqlSessionTest, ReadOnlySessionIsLockedDown) {
   EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM brz_orders@v0"), "2");
 }
 
+TEST_F(SqlSessionTest, ReadOnlySessionRefusesFileSettingAndEnvironmentFunctionsByName) {
+  auto s = Session();
+  ASSERT_TRUE(s.has_value()) << s.error().ToString();
+  for (const std::string sql : {"SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM '/etc/passwd'",
+                                "SELECT * FROM read_text('x')", "SELECT * FROM glob('/*')",
+                                "SELECT getenv('HOME')", "SELECT current_setting('threads')",
+                                "SELECT * FROM duckdb_settings()", "SELECT * FROM brz_orders, '/etc/passwd'",
+                                "SELECT 1; SELECT 2", "WITH x AS (SELECT 1) DELETE FROM brz_orders"}) {
+    const Status refused = s->CheckAdmissible(sql);
+    EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << sql;
+    EXPECT_FALSE(s->Query(sql).has_value()) << sql;
+  }
+  EXPECT_NE(s->CheckAdmissible("SELECT * FROM read_csv('/etc/passwd')").message().find("read_csv() reads files"),
+            std::string::npos);
+  // Names inside strings and time travel (which the rewrite turns into a file scan) are fine.
+  EXPECT_TRUE(s->CheckAdmissible("SELECT 'read_csv(x)' AS t").ok());
+  EXPECT_TRUE(s->CheckAdmissible("SELECT count(*) FROM brz_orders@v0").ok());
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM brz_orders@v0"), "2");
+  // A query that merely fails is not a refusal: running it says why.
+  EXPECT_TRUE(s->CheckAdmissible("SELECT * FROM brz_missing").ok());
+  EXPECT_FALSE(s->Query("SELECT * FROM brz_missing").has_value());
+}
+
 TEST_F(SqlSessionTest, WritableSessionResolvesNamesWithoutLockdown) {
   auto s = Session(/*read_only=*/false);
   ASSERT_TRUE(s.has_value()) << s.error().ToString();

@@ -13,6 +13,8 @@ void RegisterGenerateCommands(CLI::App& app, CliContext& ctx);
 void RegisterTableCommands(CLI::App& app, CliContext& ctx);
 void RegisterRunsCommands(CLI::App& app, CliContext& ctx);
 void RegisterScheduleCommands(CLI::App& app, CliContext& ctx);
+void RegisterServeCommands(CLI::App& app, CliContext& ctx);
+void RegisterTokenCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
@@ -23,6 +25,8 @@ inline constexpr Registrar kRegistrars[] = {
     RegisterTableCommands,
     RegisterRunsCommands,
     RegisterScheduleCommands,
+    RegisterServeCommands,
+    RegisterTokenCommands,
 };
 
 }  // namespace pareto::cli

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "pipeline/cron.h"
+#include "pipeline/dashboard.h"
 #include "pipeline/duration.h"
 
 namespace pareto::pipeline {
@@ -468,7 +469,144 @@ Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
   return OkStatus();
 }
 
+// ---- dashboard.yaml (dashboard.h) -------------------------------------------
+
+// A YAML node as JSON: scalars that read as booleans or numbers become those
+// (Vega-Lite wants `true` and `0.5`, not strings); quoted scalars stay strings.
+nlohmann::json ToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = ToJson(kv.second);
+      return out;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const YAML::Node& item : node) out.push_back(ToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "!") return s;  // quoted in the file
+      if (s == "true" || s == "false") return s == "true";
+      if (s == "null" || s == "~") return nullptr;
+      if (!s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.')) {
+        auto parsed = nlohmann::json::parse(s, nullptr, /*allow_exceptions=*/false);
+        if (parsed.is_number()) return parsed;
+      }
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+bool IsPanelId(std::string_view id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+StatusOr<DashboardPanel> ParsePanel(const Reader& r, const YAML::Node& node) {
+  if (!node.IsMap()) return std::unexpected(r.Error(node, "a panel must be a map with id, title, kind, sql, spec"));
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    static const std::set<std::string> kKeys = {"id", "title", "description", "kind", "sql", "format", "spec"};
+    if (!kKeys.contains(key)) {
+      return std::unexpected(
+          r.Error(kv.first, "unknown panel key `" + key + "` (expected id, title, description, kind, sql, format, spec)"));
+    }
+  }
+  DashboardPanel p;
+  PARETO_ASSIGN_OR_RETURN(p.id, r.String(node, "id", true));
+  if (!IsPanelId(p.id)) return std::unexpected(r.Error(node["id"], "panel id `" + p.id + "` must be [a-z0-9_]+"));
+  PARETO_ASSIGN_OR_RETURN(p.title, r.String(node, "title", true));
+  PARETO_ASSIGN_OR_RETURN(p.description, r.String(node, "description", false));
+  PARETO_ASSIGN_OR_RETURN(std::string kind, r.String(node, "kind", false));
+  if (!kind.empty()) p.kind = kind;
+  if (p.kind != "chart" && p.kind != "table" && p.kind != "kpi") {
+    return std::unexpected(r.Error(node["kind"], "panel kind `" + p.kind + "` must be chart, table or kpi"));
+  }
+  PARETO_ASSIGN_OR_RETURN(p.sql, r.String(node, "sql", true));
+  if (const YAML::Node f = node["format"]; f && !f.IsNull()) {
+    if (!f.IsMap()) return std::unexpected(r.Error(f, "`format` must map columns to brl, percent, int or days"));
+    for (const auto& kv : f) {
+      const std::string how = kv.second.IsScalar() ? kv.second.Scalar() : "";
+      if (how != "brl" && how != "percent" && how != "int" && how != "days") {
+        return std::unexpected(r.Error(kv.second, "format `" + how + "` must be brl, percent, int or days"));
+      }
+      p.format[kv.first.as<std::string>()] = how;
+    }
+  }
+  if (const YAML::Node spec = node["spec"]; spec && !spec.IsNull()) {
+    if (!spec.IsMap()) return std::unexpected(r.Error(spec, "`spec` must be a Vega-Lite spec (a map)"));
+    p.spec = ToJson(spec);
+  } else if (p.kind == "chart") {
+    return std::unexpected(r.Error(node, "a chart panel needs a `spec` (Vega-Lite, without data)"));
+  }
+  return p;
+}
+
+Status ParseDashboardRoot(const Reader& r, const YAML::Node& root, Dashboard& out) {
+  if (!root.IsMap() || !root["pages"] || !root["pages"].IsSequence()) {
+    return r.Error(root, "expected `pages:`, a list of pages with id, title and panels");
+  }
+  std::set<std::string> panel_ids;
+  std::set<std::string> page_ids;
+  for (const YAML::Node& page_node : root["pages"]) {
+    if (!page_node.IsMap()) return r.Error(page_node, "a page must be a map with id, title, panels");
+    DashboardPage page;
+    PARETO_ASSIGN_OR_RETURN(page.id, r.String(page_node, "id", true));
+    if (!IsPanelId(page.id)) return r.Error(page_node["id"], "page id `" + page.id + "` must be [a-z0-9_]+");
+    if (!page_ids.insert(page.id).second) return r.Error(page_node["id"], "page id `" + page.id + "` is used twice");
+    PARETO_ASSIGN_OR_RETURN(page.title, r.String(page_node, "title", true));
+    const YAML::Node panels = page_node["panels"];
+    if (panels && !panels.IsNull()) {
+      if (!panels.IsSequence()) return r.Error(panels, "`panels` must be a list");
+      for (const YAML::Node& panel_node : panels) {
+        PARETO_ASSIGN_OR_RETURN(DashboardPanel panel, ParsePanel(r, panel_node));
+        if (!panel_ids.insert(panel.id).second) {
+          return r.Error(panel_node["id"], "panel id `" + panel.id + "` is used twice (ids are unique across pages)");
+        }
+        page.panels.push_back(std::move(panel));
+      }
+    }
+    out.pages.push_back(std::move(page));
+  }
+  return OkStatus();
+}
+
 }  // namespace
+
+const DashboardPanel* Dashboard::FindPanel(std::string_view id) const {
+  for (const DashboardPage& page : pages) {
+    for (const DashboardPanel& panel : page.panels) {
+      if (panel.id == id) return &panel;
+    }
+  }
+  return nullptr;
+}
+
+StatusOr<Dashboard> ParseDashboard(std::string_view text, std::string_view file) {
+  const Reader reader(file);
+  Dashboard out;
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    PARETO_RETURN_IF_ERROR(ParseDashboardRoot(reader, root, out));
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) return std::unexpected(InvalidArgument(fmt::format("{}: {}", file, e.msg)));
+    return std::unexpected(
+        InvalidArgument(fmt::format("{}:{}:{}: {}", file, e.mark.line + 1, e.mark.column + 1, e.msg)));
+  }
+  return out;
+}
+
+StatusOr<Dashboard> LoadDashboard(const std::string& project_dir, Env* env) {
+  const std::string path = project_dir + "/dashboard.yaml";
+  if (!env->Exists(path)) return std::unexpected(NotFound(path + " does not exist: the project has no dashboard"));
+  PARETO_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  return ParseDashboard(text, path);
+}
 
 StatusOr<ProjectFile> ParseProjectFile(std::string_view text, std::string_view file) {
   const Reader reader(file);

@@ -1,0 +1,76 @@
+// Inside the server only: what a handler works with, and the JSON replies.
+// Handlers live in api_data.cc (dashboard, panels, SQL, customers) and
+// api_catalog.cc (tables, runs, the DAG, models); server.cc routes to them.
+#pragma once
+
+#include <httplib.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/lakehouse.h"
+#include "catalog/sql_session.h"
+#include "server/server.h"
+
+namespace pareto::server {
+
+// A request worker's own connections: its metastore and its read-only session.
+struct Worker {
+  catalog::Lakehouse lakehouse;
+  std::optional<catalog::SqlSession> session;
+  std::string session_stamp;  // what the tables looked like when the session opened
+};
+
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  std::map<std::string, std::string> params;  // the route's {x}
+  Worker& worker;
+  Server& server;
+
+  // The worker's session, reopened when a table was written since it opened.
+  StatusOr<catalog::SqlSession*> Session();
+  // A query parameter, or `fallback`.
+  std::string Query(const std::string& name, const std::string& fallback = "") const;
+};
+
+void SendJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
+void SendJsonText(httplib::Response& res, std::string body, int status = 200);
+// {"error":{"code":…,"message":…}}
+void SendError(httplib::Response& res, int status, std::string_view code, std::string_view message);
+// A Status as its HTTP error: kInvalidArgument 400 bad_request, kNotFound 404
+// not_found, kConflict 409 conflict, kResourceExhausted 408 query_timeout (time)
+// or 413 resource_exhausted, anything else 500 internal.
+void SendStatus(httplib::Response& res, const Status& status);
+
+// Runs `sql` through the session's QueryText within the server's limits (at most
+// `max_rows`) and replies with the rows JSON plus `extra` members (e.g. "id").
+// A refused statement is 400 sql_refused.
+void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members);
+
+// api_data.cc
+void GetDashboard(Call& call);
+void GetPanel(Call& call);
+void PostSql(Call& call);
+void GetCustomer(Call& call);
+// api_catalog.cc
+void GetTables(Call& call);
+void GetTable(Call& call);
+void GetTablePreview(Call& call);
+void GetRuns(Call& call);
+void GetRun(Call& call);
+void PostRun(Call& call);
+void GetDag(Call& call);
+void GetModels(Call& call);
+void GetModelVersion(Call& call);
+void GetExpectations(Call& call);
+void GetMetrics(Call& call);
+
+// Replaces each `:name` outside quotes in `sql` by the quoted literal of
+// params[name]; kInvalidArgument naming a parameter that has no value.
+StatusOr<std::string> BindParams(std::string_view sql, const std::map<std::string, std::string>& params);
+
+}  // namespace pareto::server
