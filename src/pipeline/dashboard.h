@@ -11,7 +11,7 @@
 //           description: monthly revenue from gold.gld_monthly_revenue
 //           kind: chart            # chart | table | kpi
 //           sql: SELECT month, revenue FROM gold.gld_monthly_revenue ORDER BY month
-//           format: {revenue: brl}  # brl | percent | int | days
+//           format: {revenue: brl}  # brl | percent | int | days | score
 //           spec: {mark: line, encoding: {...}}
 //
 // A panel's SQL may name parameters as `:name` (letters, digits, '_'): the server
@@ -38,7 +38,7 @@ struct DashboardPanel {
   std::string description;
   std::string kind = "chart";  // chart | table | kpi
   std::string sql;
-  std::map<std::string, std::string> format;  // column -> brl | percent | int | days
+  std::map<std::string, std::string> format;  // column -> brl | percent | int | days | score
   nlohmann::json spec = nlohmann::json::object();  // the YAML `spec:` as JSON, as is
 };
 

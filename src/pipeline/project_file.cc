@@ -529,11 +529,11 @@ StatusOr<DashboardPanel> ParsePanel(const Reader& r, const YAML::Node& node) {
   }
   PARETO_ASSIGN_OR_RETURN(p.sql, r.String(node, "sql", true));
   if (const YAML::Node f = node["format"]; f && !f.IsNull()) {
-    if (!f.IsMap()) return std::unexpected(r.Error(f, "`format` must map columns to brl, percent, int or days"));
+    if (!f.IsMap()) return std::unexpected(r.Error(f, "`format` must map columns to brl, percent, int, days or score"));
     for (const auto& kv : f) {
       const std::string how = kv.second.IsScalar() ? kv.second.Scalar() : "";
-      if (how != "brl" && how != "percent" && how != "int" && how != "days") {
-        return std::unexpected(r.Error(kv.second, "format `" + how + "` must be brl, percent, int or days"));
+      if (how != "brl" && how != "percent" && how != "int" && how != "days" && how != "score") {
+        return std::unexpected(r.Error(kv.second, "format `" + how + "` must be brl, percent, int, days or score"));
       }
       p.format[kv.first.as<std::string>()] = how;
     }

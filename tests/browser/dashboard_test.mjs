@@ -112,7 +112,10 @@ try {
 
   // 2. The server.
   const port = await freePort();
-  const token = `browser-test-${process.pid}`;
+  // The real server accepts only tokens of the lakehouse (`pareto token create`); the mock any.
+  const token = useMock
+    ? `browser-test-${process.pid}`
+    : JSON.parse(await pareto(lakehouse, ['--json', 'token', 'create', '--name', `browser-test-${process.pid}`])).token;
   const base = `http://127.0.0.1:${port}`;
   const args = useMock
     ? [join(here, 'mock_server.mjs'), '--binary', binary, '--lakehouse', lakehouse, '--port', String(port), '--token', token]
@@ -207,15 +210,15 @@ try {
     check(/sql_refused/.test(refusal), `sql: reading a file by path is refused in the editor (${refusal})`);
 
     // 6. The customer lookup: the best-scored person, against gold.gld_customer_scores.
-    const [person] = await sqlRows(lakehouse, 'SELECT customer_unique_id, probability FROM gold.gld_customer_scores ORDER BY probability DESC, customer_unique_id LIMIT 1');
+    const [person] = await sqlRows(lakehouse, 'SELECT customer_unique_id, repeat_probability FROM gold.gld_customer_scores ORDER BY repeat_probability DESC, customer_unique_id LIMIT 1');
     check(!!person, 'the lakehouse has scored persons (gold.gld_customer_scores)');
     if (person) {
       await openPage(page, 'model');
       await page.fill('#customer-id', person.customer_unique_id);
       await page.click('form.lookup button[type="submit"]');
       await page.waitForSelector('[data-panel="customer_scores"][data-state="ready"]', { timeout: 30000 });
-      const probability = await page.$eval('[data-panel="customer_scores"] dd[data-field="probability"]', e => e.textContent);
-      check(probability === formatValue(person.probability, 'percent'), `model: the lookup shows probability ${probability}; gold has ${person.probability}`);
+      const probability = await page.$eval('[data-panel="customer_scores"] dd[data-field="repeat_probability"]', e => e.textContent);
+      check(probability === formatValue(person.repeat_probability, 'percent'), `model: the lookup shows repeat probability ${probability}; gold has ${person.repeat_probability}`);
       await page.waitForSelector('[data-panel="customer_drivers"][data-state="ready"]', { timeout: 30000 });
       const driverMarks = await page.$eval('[data-panel="customer_drivers"]', e => Number(e.dataset.marks));
       check(driverMarks > 0, `model: the person's top drivers are drawn (${driverMarks} bars)`);

@@ -6,6 +6,9 @@ import { card, drawChart, drawTable, errorText, setState } from './charts.js';
 import { formatValue, humanize, plain } from './format.js';
 import { columnsOf, renderJson } from './json_view.js';
 
+// How the columns of gold.gld_customer_scores read for people (others as they are).
+const SCORE_FORMATS = { repeat_probability: 'percent', p_alive: 'percent', expected_spend: 'brl', spend_if_returning: 'brl' };
+
 function listOf(models) {
   if (Array.isArray(models)) return models;
   if (models && typeof models === 'object') {
@@ -97,7 +100,7 @@ function customerLookup(main) {
       dt.textContent = humanize(k);
       const dd = document.createElement('dd');
       dd.dataset.field = k;
-      dd.textContent = k === 'probability' ? formatValue(v, 'percent') : plain(v);
+      dd.textContent = SCORE_FORMATS[k] ? formatValue(v, SCORE_FORMATS[k]) : plain(v);
       dl.append(dt, dd);
     }
     body.appendChild(dl);
