@@ -13,12 +13,12 @@ namespace {
 constexpr int kMaxOrders = 17;
 // Log-odds of buying again for a person whose every effect is zero: set so that
 // about 3.1% of persons have more than one order, as in the real data.
-constexpr double kRepeatIntercept = -3.75;
+constexpr double kRepeatIntercept = -4.5;
 // Planted repeat effects (log-odds), the truth a repeat model should recover.
 // Review score 1..5 of the first order; no review at all counts as kNoReviewEffect.
-constexpr double kRepeatByReview[5] = {-1.2, -0.8, -0.3, 0.1, 0.4};
-constexpr double kNoReviewEffect = -0.5;
-constexpr double kLateEffect = -0.4;  // first order delivered after its estimate (on top of its review)
+constexpr double kRepeatByReview[5] = {-2.4, -1.6, -0.6, 0.2, 0.8};
+constexpr double kNoReviewEffect = -1.0;
+constexpr double kLateEffect = -0.8;  // first order delivered after its estimate (on top of its review)
 // Categories bought again and again (household, beauty, pets, babies, food) and
 // one-off purchases (furniture, big appliances, computers, phones, consoles).
 constexpr std::string_view kReturnCategories[] = {"cama_mesa_banho", "beleza_saude", "perfumaria", "pet_shop",
@@ -27,13 +27,13 @@ constexpr std::string_view kReturnCategories[] = {"cama_mesa_banho", "beleza_sau
 constexpr std::string_view kOneOffCategories[] = {"moveis_escritorio", "moveis_sala", "moveis_quarto",
                                                   "eletrodomesticos_2", "climatizacao", "pcs", "eletroportateis",
                                                   "portateis_casa_forno_e_cafe", "consoles_games", "telefonia"};
-constexpr double kReturnCategoryEffect = 0.7;
-constexpr double kOneOffCategoryEffect = -0.6;
+constexpr double kReturnCategoryEffect = 1.4;
+constexpr double kOneOffCategoryEffect = -1.2;
 // Region: São Paulo (fast delivery, dense offer) returns more; the North and North-East less.
-constexpr double kSaoPauloEffect = 0.3;
+constexpr double kSaoPauloEffect = 0.6;
 constexpr std::string_view kFarStates[] = {"AC", "AM", "AP", "PA", "RO", "RR", "TO", "AL", "BA",
                                            "CE", "MA", "PB", "PE", "PI", "RN", "SE"};
-constexpr double kFarStateEffect = -0.3;
+constexpr double kFarStateEffect = -0.6;
 constexpr double kMeanRepeatGapDays = 60;
 constexpr int kValueBuckets = 9;          // category preferences by hidden value, -2 .. +2
 constexpr double kMultiItemShare = 0.0995;
@@ -137,7 +137,7 @@ int OrderModel::BaseOrders(const Person& person, const Order& first) const {
 }
 
 double OrderModel::MeanRepeatGapDays(const Person& person, const Order& first) const {
-  return std::clamp(kMeanRepeatGapDays * std::exp(-0.5 * RepeatLogOdds(person, first)), 20.0, 150.0);
+  return std::clamp(kMeanRepeatGapDays * std::exp(-0.25 * RepeatLogOdds(person, first)), 20.0, 150.0);
 }
 
 int64_t OrderModel::SamplePurchase(Rng& rng) const {

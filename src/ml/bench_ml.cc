@@ -124,11 +124,12 @@ int RunFutureValue(catalog::Metastore& ms) {
     return w;
   };
   const double cpu0 = cpu;
-  auto data = fv::ReadSnapshots(session->connection(), fv::kSnapshotsTable);
+  // As ml.train and ml.score do: the labeled snapshots to fit, the scoring snapshot to score.
+  auto data = fv::ReadSnapshots(session->connection(), fv::kSnapshotsTable, fv::SnapshotRows::kLabeled);
   if (Failed(data)) return 1;
-  std::printf("future-value production model on %s (%zu snapshot rows):\n", ms.lakehouse_root().c_str(),
+  std::printf("future-value production model on %s (%zu labeled snapshot rows):\n", ms.lakehouse_root().c_str(),
               data->frame.rows);
-  double wall = lap("read gold.gld_fv_snapshots");
+  double wall = lap("read the labeled rows of gold.gld_fv_snapshots");
   std::vector<size_t> rows;
   for (size_t i = 0; i < data->day.size(); ++i) {
     if (data->labels_complete[i] && data->day[i] + static_cast<int64_t>(data->horizon_days) <= data->scoring_day) {
@@ -140,8 +141,11 @@ int RunFutureValue(catalog::Metastore& ms) {
   wall += lap(("fit (ml.train): " + std::to_string(rows.size()) + " rows, " +
                std::to_string(model->training_positives) + " came back")
                   .c_str());
-  const std::vector<size_t> scored = data->RowsAt(data->scoring_day);
-  auto scores = fv::Score(*model, *data, scored, /*drivers=*/true);
+  auto at_s = fv::ReadSnapshots(session->connection(), fv::kSnapshotsTable, fv::SnapshotRows::kScoring);
+  if (Failed(at_s)) return 1;
+  wall += lap("read the scoring snapshot of gold.gld_fv_snapshots");
+  const std::vector<size_t> scored = at_s->RowsAt(at_s->scoring_day);
+  auto scores = fv::Score(*model, *at_s, scored, /*drivers=*/true);
   if (Failed(scores)) return 1;
   wall += lap(("score with drivers (ml.score): " + std::to_string(scored.size()) + " persons").c_str());
   std::printf("  ml.* compute: %.2f s wall, %.2f s CPU (the Delta write of the scores is not included)\n", wall,

@@ -37,6 +37,7 @@ std::string SettingsText(const pipeline::Project& project) {
                       {"cv_folds", m.cv_folds ? nlohmann::json(*m.cv_folds) : nlohmann::json()},
                       {"threshold", m.score_threshold ? nlohmann::json(*m.score_threshold) : nlohmann::json()},
                       {"promote_first", m.promote_first ? nlohmann::json(*m.promote_first) : nlohmann::json()},
+                      {"horizon_days", m.horizon_days ? nlohmann::json(*m.horizon_days) : nlohmann::json()},
                       {"models", m.models}};
   nlohmann::json protocols = nlohmann::json::array();
   for (const pipeline::MlProtocolSettings& p : m.protocols) {

@@ -39,6 +39,10 @@ struct MlSettings {
   std::optional<int64_t> bootstrap_resamples, cv_folds;
   std::optional<double> score_threshold;
   std::optional<bool> promote_first;
+  // `horizon_days`: the future-value window (T, T + horizon]. Unlike the other
+  // keys it reaches SQL (gold/gld_fv_snapshots.sql reads it as a DuckDB
+  // variable, model_build.h), so its default is stated there, not in ml/.
+  std::optional<int64_t> horizon_days;
   // `models:` kind -> parameter -> number, e.g. "gbt" -> {"max_depth": 6}.
   std::map<std::string, std::map<std::string, double>> models;
   std::vector<MlProtocolSettings> protocols;  // in file order

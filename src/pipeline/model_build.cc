@@ -2,10 +2,23 @@
 
 namespace pareto::pipeline {
 
+int64_t HorizonDays(const Project& project) {
+  return project.ml && project.ml->horizon_days ? *project.ml->horizon_days : kDefaultHorizonDays;
+}
+
+std::vector<ModelVariable> ModelVariables(const Project& project) {
+  return {
+      {std::string(kTimeZoneVariable), project.timezone.empty() ? "NULL" : duck::QuoteLiteral(project.timezone)},
+      {std::string(kHorizonVariable), std::to_string(HorizonDays(project))},
+  };
+}
+
 Status PrepareModelSession(duck::Connection& conn, const Project& project) {
-  const std::string zone = project.timezone.empty() ? "NULL" : duck::QuoteLiteral(project.timezone);
-  return conn.Execute("SET VARIABLE " + std::string(kTimeZoneVariable) + " = " + zone)
-      .WithContext(project.file + ": timezone");
+  for (const ModelVariable& v : ModelVariables(project)) {
+    PARETO_RETURN_IF_ERROR(
+        conn.Execute("SET VARIABLE " + v.name + " = " + v.literal).WithContext(project.file + ": " + v.name));
+  }
+  return OkStatus();
 }
 
 StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& model,

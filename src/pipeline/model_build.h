@@ -5,7 +5,12 @@
 // PrepareModelSession gives the connection what every model may read besides
 // tables: the project's time zone as the DuckDB variable `business_time_zone`
 // (silver/slv_settings.sql reads it with getvariable), so pipeline.yaml's
-// `timezone:` is its only statement.
+// `timezone:` is its only statement; and the future-value horizon
+// (`ml.horizon_days`, default kDefaultHorizonDays) as `ml_horizon_days`
+// (gold/gld_fv_snapshots.sql), so the windows the trainer reads are the ones the
+// file states. ModelVariables lists them; the runner's fingerprint of a model
+// (runner.h) includes the time zone always and another variable when the
+// model's SQL names it, so changing the horizon rebuilds what reads it.
 //
 // BuildModelResult runs the model's SELECT into the temp table kModelResultTable
 // and evaluates its expectations there. What to do with the kept rows (a Delta
@@ -14,6 +19,7 @@
 // Thread safety: uses the caller's Connection.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +33,19 @@ namespace pareto::pipeline {
 
 inline constexpr std::string_view kModelResultTable = "__pareto_model";
 inline constexpr std::string_view kTimeZoneVariable = "business_time_zone";
+inline constexpr std::string_view kHorizonVariable = "ml_horizon_days";
+inline constexpr int64_t kDefaultHorizonDays = 180;
+
+// A DuckDB variable a model may read: its name and value as a SQL literal.
+struct ModelVariable {
+  std::string name, literal;
+};
+
+// `ml.horizon_days`, or kDefaultHorizonDays when the file does not say.
+int64_t HorizonDays(const Project& project);
+
+// The variables PrepareModelSession sets, from the project (time zone first).
+std::vector<ModelVariable> ModelVariables(const Project& project);
 
 struct ModelResult {
   std::vector<std::string> columns;  // the result's columns, in order

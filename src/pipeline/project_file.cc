@@ -369,6 +369,11 @@ Status ParseMl(const Reader& r, const YAML::Node& node, ProjectFile& out) {
                           r.Opt<double>(node, "score_threshold", "ml.score_threshold", "a number"));
   PARETO_ASSIGN_OR_RETURN(ml.promote_first,
                           r.Opt<bool>(node, "promote_first", "ml.promote_first", "true or false"));
+  PARETO_ASSIGN_OR_RETURN(ml.horizon_days, r.Opt<int64_t>(node, "horizon_days", "ml.horizon_days",
+                                                          "a whole number of days"));
+  if (ml.horizon_days && (*ml.horizon_days < 1 || *ml.horizon_days > 3660)) {
+    return r.Error(node["horizon_days"], "`ml.horizon_days` must be between 1 and 3660 days");
+  }
   if (const YAML::Node models = node["models"]; models && !models.IsNull()) {
     if (!models.IsMap())
       return r.Error(models, "`ml.models` must map a model kind to its parameters");

@@ -49,7 +49,7 @@ class Runner {
   Runner(const RunOptions& options, Env* env, Project project, catalog::Lakehouse lakehouse,
          catalog::WriterLock& lock)
       : options_(options), env_(env), project_(std::move(project)), lakehouse_(std::move(lakehouse)),
-        ms_(lakehouse_.metastore()), lock_(lock) {}
+        ms_(lakehouse_.metastore()), lock_(lock), horizon_(std::to_string(HorizonDays(project_))) {}
 
   StatusOr<RunReport> Run() {
     const int64_t start = NowMs();
@@ -332,7 +332,7 @@ class Runner {
       versions.emplace_back(up, *v);
     }
     const auto& expectations = project_.ExpectationsOf(model.QualifiedName());
-    const std::string fingerprint = ModelFingerprint(model, expectations, versions, project_.timezone);
+    const std::string fingerprint = ModelFingerprint(model, expectations, versions, project_.timezone, horizon_);
     r.fingerprint = fingerprint;
     r.versions_read = versions;
     const catalog::TableName name = NameOf(model.QualifiedName());
@@ -353,7 +353,7 @@ class Runner {
     auto key = project_.incremental.find(model.QualifiedName());
     const std::vector<std::string>* unique_key = key == project_.incremental.end() ? nullptr : &key->second;
     const std::string definition =
-        IncrementalDefinition(ModelFingerprint(model, expectations, {}, project_.timezone),
+        IncrementalDefinition(ModelFingerprint(model, expectations, {}, project_.timezone, horizon_),
                               unique_key ? *unique_key : std::vector<std::string>{});
     auto input_root = [&](const std::string& input) { return lakehouse.TablePath(NameOf(input)); };
     PARETO_ASSIGN_OR_RETURN(IncrementalPlan plan,
@@ -483,6 +483,7 @@ class Runner {
   catalog::Lakehouse lakehouse_;  // the runner's thread's: run records, skipped tasks
   catalog::Metastore& ms_;        // lakehouse_'s
   catalog::WriterLock& lock_;
+  const std::string horizon_;  // HorizonDays, for the fingerprints of models reading it
   std::optional<Graph> graph_;
   std::optional<TaskGraph> tasks_;
   std::vector<Worker> workers_;  // one a worker thread, each touched only by its thread
@@ -524,7 +525,7 @@ const TaskReport* RunReport::Find(std::string_view task) const {
 
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
                              const std::vector<std::pair<std::string, int64_t>>& input_versions,
-                             std::string_view time_zone) {
+                             std::string_view time_zone, std::string_view horizon_days) {
   // Length-prefixed fields (HashFields), so no two different inputs serialize the same way.
   std::vector<std::string> fields = {"pareto-model-v1", model.QualifiedName(), model.sql};
   for (const Expectation& e : expectations) {
@@ -541,6 +542,10 @@ std::string ModelFingerprint(const Model& model, const std::vector<Expectation>&
   if (!time_zone.empty()) {
     fields.emplace_back("timezone");
     fields.emplace_back(time_zone);
+  }
+  if (!horizon_days.empty() && model.sql.find(kHorizonVariable) != std::string::npos) {
+    fields.emplace_back(kHorizonVariable);
+    fields.emplace_back(horizon_days);
   }
   return HashFields(fields);
 }

@@ -156,9 +156,11 @@ StatusOr<RunReport> RunPipeline(Project project, const RunOptions& options, Env*
 
 // The hex SHA-256 identifying one build of a model. `time_zone` is the project's
 // (every model may read it, model_build.h): changing it rebuilds the models.
+// `horizon_days` (ModelVariables' ml_horizon_days) counts only for a model whose
+// SQL names that variable: changing it rebuilds those and nothing else.
 std::string ModelFingerprint(const Model& model, const std::vector<Expectation>& expectations,
                              const std::vector<std::pair<std::string, int64_t>>& input_versions,
-                             std::string_view time_zone = {});
+                             std::string_view time_zone = {}, std::string_view horizon_days = {});
 
 // The hex SHA-256 of length-prefixed fields: no two different lists hash alike.
 std::string HashFields(const std::vector<std::string>& fields);

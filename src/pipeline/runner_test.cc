@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "catalog/lineage.h"
@@ -242,6 +244,29 @@ TEST_F(RunnerTest, ChangingOneGoldFileRebuildsItAndItsDescendantsOnly) {
   RunReport full = Run(/*full=*/true);
   for (const TaskReport& t : full.tasks) EXPECT_EQ(t.state, TaskState::kBuilt) << t.task;
   EXPECT_EQ(Version("gold/gld_by_status"), 1);
+}
+
+// pipeline.yaml's ml.horizon_days reaches SQL as the variable ml_horizon_days
+// (default 180); changing it rebuilds the models that read it and only those.
+TEST_F(RunnerTest, ChangingTheHorizonRebuildsOnlyTheModelsThatReadIt) {
+  WriteFile(project_, "gold/gld_window.sql",
+            "SELECT getvariable('ml_horizon_days') AS horizon_days, count(*) AS n FROM silver.slv_orders\n");
+  ASSERT_TRUE(Run().ok());
+  EXPECT_THAT(Rows("gold/gld_window", "horizon_days"), ElementsAre("180"));
+
+  std::ifstream in(project_ + "/pipeline.yaml");
+  const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(yaml.empty());
+  WriteFile(project_, "pipeline.yaml", yaml + "ml:\n  horizon_days: 90\n");
+  RunReport changed = Run();
+  ASSERT_TRUE(changed.ok()) << FormatRunReport(changed);
+  EXPECT_EQ(changed.Find("gold.gld_window")->state, TaskState::kBuilt);
+  EXPECT_THAT(Rows("gold/gld_window", "horizon_days"), ElementsAre("90"));
+  for (const char* other : {"silver.slv_orders", "gold.gld_top", "gold.gld_by_status", "gold.gld_pay_total"}) {
+    EXPECT_EQ(changed.Find(other)->state, TaskState::kUpToDate) << other;
+  }
+  RunReport again = Run();
+  EXPECT_EQ(again.Find("gold.gld_window")->state, TaskState::kUpToDate);
 }
 
 TEST_F(RunnerTest, PostTasksRunAfterTheirTablesAndAreSkippedWhenOneFailed) {

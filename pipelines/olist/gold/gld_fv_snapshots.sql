@@ -8,7 +8,8 @@
 -- newest purchase: every person as of the newest data, whose window has not
 -- happened yet (labels_complete false, labels NULL). Production scores are made
 -- at S with a model trained on the earlier snapshots, whose windows all end by S.
--- horizon_days is 180 (pipeline.yaml's default horizon).
+-- horizon_days is pipeline.yaml's ml.horizon_days (default 180), which the
+-- runner sets as the DuckDB variable ml_horizon_days (pipeline/model_build.h).
 --
 -- Point in time (a feature store's point-in-time join): before T the shop knew
 -- the orders placed and paid (payments are made at checkout), the deliveries
@@ -24,7 +25,7 @@
 -- Labels: future_orders, future_purchase_days (BG/NBD's holdout transactions),
 -- repeat_purchase (future_orders > 0), future_spend.
 WITH params AS (
-  SELECT 180 AS horizon_days
+  SELECT getvariable('ml_horizon_days')::INTEGER AS horizon_days
 ),
 orders AS (
   SELECT f.order_id, f.customer_unique_id, f.customer_state, f.purchase_ts, f.purchase_date, o.delivered_date,

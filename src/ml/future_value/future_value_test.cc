@@ -75,6 +75,21 @@ TEST_F(FutureValueTest, ReadsSnapshotsAndTheScoringDay) {
   EXPECT_TRUE(std::isnan(data->repeat[data->RowsAt(data->scoring_day)[0]]));
 }
 
+// Training reads only the labeled snapshots and scoring only S; both still know S.
+TEST_F(FutureValueTest, ReadsOnlyTheLabeledOrOnlyTheScoringRows) {
+  auto all = ReadSnapshots(*conn_, kSnapshotsTable);
+  auto labeled = ReadSnapshots(*conn_, kSnapshotsTable, SnapshotRows::kLabeled);
+  auto scoring = ReadSnapshots(*conn_, kSnapshotsTable, SnapshotRows::kScoring);
+  ASSERT_TRUE(all.has_value() && labeled.has_value() && scoring.has_value());
+  EXPECT_EQ(labeled->scoring_day, all->scoring_day);
+  EXPECT_EQ(scoring->scoring_day, all->scoring_day);
+  EXPECT_EQ(labeled->LabeledDays(), all->LabeledDays());
+  EXPECT_EQ(labeled->day.size() + scoring->day.size(), all->day.size());
+  EXPECT_EQ(scoring->day.size(), all->RowsAt(all->scoring_day).size());
+  for (bool complete : labeled->labels_complete) EXPECT_TRUE(complete);
+  for (bool complete : scoring->labels_complete) EXPECT_FALSE(complete);
+}
+
 // A training row whose label window reaches past the scoring snapshot would put
 // the future the model predicts into its training: Fit refuses it, naming dates.
 TEST_F(FutureValueTest, FitRefusesALabelWindowEndingAfterTheScoringSnapshot) {

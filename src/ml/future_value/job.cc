@@ -27,7 +27,7 @@ std::string ProductionDir(const std::string& lakehouse_root) { return lakehouse_
 StatusOr<TrainReport> TrainProduction(const std::string& lakehouse_root, duck::Connection& conn, uint64_t seed,
                                       Env* env) {
   const int64_t started = env->NowMicros();
-  PARETO_ASSIGN_OR_RETURN(Snapshots data, ReadSnapshots(conn, kSnapshotsTable));
+  PARETO_ASSIGN_OR_RETURN(Snapshots data, ReadSnapshots(conn, kSnapshotsTable, SnapshotRows::kLabeled));
   const double read_seconds = Seconds(env, started);
   const auto horizon = static_cast<int64_t>(data.horizon_days);
   std::vector<size_t> rows;
@@ -55,7 +55,7 @@ StatusOr<ScoreReport> ScoreProduction(catalog::Lakehouse& lakehouse, duck::Conne
   const int64_t started = env->NowMicros();
   const std::string dir = ProductionDir(lakehouse.metastore().lakehouse_root());
   PARETO_ASSIGN_OR_RETURN(FvModel model, Load(dir, env));
-  PARETO_ASSIGN_OR_RETURN(Snapshots data, ReadSnapshots(conn, kSnapshotsTable));
+  PARETO_ASSIGN_OR_RETURN(Snapshots data, ReadSnapshots(conn, kSnapshotsTable, SnapshotRows::kScoring));
   if (data.scoring_day != model.scoring_day) {
     return std::unexpected(Conflict("the future-value model was trained for the snapshot " +
                                               DayText(model.scoring_day) + " but the newest data is at " +

@@ -1,6 +1,7 @@
 #include "ml/future_value/snapshots.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -46,17 +47,24 @@ std::vector<int64_t> Snapshots::LabeledDays() const {
   return days;
 }
 
-StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& table) {
+StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& table, SnapshotRows which) {
   std::string select =
       "SELECT date_diff('day', DATE '1970-01-01', snapshot_date) AS snapshot_day, horizon_days, labels_complete, "
       "customer_unique_id, repeat_purchase, future_spend::DOUBLE AS future_spend, future_purchase_days";
   for (const std::string& f : FeatureColumns()) {
     select += ", " + duck::QuoteIdent(f) + (f == "past_spend" ? "::DOUBLE AS past_spend" : "");
   }
-  auto result = conn.Query(select + " FROM " + table + " ORDER BY snapshot_date, customer_unique_id");
+  const char* where = which == SnapshotRows::kLabeled   ? " WHERE labels_complete"
+                      : which == SnapshotRows::kScoring ? " WHERE NOT labels_complete"
+                                                        : "";
+  auto result = conn.Query(select + " FROM " + table + where + " ORDER BY snapshot_date, customer_unique_id");
   if (!result.has_value()) return std::unexpected(result.error().WithContext("future-value snapshots"));
   Snapshots s;
   PARETO_ASSIGN_OR_RETURN(s.frame, FrameFromResult(*result));
+  if (s.frame.rows == 0 && which == SnapshotRows::kLabeled) {
+    return std::unexpected(InvalidArgument(table + " has no snapshot whose label window is complete: the data "
+                                                   "spans too little time to train on"));
+  }
   if (s.frame.rows == 0) return std::unexpected(NotFound(table + " has no rows: run the pipeline first"));
   PARETO_ASSIGN_OR_RETURN(const std::vector<double>* day, Numbers(s.frame, "snapshot_day"));
   PARETO_ASSIGN_OR_RETURN(const std::vector<double>* horizon, Numbers(s.frame, "horizon_days"));
@@ -79,6 +87,12 @@ StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& tab
     s.future_days.push_back((*days)[i]);
   }
   s.scoring_day = *std::max_element(s.day.begin(), s.day.end());
+  if (which == SnapshotRows::kLabeled) {
+    // S is not among the rows read: ask the table for its newest snapshot.
+    auto newest = conn.Query("SELECT max(date_diff('day', DATE '1970-01-01', snapshot_date))::VARCHAR FROM " + table);
+    if (!newest.has_value()) return std::unexpected(newest.error().WithContext("future-value snapshots"));
+    s.scoring_day = std::strtoll(newest->GetString(0, 0).c_str(), nullptr, 10);
+  }
   return s;
 }
 
