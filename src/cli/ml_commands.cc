@@ -243,7 +243,7 @@ Status Audience(CliContext& ctx, const std::string& top, const std::string& by, 
 
 void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
   auto train_args = std::make_shared<TrainArgs>();
-  CLI::App* train = app.add_subcommand("train", "Train and evaluate the high-value customer models (seed and early protocols)");
+  CLI::App* train = app.add_subcommand("train", "Train and evaluate the high-value comparison protocols (seed, early); with --evaluate, first the future-value model out of time");
   train->add_option("--protocol", train_args->protocol, "seed, early, a comma list, or all (default)");
   train->add_option("--models", train_args->models, "Comma list of lr, rf, gbt (default: all three)");
   train->add_option("--seed", train_args->seed, "Seed of splits, bootstrap and models (default: pipeline.yaml ml.seed)");
