@@ -43,8 +43,8 @@ bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	@bash scripts/bench.sh "$(BUILD_DIR)" "$(LAKEHOUSE)"
 
-# The dashboard's files (web/dist, committed, embedded by the build) from web/src and the
-# chart libraries pinned in web/package-lock.json.
+# The dashboard's chart libraries (web/src/assets/vendor, committed; the build embeds web/src)
+# from the versions pinned in web/package-lock.json.
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build
 

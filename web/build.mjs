@@ -1,15 +1,13 @@
-// Builds web/dist/, the files `pareto serve` embeds: the app from src/ as it is (plain ES
-// modules, no bundler) and the pinned chart libraries from node_modules/ (package.json).
+// Puts the pinned chart libraries from node_modules/ (package.json) into src/assets/vendor/.
+// `pareto serve` embeds src/ as it is (plain ES modules, no bundler): the app and these.
 // Run with `npm ci && npm run build` (or `make web` at the top).
-import { cpSync, mkdirSync, rmSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, 'dist');
-rmSync(dist, { recursive: true, force: true });
-cpSync(join(here, 'src'), dist, { recursive: true });
-const vendor = join(dist, 'assets', 'vendor');
+const vendor = join(here, 'src', 'assets', 'vendor');
+rmSync(vendor, { recursive: true, force: true });
 mkdirSync(vendor, { recursive: true });
 const libs = {
   'vega.min.js': 'vega/build/vega.min.js',
@@ -26,4 +24,4 @@ for (const [out, from] of Object.entries(libs)) {
   copyFileSync(join(here, 'node_modules', pkg, 'LICENSE'), join(vendor, `${pkg}.LICENSE`));
 }
 writeFileSync(join(vendor, 'VERSIONS.json'), JSON.stringify(versions, null, 2) + '\n');
-console.log(`web/dist built with ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`web/src/assets/vendor holds ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);

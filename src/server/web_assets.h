@@ -1,4 +1,4 @@
-// The web app's files (web/dist/, built by `npm run build`) and the OpenAPI
+// The web app's files (web/src/: the app and its pinned chart libraries) and the OpenAPI
 // document, compiled into the binary by embed_files.cmake at build time: the
 // binary is all a user deploys.
 //
@@ -11,12 +11,12 @@
 namespace pareto::server {
 
 struct WebAsset {
-  std::string_view path;          // relative to web/dist/: "index.html", "assets/app.js"
+  std::string_view path;          // relative to web/src/: "index.html", "assets/app.js"
   std::string_view content_type;  // "text/html; charset=utf-8", …
   std::string_view bytes;
 };
 
-// Every file under web/dist/ at build time, by path.
+// Every file under web/src/ at build time, by path.
 std::span<const WebAsset> WebAssets();
 // The asset at `path`, or nullptr.
 const WebAsset* FindWebAsset(std::string_view path);

@@ -1,5 +1,5 @@
 // A stand-in for `pareto serve` for developing the web app on a build without the server:
-// it serves web/dist and answers the /api/v1 routes the app uses, in the shapes of the
+// it serves web/src and answers the /api/v1 routes the app uses, in the shapes of the
 // server contract (docs/dashboard.md), with data from a real lakehouse read through the
 // pareto command line (`pareto --json sql`, `dag`, `runs`, `models`, `lineage`). Every query
 // therefore passes the same read-only SQL session as `pareto sql`.
@@ -27,7 +27,7 @@ const lakehouse = resolve(arg('lakehouse', 'lakehouse'));
 const project = resolve(arg('project', join(root, 'pipelines', 'olist')));
 const port = Number(arg('port', '8089'));
 const token = arg('token', 'dev-token');
-const dist = resolve(arg('dist', join(root, 'web', 'dist')));
+const dist = resolve(arg('dist', join(root, 'web', 'src')));
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json' };
 
