@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "duck/duck.h"
+#include "duck/json_cell.h"
 
 namespace pareto::cli {
 
@@ -32,12 +33,8 @@ void PrintTextTable(std::ostream& out, const TextTable& table, bool footer = tru
 // The result as a TextTable: numbers right-aligned, NULLs as NULL.
 TextTable ToTextTable(const duck::TextResult& result);
 
-// One cell as JSON text: numbers (integers of any width, decimals with every
-// digit, floats) as exact JSON numbers, booleans typed, timestamps in ISO 8601
-// (`2018-01-01T10:00:00+00:00` for TIMESTAMPTZ), everything else (dates, UUIDs,
-// intervals, infinities, nested values not selected through JsonSelectList) as a
-// string of DuckDB's text; a JSON-typed value (DuckDB's to_json) as itself.
-std::string CellJson(const duck::TypeInfo& type, const std::string& text);
+// One cell as JSON text: duck/json_cell.h, the rule every door shares.
+using duck::CellJson;
 
 // A select list over columns of these types in which nested ones (struct, list,
 // array, map, union) go through DuckDB's to_json, so --json prints them as JSON

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "duck/duck.h"
+#include "ml/future_value/snapshots.h"
 #include "ml/ml_config.h"
 #include "ml/scoring/registry.h"
 #include "server/call.h"
@@ -28,12 +29,32 @@ std::string Quoted(std::string_view value) {
 
 bool IsParamChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// Each driver's value for the person, from the feature table of the protocol
-// the scoring model was trained with; left null when that cannot be read (a
-// model since deleted, a renamed column): the scores still answer.
+// Each driver's value for the person: for the future-value model, the person's
+// row of gld_fv_snapshots at the scores' snapshot; for a registered version,
+// the feature table of the protocol it was trained with. Left null when that
+// cannot be read (a model since deleted, a renamed column): the scores still
+// answer.
 void FillDriverValues(Call& call, catalog::SqlSession& session, const std::string& id, const json& scores,
                       json& drivers) {
-  if (drivers.empty() || !scores.contains("model_name") || !scores.contains("model_version")) return;
+  if (drivers.empty()) return;
+  auto fill = [&](const std::string& sql) {
+    auto row = session.QueryText(sql);
+    if (!row.has_value() || row->rows.empty()) return;
+    for (size_t i = 0; i < drivers.size() && i < row->columns.size(); ++i) {
+      const auto& cell = row->rows[0][i];
+      drivers[i]["value"] = cell ? json::parse(CellJson(row->columns[i].type, *cell)) : json(nullptr);
+    }
+  };
+  std::string columns;
+  for (const json& d : drivers) columns += (columns.empty() ? "" : ", ") + duck::QuoteIdent(d["feature"].get<std::string>());
+  // The future-value model scores the person's row of the scoring snapshot.
+  if (!scores.contains("model_version") && scores.contains("snapshot_date") && scores["snapshot_date"].is_string()) {
+    fill("SELECT " + columns + " FROM " + ml::fv::kSnapshotsTable + " WHERE customer_unique_id = " +
+         Quoted(id) + " AND snapshot_date = " + Quoted(scores["snapshot_date"].get<std::string>()) +
+         "::DATE LIMIT 1");
+    return;
+  }
+  if (!scores.contains("model_name") || !scores.contains("model_version")) return;
   if (!scores["model_name"].is_string() || !scores["model_version"].is_number_integer()) return;
   auto version = ml::GetVersion(call.worker.lakehouse.metastore(), scores["model_name"].get<std::string>(),
                                 scores["model_version"].get<int64_t>());
@@ -43,15 +64,8 @@ void FillDriverValues(Call& call, catalog::SqlSession& session, const std::strin
   if (!config.has_value()) return;
   const ml::ProtocolSpec* protocol = config->FindProtocol((*version)->protocol);
   if (protocol == nullptr) return;
-  std::string columns;
-  for (const json& d : drivers) columns += (columns.empty() ? "" : ", ") + duck::QuoteIdent(d["feature"].get<std::string>());
-  auto row = session.QueryText("SELECT " + columns + " FROM " + protocol->table + " WHERE " +
-                               duck::QuoteIdent(protocol->id_column) + " = " + Quoted(id) + " LIMIT 1");
-  if (!row.has_value() || row->rows.empty()) return;
-  for (size_t i = 0; i < drivers.size() && i < row->columns.size(); ++i) {
-    const auto& cell = row->rows[0][i];
-    drivers[i]["value"] = cell ? json::parse(CellJson(row->columns[i].type, *cell)) : json(nullptr);
-  }
+  fill("SELECT " + columns + " FROM " + protocol->table + " WHERE " + duck::QuoteIdent(protocol->id_column) + " = " +
+       Quoted(id) + " LIMIT 1");
 }
 
 }  // namespace

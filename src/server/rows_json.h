@@ -10,11 +10,12 @@
 #include <string>
 
 #include "duck/duck.h"
+#include "duck/json_cell.h"
 
 namespace pareto::server {
 
-// The JSON text of one non-NULL cell.
-std::string CellJson(const duck::TypeInfo& type, const std::string& text);
+// The JSON text of one non-NULL cell: duck/json_cell.h, the rule every door shares.
+using duck::CellJson;
 // The SQL type's name ("DATE", "DECIMAL(18,2)", "VARCHAR").
 std::string TypeName(const duck::TypeInfo& type);
 // `"columns":[…],"rows":[…],"truncated":…` — the members, without braces, so a

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -53,7 +54,7 @@ pages:
       - id: customer_lookup
         title: A customer
         kind: table
-        sql: SELECT customer_unique_id, probability FROM gold.gld_customer_scores WHERE customer_unique_id = :customer
+        sql: SELECT customer_unique_id, repeat_probability FROM gold.gld_customer_scores WHERE customer_unique_id = :customer
 )yaml";
 
 // Every file under `root` with its size and modification time: what "unchanged" means.
@@ -73,7 +74,7 @@ class ServerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     const std::string binary = cli::testing::BinaryUnderTest();
     if (binary.empty()) return;
-    dir_ = new testing::TempDir();  // one lakehouse for the suite: building it is the slow part
+    dir_ = std::make_unique<testing::TempDir>();  // one lakehouse for the suite: building it is the slow part
     const std::string source = dir_->path() + "/generated";
     auto generated = cli::testing::RunBinary(
         binary, {"generate", "--scale", "0.02", "--seed", "7", "--out", source}, dir_->path() + "/stderr.txt");
@@ -91,11 +92,17 @@ class ServerTest : public ::testing::Test {
     auto report = pipeline::RunPipeline(std::move(*project), run);
     ASSERT_TRUE(report.has_value()) << report.error().message();
     ASSERT_TRUE(report->ok()) << report->first_failure;
+    // `pareto run` trains the future-value model; the registry's versions (GET
+    // /api/v1/models) come from `pareto train`'s high-value protocols.
+    auto trained = cli::testing::RunBinary(
+        binary, {"--lakehouse", lakehouse_, "--project", project_, "train", "--protocol", "seed", "--models", "lr"},
+        dir_->path() + "/stderr.txt");
+    ASSERT_EQ(trained.exit_code, 0) << trained.err;
+    auto promoted = cli::testing::RunBinary(binary, {"--lakehouse", lakehouse_, "models", "promote", "1"},
+                                            dir_->path() + "/stderr.txt");
+    ASSERT_EQ(promoted.exit_code, 0) << promoted.err;
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
+  static void TearDownTestSuite() { dir_.reset(); }
 
   void SetUp() override {
     if (dir_ == nullptr) GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
@@ -153,14 +160,14 @@ class ServerTest : public ::testing::Test {
     return r.has_value() ? *r : duck::TextResult{};
   }
 
-  static testing::TempDir* dir_;
+  static std::unique_ptr<testing::TempDir> dir_;
   static std::string project_, lakehouse_;
   static int tokens_;
   std::string token_;
   std::unique_ptr<Server> server_;
   std::thread serving_;
 };
-testing::TempDir* ServerTest::dir_ = nullptr;
+std::unique_ptr<testing::TempDir> ServerTest::dir_;
 std::string ServerTest::project_, ServerTest::lakehouse_;
 int ServerTest::tokens_ = 0;
 
@@ -250,18 +257,20 @@ TEST_F(ServerTest, DashboardAndPanelDataEqualTheSameSqlThroughASession) {
 }
 
 TEST_F(ServerTest, CustomerScoresAndDrivers) {
-  duck::TextResult some = Direct("SELECT customer_unique_id, probability FROM gold.gld_customer_scores ORDER BY 1 LIMIT 1");
+  duck::TextResult some = Direct("SELECT customer_unique_id, repeat_probability FROM gold.gld_customer_scores ORDER BY 1 LIMIT 1");
   ASSERT_EQ(some.rows.size(), 1u);
   const std::string id = *some.rows[0][0];
   json c = Get("/api/v1/customers/" + id);
   EXPECT_EQ(c["customer_unique_id"], id);
-  EXPECT_DOUBLE_EQ(c["scores"]["probability"].get<double>(), std::stod(*some.rows[0][1]));
+  EXPECT_DOUBLE_EQ(c["scores"]["repeat_probability"].get<double>(), std::stod(*some.rows[0][1]));
   ASSERT_FALSE(c["drivers"].empty());
   EXPECT_TRUE(c["drivers"][0]["feature"].is_string());
   EXPECT_TRUE(c["drivers"][0]["contribution"].is_number());
-  // The value is the person's own, from the model's feature table.
+  // The value is the person's own, from their row of the scoring snapshot.
   const std::string feature = c["drivers"][0]["feature"];
-  duck::TextResult value = Direct("SELECT \"" + feature + "\" FROM gold.gld_early_features WHERE customer_unique_id = '" + id + "'");
+  duck::TextResult value =
+      Direct("SELECT \"" + feature + "\" FROM gold.gld_fv_snapshots AS f JOIN gold.gld_customer_scores AS s " +
+             "USING (customer_unique_id, snapshot_date) WHERE customer_unique_id = '" + id + "'");
   ASSERT_EQ(value.rows.size(), 1u);
   const json& got = c["drivers"][0]["value"];
   if (value.rows[0][0] && got.is_number()) {
