@@ -98,10 +98,23 @@ Metastore::~Metastore() = default;
 StatusOr<Metastore> Metastore::Open(const std::string& lakehouse_root, Env* env) {
   const std::string meta_dir = lakehouse_root + "/_meta";
   PARETO_RETURN_IF_ERROR(env->CreateDirs(meta_dir));
-  PARETO_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(meta_dir + "/metastore.db"));
-  PARETO_ASSIGN_OR_RETURN(int version, ApplyMigrations(db, Migrations(), env->NowMicros() / 1000));
-  (void)version;
-  return Metastore(lakehouse_root, std::make_unique<sqlite::Db>(std::move(db)), env);
+  // Processes opening a new lakehouse at once race to create the file, switch it
+  // to WAL and migrate it; SQLite answers some of those steps SQLITE_BUSY without
+  // calling its busy handler, so a conflict here is retried with backoff.
+  constexpr int kAttempts = 20;
+  for (int attempt = 1;; ++attempt) {
+    auto opened = [&]() -> StatusOr<sqlite::Db> {
+      PARETO_ASSIGN_OR_RETURN(sqlite::Db db, sqlite::Db::Open(meta_dir + "/metastore.db"));
+      PARETO_ASSIGN_OR_RETURN(int version, ApplyMigrations(db, Migrations(), env->NowMicros() / 1000));
+      (void)version;
+      return db;
+    }();
+    if (opened.has_value()) return Metastore(lakehouse_root, std::make_unique<sqlite::Db>(std::move(*opened)), env);
+    if (opened.error().code() != StatusCode::kConflict || attempt == kAttempts) {
+      return std::unexpected(std::move(opened).error());
+    }
+    env->SleepForMicroseconds(int64_t{20'000} * attempt);
+  }
 }
 
 StatusOr<int> Metastore::SchemaVersion() { return AppliedSchemaVersion(*db_); }
