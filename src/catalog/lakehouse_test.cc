@@ -4,6 +4,7 @@
 
 #include "catalog/lineage.h"
 #include "catalog/test_util.h"
+#include "duck/testing/in_memory.h"
 
 namespace pareto::catalog {
 namespace {
@@ -16,12 +17,7 @@ class LakehouseTest : public ::testing::Test {
     auto lh = Lakehouse::Open(dir_.path() + "/lh");
     ASSERT_TRUE(lh.has_value()) << lh.error().message();
     lh_.emplace(std::move(*lh));
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
   }
 
   StatusOr<delta::CommitResult> Publish(PublishRequest r) { return lh_->Publish(*conn_, r); }

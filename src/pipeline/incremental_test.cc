@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/lakehouse.h"
+#include "duck/testing/in_memory.h"
 #include "pipeline/runner.h"
 #include "pipeline/test_util.h"
 
@@ -41,12 +42,7 @@ incremental:
     auto lakehouse = catalog::Lakehouse::Open(lakehouse_);
     ASSERT_TRUE(lakehouse.has_value()) << lakehouse.error().ToString();
     lakehouse_handle_.emplace(std::move(*lakehouse));
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
     Append("brz_ev", "(1, 'a', 1), (2, 'b', 1), (2, 'b0', 0)");
     Append("brz_kind", "(1, 'one', 1)");
   }
