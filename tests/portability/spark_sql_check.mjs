@@ -38,9 +38,13 @@ const sparkTypes = new Set(['boolean', 'tinyint', 'byte', 'smallint', 'short', '
   'numeric', 'interval', 'array', 'struct', 'map', 'void', 'variant']);
 const duckdbFunctions = ['getvariable', 'regexp_full_match', 'regexp_matches', 'quantile_disc',
   'quantile_cont', 'quantile', 'arg_max', 'arg_min', 'timezone', 'isodow', 'generate_series',
-  'unnest', 'struct_pack', 'to_months', 'to_days', 'epoch', 'epoch_ms', 'strftime', 'strptime',
-  'list_value', 'list_aggregate', 'string_agg', 'date_diff', 'datediff', 'date_sub', 'epoch_us',
-  'regexp_full_match', 'hugeint', 'today', 'current_setting', 'read_parquet', 'read_csv'];
+  'unnest', 'struct_pack', 'to_months', 'to_days', 'epoch', 'epoch_ms', 'epoch_us', 'strftime',
+  'strptime', 'list_value', 'list_aggregate', 'string_agg', 'today', 'current_setting',
+  'read_parquet', 'read_csv'];
+// Names both engines have, with different arguments or results (DuckDB's first):
+// date_diff/datediff(part, start, end) vs datediff(end, start); date_sub(part, a, b) vs
+// date_sub(date, days); dayofweek Sunday 0 vs 1; weekday Sunday 0 vs Monday 0.
+const differingFunctions = ['date_diff', 'datediff', 'date_sub', 'dayofweek', 'weekday'];
 
 // Comments and string literals blanked (same length, newlines kept), so the lint sees code.
 function codeOnly(sql) {
@@ -71,11 +75,15 @@ function lint(sql) {
       }
     }
   }
-  for (const name of new Set(duckdbFunctions)) {
-    for (const m of code.matchAll(new RegExp(`\\b${name}\\s*\\(`, 'gi'))) {
-      found.push({ ...position(sql, m.index), construct: `function ${name}()`, message: 'DuckDB only, not a Spark SQL function (docs/scale-out.md lists the portable ones)' });
+  const calls = (names, message) => {
+    for (const name of names) {
+      for (const m of code.matchAll(new RegExp(`\\b${name}\\s*\\(`, 'gi'))) {
+        found.push({ ...position(sql, m.index), construct: `function ${name}()`, message });
+      }
     }
-  }
+  };
+  calls(duckdbFunctions, 'DuckDB only, not a Spark SQL function (docs/scale-out.md lists the portable ones)');
+  calls(differingFunctions, 'means something else in Spark SQL than in DuckDB (docs/scale-out.md lists the portable ones)');
   return found;
 }
 
