@@ -12,7 +12,7 @@ SEED ?= 7
 # SERVE=0: `make run` stops after the pipeline instead of serving the dashboard.
 SERVE ?= 1
 
-.PHONY: all bootstrap build run test bench clean web browser-setup
+.PHONY: all bootstrap build run test bench clean web browser-setup portability-setup
 
 all: build
 
@@ -32,7 +32,7 @@ run: build
 $(TEST_BUILD_DIR)/CMakeCache.txt: | bootstrap
 	cmake -S . -B $(TEST_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug -DPARETO_SANITIZE=ON
 
-test: bootstrap browser-setup $(TEST_BUILD_DIR)/CMakeCache.txt
+test: bootstrap browser-setup portability-setup $(TEST_BUILD_DIR)/CMakeCache.txt
 	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
 	cd $(TEST_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -51,6 +51,10 @@ web:
 # Chromium and playwright-core for the browser test (tests/browser).
 browser-setup:
 	@bash scripts/browser_setup.sh
+
+# dt-sql-parser (Spark's grammar) for the portability test (tests/portability).
+portability-setup:
+	@bash scripts/portability_setup.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

@@ -1,5 +1,7 @@
 #include "pipeline/model_build.h"
 
+#include "pipeline/spark_functions.h"
+
 namespace pareto::pipeline {
 
 int64_t HorizonDays(const Project& project) {
@@ -18,7 +20,7 @@ Status PrepareModelSession(duck::Connection& conn, const Project& project) {
     PARETO_RETURN_IF_ERROR(
         conn.Execute("SET VARIABLE " + v.name + " = " + v.literal).WithContext(project.file + ": " + v.name));
   }
-  return OkStatus();
+  return RegisterSparkFunctions(conn);
 }
 
 StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& model,

@@ -4,13 +4,15 @@
 //
 // PrepareModelSession gives the connection what every model may read besides
 // tables: the project's time zone as the DuckDB variable `business_time_zone`
-// (silver/slv_settings.sql reads it with getvariable), so pipeline.yaml's
+// (the models read it through business_time_zone()), so pipeline.yaml's
 // `timezone:` is its only statement; and the future-value horizon
 // (`ml.horizon_days`, default kDefaultHorizonDays) as `ml_horizon_days`
 // (gold/gld_fv_snapshots.sql), so the windows the trainer reads are the ones the
 // file states. ModelVariables lists them; the runner's fingerprint of a model
 // (runner.h) includes the time zone always and another variable when the
-// model's SQL names it, so changing the horizon rebuilds what reads it.
+// model's SQL names it, so changing the horizon rebuilds what reads it. It also
+// defines the functions the models call by their Spark SQL name (spark_functions.h),
+// among them business_time_zone() and ml_horizon_days(), which read those variables.
 //
 // BuildModelResult runs the model's SELECT into the temp table kModelResultTable
 // and evaluates its expectations there. What to do with the kept rows (a Delta
@@ -53,7 +55,7 @@ struct ModelResult {
   bool ok() const { return checked.failure.empty(); }
 };
 
-// Sets the variables models read (see above); call once per connection.
+// Sets the variables and functions models read (see above); call once per connection.
 Status PrepareModelSession(duck::Connection& conn, const Project& project);
 
 // Runs `model` into kModelResultTable and evaluates `expectations` on it. A SQL

@@ -37,8 +37,8 @@ allocated AS (
     category,
     price,
     avg_review_score,
-    CAST(CAST(revenue_cents AS HUGEINT) * weight_upto // weight_total
-         - CAST(revenue_cents AS HUGEINT) * (weight_upto - weight) // weight_total AS BIGINT)
+    CAST(div(CAST(revenue_cents AS DECIMAL(38, 0)) * weight_upto, weight_total)
+         - div(CAST(revenue_cents AS DECIMAL(38, 0)) * (weight_upto - weight), weight_total) AS BIGINT)
       AS revenue_cents
   FROM cumulative
 ),

@@ -25,11 +25,24 @@ WITH person_orders AS (
     avg(delivery_days) AS avg_delivery_days,
     avg(delivery_delay_days) AS avg_delivery_delay_days,
     count(*) FILTER (WHERE is_late) AS late_orders,
-    sum(revenue) AS total_spend,
-    arg_max(customer_state, (purchase_ts, order_id)) AS customer_state
+    sum(revenue) AS total_spend
   FROM silver.slv_order_fact
   WHERE customer_unique_id IS NOT NULL
   GROUP BY customer_unique_id
+),
+latest_state AS (
+  SELECT customer_unique_id, customer_state
+  FROM (
+    SELECT
+      customer_unique_id,
+      customer_state,
+      row_number() OVER (
+        PARTITION BY customer_unique_id ORDER BY purchase_ts DESC NULLS FIRST, order_id DESC NULLS FIRST)
+        AS order_rank
+    FROM silver.slv_order_fact
+    WHERE customer_unique_id IS NOT NULL
+  ) AS ranked
+  WHERE order_rank = 1
 ),
 person_reviews AS (
   SELECT
@@ -44,19 +57,19 @@ person_reviews AS (
 )
 SELECT
   p.customer_unique_id,
-  p.customer_state,
+  ls.customer_state,
   p.total_orders,
   p.purchases,
   p.first_purchase_ts,
   p.last_purchase_ts,
   p.first_purchase_date,
   p.last_purchase_date,
-  date_diff('day', p.last_purchase_date, s.reference_date) AS recency_days,
-  date_diff('day', p.first_purchase_date, s.reference_date) AS tenure_days,
-  round(p.purchases * 30.0 / date_diff('day', p.first_purchase_date, s.reference_date), 4)
+  unix_date(s.reference_date) - unix_date(p.last_purchase_date) AS recency_days,
+  unix_date(s.reference_date) - unix_date(p.first_purchase_date) AS tenure_days,
+  round(p.purchases * 30.0 / (unix_date(s.reference_date) - unix_date(p.first_purchase_date)), 4)
     AS purchase_frequency,
   CASE WHEN p.purchases > 1
-       THEN round(date_diff('day', p.first_purchase_date, p.last_purchase_date) / (p.purchases - 1), 2)
+       THEN round((unix_date(p.last_purchase_date) - unix_date(p.first_purchase_date)) / (p.purchases - 1), 2)
   END AS avg_days_between_purchases,
   p.delivered_orders,
   round(p.avg_delivery_days, 4) AS avg_delivery_days,
@@ -67,6 +80,7 @@ SELECT
   round(r.low_score_reviews / r.reviews, 4) AS low_score_share,
   CAST(p.total_spend AS DECIMAL(18,2)) AS total_spend
 FROM person_orders AS p
+JOIN latest_state AS ls ON ls.customer_unique_id = p.customer_unique_id
 CROSS JOIN silver.slv_settings AS s
 LEFT JOIN person_reviews AS r ON r.customer_unique_id = p.customer_unique_id
 ORDER BY p.customer_unique_id

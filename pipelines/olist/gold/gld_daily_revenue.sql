@@ -7,8 +7,10 @@
 -- by card interest and vouchers); avg_order_value = revenue / revenue_orders, in cents.
 WITH days AS (
   SELECT CAST(d AS DATE) AS order_date
-  FROM (SELECT min(purchase_date) AS lo, max(purchase_date) AS hi FROM silver.slv_order_fact) AS b,
-       generate_series(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP), INTERVAL 1 DAY) AS g(d)
+  FROM (
+    SELECT explode(sequence(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP), INTERVAL 1 DAY)) AS d
+    FROM (SELECT min(purchase_date) AS lo, max(purchase_date) AS hi FROM silver.slv_order_fact) AS b
+  ) AS g
 ),
 per_day AS (
   SELECT

@@ -7,7 +7,13 @@
 --     whose lowest score is 1 or 2
 --   repeat_rate: share of the orders whose person made a later purchase (an order counted as
 --     revenue with a later purchase instant)
-WITH delivered AS (
+WITH last_purchase AS (
+  SELECT customer_unique_id, max(purchase_ts) AS last_purchase_ts
+  FROM silver.slv_order_fact
+  WHERE counts_as_revenue
+  GROUP BY customer_unique_id
+),
+delivered AS (
   SELECT
     o.*,
     CASE
@@ -18,13 +24,10 @@ WITH delivered AS (
       WHEN o.delivery_delay_days <= 7 THEN 5
       ELSE 6
     END AS bucket_order,
-    EXISTS (
-      SELECT 1 FROM silver.slv_order_fact AS later
-      WHERE later.customer_unique_id = o.customer_unique_id
-        AND later.counts_as_revenue
-        AND later.purchase_ts > o.purchase_ts
-    ) AS came_back
+    -- a later purchase exists exactly when the person's last purchase is later
+    coalesce(lp.last_purchase_ts > o.purchase_ts, false) AS came_back
   FROM silver.slv_order_fact AS o
+  LEFT JOIN last_purchase AS lp ON lp.customer_unique_id = o.customer_unique_id
   WHERE o.delivery_delay_days IS NOT NULL
 )
 SELECT

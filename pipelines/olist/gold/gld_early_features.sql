@@ -18,18 +18,25 @@
 -- protocol (`predict_at: purchase`) is refused them; they stay for protocols
 -- that predict later.
 WITH first_orders AS (
-  SELECT order_id, customer_unique_id, revenue AS first_order_value
-  FROM silver.slv_order_fact
-  WHERE counts_as_revenue AND customer_unique_id IS NOT NULL
-  QUALIFY row_number() OVER (PARTITION BY customer_unique_id ORDER BY purchase_ts, order_id) = 1
+  SELECT order_id, customer_unique_id, first_order_value
+  FROM (
+    SELECT
+      order_id,
+      customer_unique_id,
+      revenue AS first_order_value,
+      row_number() OVER (PARTITION BY customer_unique_id ORDER BY purchase_ts, order_id) AS order_rank
+    FROM silver.slv_order_fact
+    WHERE counts_as_revenue AND customer_unique_id IS NOT NULL
+  ) AS ranked
+  WHERE order_rank = 1
 ),
 first_item AS (
-  SELECT order_id, arg_min(category, order_item_id) AS first_item_category
+  SELECT order_id, min_by(category, order_item_id) AS first_item_category
   FROM silver.slv_order_items
   GROUP BY order_id
 ),
 first_payment AS (
-  SELECT order_id, arg_min(payment_type, payment_sequential) AS first_payment_type
+  SELECT order_id, min_by(payment_type, payment_sequential) AS first_payment_type
   FROM silver.slv_payments
   GROUP BY order_id
 )

@@ -9,7 +9,7 @@
 -- happened yet (labels_complete false, labels NULL). Production scores are made
 -- at S with a model trained on the earlier snapshots, whose windows all end by S.
 -- horizon_days is pipeline.yaml's ml.horizon_days (default 180), which the
--- runner sets as the DuckDB variable ml_horizon_days (pipeline/model_build.h).
+-- models read as ml_horizon_days() (pipeline/spark_functions.h).
 --
 -- Point in time (a feature store's point-in-time join): before T the shop knew
 -- the orders placed and paid (payments are made at checkout), the deliveries
@@ -25,7 +25,7 @@
 -- Labels: future_orders, future_purchase_days (BG/NBD's holdout transactions),
 -- repeat_purchase (future_orders > 0), future_spend.
 WITH params AS (
-  SELECT getvariable('ml_horizon_days')::INTEGER AS horizon_days
+  SELECT ml_horizon_days() AS horizon_days
 ),
 orders AS (
   SELECT f.order_id, f.customer_unique_id, f.customer_state, f.purchase_ts, f.purchase_date, o.delivered_date,
@@ -38,7 +38,7 @@ bounds AS (
   SELECT min(purchase_date) AS first_day, max(purchase_date) AS last_day FROM orders
 ),
 cutoffs AS (
-  SELECT (date_trunc('quarter', b.first_day) + to_months(3 * q.i))::DATE AS snapshot_date, p.horizon_days
+  SELECT add_months(CAST(date_trunc('quarter', b.first_day) AS DATE), 3 * q.i) AS snapshot_date, p.horizon_days
   FROM bounds AS b CROSS JOIN params AS p CROSS JOIN range(0, 200) AS q(i)
 ),
 snapshots AS (
@@ -50,19 +50,19 @@ snapshots AS (
   FROM bounds AS b CROSS JOIN params AS p
 ),
 first_items AS (
-  SELECT order_id, arg_min(category, order_item_id) AS category
+  SELECT order_id, min_by(category, order_item_id) AS category
   FROM silver.slv_order_items
   GROUP BY order_id
 ),
 history AS (
   SELECT s.snapshot_date, s.horizon_days, s.labels_complete, o.customer_unique_id,
-         arg_min(o.customer_state, o.purchase_ts) AS customer_state,
-         arg_min(coalesce(fi.category, 'none'), o.purchase_ts) AS first_category,
+         min_by(o.customer_state, o.purchase_ts) AS customer_state,
+         min_by(coalesce(fi.category, 'none'), o.purchase_ts) AS first_category,
          min(o.purchase_date) AS first_purchase_date,
          max(o.purchase_date) AS last_purchase_date,
          count(*) AS past_orders,
          count(DISTINCT o.purchase_date) AS past_purchase_days,
-         sum(coalesce(o.payment_total, 0))::DECIMAL(18,2) AS past_spend,
+         CAST(sum(coalesce(o.payment_total, 0)) AS DECIMAL(18,2)) AS past_spend,
          count(*) FILTER (WHERE o.delivered_date < s.snapshot_date) AS delivered_orders,
          avg(o.delivery_days) FILTER (WHERE o.delivered_date < s.snapshot_date) AS avg_delivery_days,
          avg(o.delivery_delay_days) FILTER (WHERE o.delivered_date < s.snapshot_date) AS avg_delivery_delay_days,
@@ -84,7 +84,7 @@ reviews AS (
 future AS (
   SELECT s.snapshot_date, o.customer_unique_id,
          count(*) AS future_orders, count(DISTINCT o.purchase_date) AS future_purchase_days,
-         sum(o.revenue)::DECIMAL(18,2) AS future_spend
+         CAST(sum(o.revenue) AS DECIMAL(18,2)) AS future_spend
   FROM snapshots AS s
   JOIN orders AS o ON o.purchase_date >= s.snapshot_date
                   AND o.purchase_date < s.snapshot_date + s.horizon_days
@@ -99,9 +99,9 @@ SELECT
   h.customer_state,
   h.first_category,
   h.first_purchase_date,
-  date_diff('day', h.first_purchase_date, h.snapshot_date) AS tenure_days,
-  date_diff('day', h.last_purchase_date, h.snapshot_date) AS recency_days,
-  date_diff('day', h.first_purchase_date, h.last_purchase_date) AS active_span_days,
+  unix_date(h.snapshot_date) - unix_date(h.first_purchase_date) AS tenure_days,
+  unix_date(h.snapshot_date) - unix_date(h.last_purchase_date) AS recency_days,
+  unix_date(h.last_purchase_date) - unix_date(h.first_purchase_date) AS active_span_days,
   h.past_orders,
   h.past_purchase_days,
   h.past_spend,
@@ -115,7 +115,7 @@ SELECT
   CASE WHEN h.labels_complete THEN coalesce(f.future_orders, 0) END AS future_orders,
   CASE WHEN h.labels_complete THEN coalesce(f.future_purchase_days, 0) END AS future_purchase_days,
   CASE WHEN h.labels_complete THEN coalesce(f.future_orders, 0) > 0 END AS repeat_purchase,
-  CASE WHEN h.labels_complete THEN coalesce(f.future_spend, 0) END::DECIMAL(18,2) AS future_spend
+  CAST(CASE WHEN h.labels_complete THEN coalesce(f.future_spend, 0) END AS DECIMAL(18,2)) AS future_spend
 FROM history AS h
 LEFT JOIN reviews AS r ON r.snapshot_date = h.snapshot_date AND r.customer_unique_id = h.customer_unique_id
 LEFT JOIN future AS f ON f.snapshot_date = h.snapshot_date AND f.customer_unique_id = h.customer_unique_id

@@ -16,16 +16,21 @@ WITH persons AS (
 ),
 first_orders AS (
   SELECT *
-  FROM silver.slv_order_fact
-  WHERE counts_as_revenue AND customer_unique_id IS NOT NULL
-  QUALIFY row_number() OVER (PARTITION BY customer_unique_id ORDER BY purchase_ts, order_id) = 1
+  FROM (
+    SELECT
+      o.*,
+      row_number() OVER (PARTITION BY o.customer_unique_id ORDER BY o.purchase_ts, o.order_id) AS order_rank
+    FROM silver.slv_order_fact AS o
+    WHERE o.counts_as_revenue AND o.customer_unique_id IS NOT NULL
+  ) AS ranked
+  WHERE order_rank = 1
 ),
 first_items AS (
   SELECT
     f.order_id,
     count(DISTINCT i.category) AS category_count,
     -- the first item's category: ranking items by price would make the column monetary
-    arg_min(i.category, i.order_item_id) AS main_category,
+    min_by(i.category, i.order_item_id) AS main_category,
     avg(p.weight_g) AS avg_weight_g,
     avg(p.volume_cm3) AS avg_volume_cm3,
     avg(p.photos_qty) AS avg_photos_qty,
@@ -45,7 +50,7 @@ first_items AS (
   GROUP BY f.order_id
 ),
 threshold AS (
-  SELECT quantile_disc(total_spend, 0.75) AS spend_p75 FROM persons
+  SELECT percentile_disc(0.75) WITHIN GROUP (ORDER BY total_spend) AS spend_p75 FROM persons
 )
 SELECT
   p.customer_unique_id,
@@ -54,9 +59,11 @@ SELECT
   t.spend_p75,
   p.total_spend >= t.spend_p75 AS high_value,
   f.customer_state,
-  hour(timezone(s.business_time_zone, f.purchase_ts)) AS first_purchase_hour,
-  isodow(timezone(s.business_time_zone, f.purchase_ts)) AS first_purchase_weekday,
-  month(timezone(s.business_time_zone, f.purchase_ts)) AS first_purchase_month,
+  hour(from_utc_timestamp(f.purchase_ts, s.business_time_zone)) AS first_purchase_hour,
+  -- ISO weekday, Monday 1 .. Sunday 7 (1970-01-01 was a Thursday)
+  (unix_date(CAST(from_utc_timestamp(f.purchase_ts, s.business_time_zone) AS DATE)) + 3) % 7 + 1
+    AS first_purchase_weekday,
+  month(from_utc_timestamp(f.purchase_ts, s.business_time_zone)) AS first_purchase_month,
   f.item_count AS first_order_items,
   f.distinct_products AS first_order_products,
   f.distinct_sellers AS first_order_sellers,

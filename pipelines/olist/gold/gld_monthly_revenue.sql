@@ -6,8 +6,10 @@
 -- month or after a month without revenue).
 WITH months AS (
   SELECT CAST(m AS DATE) AS month
-  FROM (SELECT min(purchase_month) AS lo, max(purchase_month) AS hi FROM silver.slv_order_fact) AS b,
-       generate_series(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP), INTERVAL 1 MONTH) AS g(m)
+  FROM (
+    SELECT explode(sequence(CAST(b.lo AS TIMESTAMP), CAST(b.hi AS TIMESTAMP), INTERVAL 1 MONTH)) AS m
+    FROM (SELECT min(purchase_month) AS lo, max(purchase_month) AS hi FROM silver.slv_order_fact) AS b
+  ) AS g
 ),
 per_month AS (
   SELECT

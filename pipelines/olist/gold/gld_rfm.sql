@@ -38,7 +38,7 @@ SELECT
   r_score,
   f_score,
   m_score,
-  CAST(r_score AS VARCHAR) || CAST(f_score AS VARCHAR) || CAST(m_score AS VARCHAR) AS rfm_score,
+  CAST(r_score AS STRING) || CAST(f_score AS STRING) || CAST(m_score AS STRING) AS rfm_score,
   CASE
     WHEN r_score >= 4 AND m_score >= 4 THEN 'champions'
     WHEN f_score >= 4 AND r_score >= 3 THEN 'loyal'

@@ -7,7 +7,7 @@
 -- city/state: the prefix's most frequent pair among those points, ties broken alphabetically.
 WITH points AS (
   SELECT
-    CASE WHEN regexp_full_match(g.geolocation_zip_code_prefix, '[0-9]{4}') THEN '0' || g.geolocation_zip_code_prefix ELSE g.geolocation_zip_code_prefix END AS zip_code_prefix,
+    CASE WHEN rlike(g.geolocation_zip_code_prefix, '^[0-9]{4}$') THEN '0' || g.geolocation_zip_code_prefix ELSE g.geolocation_zip_code_prefix END AS zip_code_prefix,
     g.geolocation_lat AS lat,
     g.geolocation_lng AS lng,
     lower(trim(g.geolocation_city)) AS city,
@@ -19,10 +19,15 @@ WITH points AS (
 ),
 place AS (
   SELECT zip_code_prefix, city, state
-  FROM points
-  GROUP BY zip_code_prefix, city, state
-  QUALIFY row_number() OVER (
-    PARTITION BY zip_code_prefix ORDER BY count(*) DESC, city NULLS LAST, state NULLS LAST) = 1
+  FROM (
+    SELECT
+      zip_code_prefix, city, state,
+      row_number() OVER (
+        PARTITION BY zip_code_prefix ORDER BY count(*) DESC, city NULLS LAST, state NULLS LAST) AS place_rank
+    FROM points
+    GROUP BY zip_code_prefix, city, state
+  ) AS ranked
+  WHERE place_rank = 1
 )
 SELECT
   p.zip_code_prefix,

@@ -37,12 +37,18 @@ payments AS (
   GROUP BY order_id
 ),
 payment_types AS (
-  SELECT order_id, payment_type AS main_payment_type
-  FROM silver.slv_payments
-  GROUP BY order_id, payment_type
-  QUALIFY row_number() OVER (
-    PARTITION BY order_id
-    ORDER BY sum(payment_value) DESC, min(payment_sequential), payment_type NULLS LAST) = 1
+  SELECT order_id, main_payment_type
+  FROM (
+    SELECT
+      order_id,
+      payment_type AS main_payment_type,
+      row_number() OVER (
+        PARTITION BY order_id
+        ORDER BY sum(payment_value) DESC, min(payment_sequential), payment_type NULLS LAST) AS type_rank
+    FROM silver.slv_payments
+    GROUP BY order_id, payment_type
+  ) AS ranked
+  WHERE type_rank = 1
 ),
 reviews AS (
   SELECT
@@ -66,13 +72,13 @@ SELECT
   o.delivered_customer_ts,
   o.estimated_delivery_ts,
   o.purchase_date,
-  date_trunc('month', o.purchase_date)::DATE AS purchase_month,
+  CAST(date_trunc('month', o.purchase_date) AS DATE) AS purchase_month,
   coalesce(i.item_count, 0) AS item_count,
   coalesce(i.distinct_products, 0) AS distinct_products,
   coalesce(i.distinct_sellers, 0) AS distinct_sellers,
-  coalesce(i.items_value, 0)::DECIMAL(18,2) AS items_value,
-  coalesce(i.freight_value, 0)::DECIMAL(18,2) AS freight_value,
-  p.payment_total::DECIMAL(18,2) AS payment_total,
+  CAST(coalesce(i.items_value, 0) AS DECIMAL(18,2)) AS items_value,
+  CAST(coalesce(i.freight_value, 0) AS DECIMAL(18,2)) AS freight_value,
+  CAST(p.payment_total AS DECIMAL(18,2)) AS payment_total,
   coalesce(p.payment_count, 0) AS payment_count,
   p.payment_installments,
   pt.main_payment_type,
@@ -80,12 +86,12 @@ SELECT
   coalesce(r.review_count, 0) AS review_count,
   r.avg_review_score,
   r.min_review_score,
-  date_diff('day', o.purchase_date, o.delivered_date) AS delivery_days,
-  date_diff('day', o.estimated_delivery_date, o.delivered_date) AS delivery_delay_days,
-  date_diff('day', o.estimated_delivery_date, o.delivered_date) > 0 AS is_late,
+  unix_date(o.delivered_date) - unix_date(o.purchase_date) AS delivery_days,
+  unix_date(o.delivered_date) - unix_date(o.estimated_delivery_date) AS delivery_delay_days,
+  unix_date(o.delivered_date) - unix_date(o.estimated_delivery_date) > 0 AS is_late,
   coalesce(o.order_status NOT IN ('canceled', 'unavailable'), false) AS counts_as_revenue,
-  CASE WHEN coalesce(o.order_status NOT IN ('canceled', 'unavailable'), false)
-       THEN coalesce(p.payment_total, 0) ELSE 0 END::DECIMAL(18,2) AS revenue
+  CAST(CASE WHEN coalesce(o.order_status NOT IN ('canceled', 'unavailable'), false)
+            THEN coalesce(p.payment_total, 0) ELSE 0 END AS DECIMAL(18,2)) AS revenue
 FROM silver.slv_orders AS o
 LEFT JOIN silver.slv_customers AS c ON c.customer_id = o.customer_id
 LEFT JOIN items AS i ON i.order_id = o.order_id

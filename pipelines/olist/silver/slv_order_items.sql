@@ -4,13 +4,18 @@
 -- A product or seller missing from its table keeps the item (category 'unknown').
 -- price and freight_value are exact DECIMAL(18,2).
 WITH items AS (
-  SELECT i.*
-  FROM bronze.brz_order_items AS i
-  QUALIFY row_number() OVER (
-    PARTITION BY i.order_id, i.order_item_id
-    ORDER BY i._ingested_at DESC NULLS LAST, i._source_file DESC NULLS LAST,
-    i.product_id NULLS LAST, i.seller_id NULLS LAST, i.shipping_limit_date NULLS LAST,
-    i.price NULLS LAST, i.freight_value NULLS LAST) = 1
+  SELECT *
+  FROM (
+    SELECT
+      i.*,
+      row_number() OVER (
+        PARTITION BY i.order_id, i.order_item_id
+        ORDER BY i._ingested_at DESC NULLS LAST, i._source_file DESC NULLS LAST,
+        i.product_id NULLS LAST, i.seller_id NULLS LAST, i.shipping_limit_date NULLS LAST,
+        i.price NULLS LAST, i.freight_value NULLS LAST) AS version_rank
+    FROM bronze.brz_order_items AS i
+  ) AS ranked
+  WHERE version_rank = 1
 )
 SELECT
   i.order_id,

@@ -2,18 +2,23 @@
 -- (max _ingested_at, then max _source_file, then the other columns, so the choice is
 -- deterministic).
 -- Instants stay UTC timestamps; purchase_date is the shop's local calendar date of the purchase.
--- The zone is the session variable business_time_zone (pipeline.yaml `timezone:`), read
+-- The zone is business_time_zone() (pipeline.yaml `timezone:`), read
 -- directly rather than through slv_settings: slv_settings changes with every new order
 -- (its reference date), and this model must depend only on its own bronze rows to be
 -- merged incrementally (`incremental:` in pipeline.yaml).
 WITH latest AS (
-  SELECT o.*
-  FROM bronze.brz_orders AS o
-  QUALIFY row_number() OVER (
-    PARTITION BY o.order_id ORDER BY o._ingested_at DESC NULLS LAST, o._source_file DESC NULLS LAST,
-    o.customer_id NULLS LAST, o.order_status NULLS LAST, o.order_purchase_timestamp NULLS LAST,
-    o.order_approved_at NULLS LAST, o.order_delivered_carrier_date NULLS LAST,
-    o.order_delivered_customer_date NULLS LAST, o.order_estimated_delivery_date NULLS LAST) = 1
+  SELECT *
+  FROM (
+    SELECT
+      o.*,
+      row_number() OVER (
+        PARTITION BY o.order_id ORDER BY o._ingested_at DESC NULLS LAST, o._source_file DESC NULLS LAST,
+        o.customer_id NULLS LAST, o.order_status NULLS LAST, o.order_purchase_timestamp NULLS LAST,
+        o.order_approved_at NULLS LAST, o.order_delivered_carrier_date NULLS LAST,
+        o.order_delivered_customer_date NULLS LAST, o.order_estimated_delivery_date NULLS LAST) AS version_rank
+    FROM bronze.brz_orders AS o
+  ) AS ranked
+  WHERE version_rank = 1
 )
 SELECT
   l.order_id,
@@ -24,7 +29,7 @@ SELECT
   l.order_delivered_carrier_date AS delivered_carrier_ts,
   l.order_delivered_customer_date AS delivered_customer_ts,
   l.order_estimated_delivery_date AS estimated_delivery_ts,
-  timezone(getvariable('business_time_zone')::VARCHAR, l.order_purchase_timestamp)::DATE AS purchase_date,
-  timezone(getvariable('business_time_zone')::VARCHAR, l.order_delivered_customer_date)::DATE AS delivered_date,
-  timezone(getvariable('business_time_zone')::VARCHAR, l.order_estimated_delivery_date)::DATE AS estimated_delivery_date
+  CAST(from_utc_timestamp(l.order_purchase_timestamp, business_time_zone()) AS DATE) AS purchase_date,
+  CAST(from_utc_timestamp(l.order_delivered_customer_date, business_time_zone()) AS DATE) AS delivered_date,
+  CAST(from_utc_timestamp(l.order_estimated_delivery_date, business_time_zone()) AS DATE) AS estimated_delivery_date
 FROM latest AS l

@@ -5,26 +5,35 @@
 --   a category with no translation -> the Portuguese name unchanged (category_status 'untranslated')
 -- volume_cm3 = length x height x width; NULL when any dimension is missing.
 WITH products AS (
-  SELECT p.*
-  FROM bronze.brz_products AS p
-  QUALIFY row_number() OVER (
-    PARTITION BY p.product_id ORDER BY p._ingested_at DESC NULLS LAST,
-    p._source_file DESC NULLS LAST,
-    p.product_category_name NULLS LAST, p.product_name_lenght NULLS LAST,
-    p.product_description_lenght NULLS LAST, p.product_photos_qty NULLS LAST,
-    p.product_weight_g NULLS LAST, p.product_length_cm NULLS LAST,
-    p.product_height_cm NULLS LAST, p.product_width_cm NULLS LAST) = 1
+  SELECT *
+  FROM (
+    SELECT
+      p.*,
+      row_number() OVER (
+        PARTITION BY p.product_id ORDER BY p._ingested_at DESC NULLS LAST,
+        p._source_file DESC NULLS LAST,
+        p.product_category_name NULLS LAST, p.product_name_lenght NULLS LAST,
+        p.product_description_lenght NULLS LAST, p.product_photos_qty NULLS LAST,
+        p.product_weight_g NULLS LAST, p.product_length_cm NULLS LAST,
+        p.product_height_cm NULLS LAST, p.product_width_cm NULLS LAST) AS version_rank
+    FROM bronze.brz_products AS p
+  ) AS ranked
+  WHERE version_rank = 1
 ),
 translation AS (
-  SELECT
-    lower(trim(t.product_category_name)) AS category_pt,
-    lower(trim(t.product_category_name_english)) AS category_en
-  FROM bronze.brz_product_category_translation AS t
-  WHERE nullif(trim(t.product_category_name), '') IS NOT NULL
-  QUALIFY row_number() OVER (
-    PARTITION BY lower(trim(t.product_category_name))
-    ORDER BY t._ingested_at DESC NULLS LAST, t._source_file DESC NULLS LAST,
-    t.product_category_name_english NULLS LAST) = 1
+  SELECT category_pt, category_en
+  FROM (
+    SELECT
+      lower(trim(t.product_category_name)) AS category_pt,
+      lower(trim(t.product_category_name_english)) AS category_en,
+      row_number() OVER (
+        PARTITION BY lower(trim(t.product_category_name))
+        ORDER BY t._ingested_at DESC NULLS LAST, t._source_file DESC NULLS LAST,
+        t.product_category_name_english NULLS LAST) AS version_rank
+    FROM bronze.brz_product_category_translation AS t
+    WHERE nullif(trim(t.product_category_name), '') IS NOT NULL
+  ) AS ranked
+  WHERE version_rank = 1
 )
 SELECT
   p.product_id,
