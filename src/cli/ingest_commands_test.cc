@@ -1,8 +1,8 @@
 // `pareto ingest` through the built binary (env PARETO_BINARY, set by ctest): what
 // a person sees of a spreadsheet-damaged drop — each file's accounting (rows read =
 // landed + quarantined + blank + repeated header), a warning naming the pattern and
-// the closest file for a renamed source, and a quarantined row with its file, line,
-// text and reason.
+// the closest file for a renamed source, a quarantined row with its file, line,
+// text and reason, and the landed timestamps as `pareto sql` prints them.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -87,6 +87,19 @@ TEST_F(IngestCommandsTest, EachFileIsAccountedForAndEachFaultNamesFileLineAndRea
                                                      "order_id = '00000000000000000000000000000001' OR order_id IS NULL"});
   ASSERT_EQ(landed.exit_code, 0) << landed.err;
   EXPECT_THAT(landed.out, HasSubstr("n\n-\n0\n"));
+
+  // Case 12: bronze timestamps print, in text and JSON, as the instants the file's
+  // Sao Paulo wall times were (2017-01-05 09:12:33 and 2017-02-05 14:19:44, summer time -02).
+  testing::CliRun times = Pareto(lakehouse, {"sql", "SELECT order_purchase_timestamp AS t FROM bronze.brz_orders "
+                                                    "WHERE order_id IN ('7b9b436cd2670e815ed7c9ef51f5e820', "
+                                                    "'6e7f85a9d0fe9b5dfb504c6f2991d744') ORDER BY t"});
+  ASSERT_EQ(times.exit_code, 0) << times.err;
+  EXPECT_THAT(times.out, HasSubstr("2017-01-05 11:12:33+00\n2017-02-05 16:19:44+00\n"));
+  testing::CliRun json_times = Pareto(lakehouse, {"--json", "sql", "SELECT order_purchase_timestamp AS t FROM "
+                                                                   "bronze.brz_orders WHERE order_id = "
+                                                                   "'7b9b436cd2670e815ed7c9ef51f5e820'"});
+  ASSERT_EQ(json_times.exit_code, 0) << json_times.err;
+  EXPECT_EQ(json_times.out, "{\"t\":\"2017-01-05T11:12:33+00:00\"}\n");
 
   // --strict: the same warning is an error, naming the source, and nothing of it is hidden.
   testing::CliRun strict = Pareto(dir_.path() + "/strict", {"ingest", "--source", source_, "--strict"});
