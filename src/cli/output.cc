@@ -80,30 +80,16 @@ TextTable ToTextTable(const duck::TextResult& result) {
 }
 
 
-std::string JsonSelectList(const std::vector<duck::TextColumn>& columns) {
-  bool nested = false;
-  std::string list;
-  for (const duck::TextColumn& c : columns) {
-    const duckdb_type id = c.type.id;
-    const bool is_nested = id == DUCKDB_TYPE_STRUCT || id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY ||
-                           id == DUCKDB_TYPE_MAP || id == DUCKDB_TYPE_UNION;
-    nested = nested || is_nested;
-    const std::string name = duck::QuoteIdent(c.name);
-    list += (list.empty() ? "" : ", ") + (is_nested ? "to_json(" + name + ") AS " + name : name);
-  }
-  return nested ? list : "*";
-}
-
 void PrintResult(std::ostream& out, std::ostream& notice, const duck::TextResult& result, bool json) {
   if (!json) {
     PrintTextTable(out, ToTextTable(result));
   } else {
-    for (const auto& row : result.rows) {
+    for (size_t r = 0; r < result.rows.size(); ++r) {
       std::string line = "{";
       for (size_t c = 0; c < result.columns.size(); ++c) {
         if (c > 0) line += ',';
         line += duck::JsonString(result.columns[c].name) + ':';
-        line += row[c].has_value() ? CellJson(result.columns[c].type, *row[c]) : "null";
+        line += CellJson(result, r, c);
       }
       out << line << "}\n";
     }

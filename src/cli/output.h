@@ -36,13 +36,8 @@ TextTable ToTextTable(const duck::TextResult& result);
 // One cell as JSON text: duck/json_cell.h, the rule every door shares.
 using duck::CellJson;
 
-// A select list over columns of these types in which nested ones (struct, list,
-// array, map, union) go through DuckDB's to_json, so --json prints them as JSON
-// objects and arrays (decimals inside keep every digit; timestamps inside are
-// DuckDB's text); "*" when there is none.
-std::string JsonSelectList(const std::vector<duck::TextColumn>& columns);
-
-// A text table, or (json) one object a row keyed by column name. A result cut at
+// A text table, or (json) one object a row keyed by column name (nested values
+// as JSON arrays and objects, CellJson's rule at every depth). A result cut at
 // its row cap says so on `notice` (stderr), so stdout stays the rows alone.
 void PrintResult(std::ostream& out, std::ostream& notice, const duck::TextResult& result, bool json);
 

@@ -291,13 +291,7 @@ Status Read(CliContext& ctx, const std::string& path, std::optional<int64_t> ver
   PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snap));
   PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open({.memory_limit = limits.memory_limit}));
   PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
-  std::string columns = "*";
-  if (ctx.json) {
-    // Nested values (struct, list, map) as JSON objects and arrays, not as text.
-    PARETO_ASSIGN_OR_RETURN(duck::TextResult shape, conn.QueryText("SELECT * FROM " + scan + " LIMIT 0"));
-    columns = JsonSelectList(shape.columns);
-  }
-  std::string sql = "SELECT " + columns + " FROM " + scan;
+  std::string sql = "SELECT * FROM " + scan;
   if (limit.has_value()) sql += " LIMIT " + std::to_string(*limit);
   auto result = conn.QueryText(sql, QueryLimitsOf(limits));
   if (!result.has_value()) return QueryFailure(result.error());

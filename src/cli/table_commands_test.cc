@@ -120,10 +120,10 @@ TEST_F(TableCommandsTest, SqlPrintsRowsAndRefusesEscapes) {
   EXPECT_DOUBLE_EQ(rows[2]["x"].get<double>(), 4.5);
   EXPECT_EQ(rows[0].begin().key(), "id");  // column order kept
 
-  // Nested values print as DuckDB's text for them.
+  // Nested values print as JSON arrays and objects (as DuckDB's text in a table).
   CliRun nested = Pareto({"--json", "sql", "SELECT [1, 2] AS l, {'a': 'x'} AS s;"});
   ASSERT_EQ(nested.exit_code, 0) << nested.err;
-  EXPECT_EQ(nested.out, "{\"l\":\"[1, 2]\",\"s\":\"{'a': x}\"}\n");
+  EXPECT_EQ(nested.out, "{\"l\":[1,2],\"s\":{\"a\":\"x\"}}\n");
 
   CliRun travel = Pareto({"sql", "SELECT count(*) AS n FROM olist.bronze.brz_orders VERSION AS OF 0"});
   ASSERT_EQ(travel.exit_code, 0) << travel.err;
@@ -145,7 +145,8 @@ TEST_F(TableCommandsTest, SqlPrintsEveryTypeExactly) {
       "-9999999999.9999999999::DECIMAL(20,10) d, 0.123456789012345678901234567890123456::DECIMAL(38,36) e, "
       "'a'::ENUM('a', 'b') en, '1010'::BIT b, TIMESTAMP_NS '2020-01-01 00:00:00.123456789' ns, INTERVAL 3 DAY iv, "
       "[1, 2] l, {'a': 1} st, 170141183460469231731687303715884105727::HUGEINT hu, 'inf'::DOUBLE inf, "
-      "TIMESTAMP '2020-01-01 10:00:00' ts";
+      "TIMESTAMP '2020-01-01 10:00:00' ts, [5::DECIMAL(4,0), NULL] ld, "
+      "{'t': TIMESTAMPTZ '2018-01-01 10:00:00+05', 'm': MAP {'k': -9999999999.9999999999::DECIMAL(20,10)}} sn";
   CliRun json = Pareto({"--json", "sql", query});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   // Exact digits are checked on the raw line: a JSON library would parse them into doubles.
@@ -153,7 +154,8 @@ TEST_F(TableCommandsTest, SqlPrintsEveryTypeExactly) {
                             "\"hu\":170141183460469231731687303715884105727,", "\"t\":\"2018-01-01T05:00:00+00:00\"",
                             "\"s\":\"deli\\u0000vered\"", "\"ns\":\"2020-01-01T00:00:00.123456789\"",
                             "\"ts\":\"2020-01-01T10:00:00\"", "\"inf\":\"inf\"", "\"en\":\"a\"", "\"b\":\"1010\"",
-                            "\"i\":\"10:00:00\"", "\"iv\":\"3 days\""}) {
+                            "\"i\":\"10:00:00\"", "\"iv\":\"3 days\"", "\"ld\":[5,null]",
+                            "\"sn\":{\"t\":\"2018-01-01T05:00:00+00:00\",\"m\":{\"k\":-9999999999.9999999999}}"}) {
     EXPECT_NE(json.out.find(exact), std::string::npos) << exact << " in " << json.out;
   }
   auto row = JsonLines(json.out).at(0);
@@ -227,6 +229,24 @@ TEST_F(TableCommandsTest, ReadGivesGoldenTablesExactly) {
   EXPECT_EQ(row["c14"]["foo"], 123);
   EXPECT_EQ(row["c15"]["f2"], 456);
   EXPECT_NE(map.out.find("\"c12\":12345.678900000000794535"), std::string::npos) << map.out;
+  // Inside maps, lists and structs values are exact too: the generator's row i of
+  // data-reader-map is Map(i -> i), Map(i.toLong -> i.toByte), Map(i.toShort -> i % 2 == 0),
+  // Map(i.toFloat -> i.toDouble), Map(i.toString -> BigDecimal(i)), Map(i -> [Row(i) x3]),
+  // and a decimal(1,0) is an integer, never 3.0.
+  CliRun maps = Pareto({"read", golden + "/data-reader-map", "--json"}, false);
+  ASSERT_EQ(maps.exit_code, 0) << maps.err;
+  EXPECT_NE(maps.out.find("{\"i\":3,\"a\":{\"3\":3},\"b\":{\"3\":3},\"c\":{\"3\":false},\"d\":{\"3.0\":3.0},"
+                          "\"e\":{\"3\":3},\"f\":{\"3\":[{\"val\":3},{\"val\":3},{\"val\":3}]}}\n"),
+            std::string::npos)
+      << maps.out;
+  CliRun arrays = Pareto({"read", golden + "/data-reader-array-primitives", "--json"}, false);
+  ASSERT_EQ(arrays.exit_code, 0) << arrays.err;
+  EXPECT_NE(arrays.out.find("{\"as_array_int\":[4],\"as_array_long\":[4],\"as_array_byte\":[4],\"as_array_short\":[4],"
+                            "\"as_array_boolean\":[true],\"as_array_float\":[4.0],\"as_array_double\":[4.0],"
+                            "\"as_array_string\":[\"4\"],\"as_array_binary\":[\"\\\\x04\\\\x04\"],"
+                            "\"as_array_big_decimal\":[4]}\n"),
+            std::string::npos)
+      << arrays.out;
   // read has sql's row cap: cut rows are announced on stderr.
   CliRun capped = Pareto({"read", golden + "/basic-decimal-table", "--max-rows", "2", "--json"}, false);
   ASSERT_EQ(capped.exit_code, 0) << capped.err;

@@ -191,6 +191,11 @@ TypeInfo InfoOf(duckdb_logical_type type) {
       info.children.emplace_back("", InfoOf(child.get()));
       break;
     }
+    case DUCKDB_TYPE_ARRAY: {
+      LogicalType child(duckdb_array_type_child_type(type));
+      info.children.emplace_back("", InfoOf(child.get()));
+      break;
+    }
     case DUCKDB_TYPE_MAP: {
       LogicalType key(duckdb_map_type_key_type(type));
       LogicalType value(duckdb_map_type_value_type(type));

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,8 @@ namespace pareto::duck {
 class Connection;
 
 // A column's logical type as a value: its id, a decimal's width and scale, the
-// children of nested types (a list's element "", a map's "key" and "value", a
-// struct's fields by name), and an alias when the type has one.
+// children of nested types (a list's or an array's element "", a map's "key"
+// and "value", a struct's fields by name), and an alias when the type has one.
 struct TypeInfo {
   duckdb_type id = DUCKDB_TYPE_INVALID;
   uint8_t width = 0;
@@ -67,6 +68,11 @@ struct TextResult {
   std::vector<TextColumn> columns;
   std::vector<std::vector<std::optional<std::string>>> rows;  // nullopt: NULL
   bool truncated = false;  // more rows than QueryLimits::max_rows; those are cut
+  // The cells of nested columns (LIST, ARRAY, MAP, STRUCT with named fields) as
+  // exact JSON as well, by column index, one per row ("null" for NULL): arrays
+  // and objects whose leaves follow CellJson's rule. Read them through
+  // CellJson(result, row, column) (json_cell.h).
+  std::map<size_t, std::vector<std::string>> nested_json;
 };
 
 class Database {

@@ -85,4 +85,13 @@ std::string CellJson(const TypeInfo& type, const std::string& text) {
   }
 }
 
+std::string CellJson(const TextResult& result, size_t row, size_t column) {
+  const std::optional<std::string>& cell = result.rows[row][column];
+  if (!cell.has_value()) return "null";
+  if (auto nested = result.nested_json.find(column); nested != result.nested_json.end()) {
+    return nested->second[row];
+  }
+  return CellJson(result.columns[column].type, *cell);
+}
+
 }  // namespace pareto::duck

@@ -4,6 +4,8 @@
 // (deprecated) has no text for TIMESTAMPTZ, UUID, ENUM, BIT and more, and crashes
 // on some; and a C string cuts a value at its first NUL byte. DuckDB's CAST to
 // VARCHAR knows every type, and its strings come with their length in a chunk.
+// Nested columns come a second time with VARCHAR leaves, for their JSON
+// (nested_json.cc).
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -71,10 +73,17 @@ struct OwnedPrepared {
   ~OwnedPrepared() { duckdb_destroy_prepare(&p); }
 };
 
-// Appends the rows of `result`, whose columns are all VARCHAR, to `out`.
-Status ReadTextRows(duckdb_result& result, TextResult& out) {
-  const idx_t ncols = duckdb_column_count(&result);
-  for (idx_t c = 0; c < ncols; ++c) {
+// Appends the rows of `result` to `out`: its first out.columns.size() columns
+// are the cells' text (VARCHAR); one more column follows for each of `nested`
+// (column indices in order), cast to its VarcharShape, whose cells go to
+// out.nested_json as JSON.
+Status ReadTextRows(duckdb_result& result, const std::vector<size_t>& nested, TextResult& out) {
+  const idx_t ntext = out.columns.size();
+  if (duckdb_column_count(&result) != ntext + nested.size()) {
+    return Internal("duckdb: a text result has " + std::to_string(duckdb_column_count(&result)) +
+                    " columns, not " + std::to_string(ntext + nested.size()));
+  }
+  for (idx_t c = 0; c < ntext; ++c) {
     if (duckdb_column_type(&result, c) != DUCKDB_TYPE_VARCHAR) {
       return Internal("duckdb: column " + std::to_string(c) + " of a text result is not VARCHAR");
     }
@@ -85,8 +94,8 @@ Status ReadTextRows(duckdb_result& result, TextResult& out) {
     const idx_t n = duckdb_data_chunk_get_size(chunk.c);
     if (n == 0) break;
     const size_t first = out.rows.size();
-    out.rows.resize(first + n, std::vector<std::optional<std::string>>(ncols));
-    for (idx_t c = 0; c < ncols; ++c) {
+    out.rows.resize(first + n, std::vector<std::optional<std::string>>(ntext));
+    for (idx_t c = 0; c < ntext; ++c) {
       duckdb_vector vec = duckdb_data_chunk_get_vector(chunk.c, c);
       auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec));
       uint64_t* validity = duckdb_vector_get_validity(vec);
@@ -96,8 +105,33 @@ Status ReadTextRows(duckdb_result& result, TextResult& out) {
             std::string(duckdb_string_t_data(&data[row]), duckdb_string_t_length(data[row]));
       }
     }
+    for (size_t k = 0; k < nested.size(); ++k) {
+      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk.c, ntext + k);
+      std::vector<std::string>& cells = out.nested_json[nested[k]];
+      for (idx_t row = 0; row < n; ++row) {
+        std::string json;
+        AppendJson(vec, row, out.columns[nested[k]].type, json);
+        cells.push_back(std::move(json));
+      }
+    }
   }
   return OkStatus();
+}
+
+// The query giving `statement`'s cells as text: every column cast to VARCHAR,
+// then each nested one (`nested`) again cast to its VarcharShape. The columns
+// are renamed by position so that duplicate or odd names cannot be ambiguous.
+std::string TextSql(const std::string& statement, const std::vector<TextColumn>& columns,
+                    const std::vector<size_t>& nested) {
+  // The line breaks keep a trailing `-- comment` from swallowing the parenthesis.
+  if (nested.empty()) return "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n" + statement + "\n)";
+  std::string names;
+  for (size_t c = 0; c < columns.size(); ++c) names += (c == 0 ? "c" : ", c") + std::to_string(c);
+  std::string select = "CAST(COLUMNS(*) AS VARCHAR)";
+  for (size_t c : nested) {
+    select += ", CAST(c" + std::to_string(c) + " AS " + VarcharShape(columns[c].type) + ")";
+  }
+  return "SELECT " + select + " FROM (\n" + statement + "\n) AS pareto_text(" + names + ")";
 }
 
 std::string TrimStatement(std::string_view sql) {
@@ -127,9 +161,12 @@ StatusOr<TextResult> Connection::QueryText(std::string_view sql, const QueryLimi
   }
   const bool select = duckdb_prepared_statement_type(prepared.p) == DUCKDB_STATEMENT_TYPE_SELECT;
   std::string text_sql = statement;
+  std::vector<size_t> nested;
   if (select && ncols > 0) {
-    // The line breaks keep a trailing `-- comment` from swallowing the parenthesis.
-    text_sql = "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (\n" + statement + "\n)";
+    for (size_t c = 0; c < out.columns.size(); ++c) {
+      if (HasJsonShape(out.columns[c].type)) nested.push_back(c);
+    }
+    text_sql = TextSql(statement, out.columns, nested);
     if (limits.max_rows > 0) text_sql += " LIMIT " + std::to_string(limits.max_rows + 1);
   }
   OwnedResult result;
@@ -155,9 +192,10 @@ StatusOr<TextResult> Connection::QueryText(std::string_view sql, const QueryLimi
       out.columns.push_back({name != nullptr ? name : "", InfoOf(type.get())});
     }
   }
-  PARETO_RETURN_IF_ERROR(ReadTextRows(result.r, out));
+  PARETO_RETURN_IF_ERROR(ReadTextRows(result.r, nested, out));
   if (limits.max_rows > 0 && out.rows.size() > limits.max_rows) {
     out.rows.resize(limits.max_rows);
+    for (auto& [column, cells] : out.nested_json) cells.resize(limits.max_rows);
     out.truncated = true;
   }
   return out;
