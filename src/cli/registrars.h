@@ -15,6 +15,7 @@ void RegisterRunsCommands(CLI::App& app, CliContext& ctx);
 void RegisterScheduleCommands(CLI::App& app, CliContext& ctx);
 void RegisterServeCommands(CLI::App& app, CliContext& ctx);
 void RegisterTokenCommands(CLI::App& app, CliContext& ctx);
+void RegisterGovernanceCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
@@ -27,6 +28,7 @@ inline constexpr Registrar kRegistrars[] = {
     RegisterScheduleCommands,
     RegisterServeCommands,
     RegisterTokenCommands,
+    RegisterGovernanceCommands,
 };
 
 }  // namespace pareto::cli
