@@ -127,6 +127,12 @@ TEST_F(GovernedSessionTest, TheMarketerSeesOnlyGoldAndEveryOtherWayIsRefusedAndA
     if (entry.path().extension() == ".parquet") part = entry.path().string();
   }
   ASSERT_FALSE(part.empty());
+  std::string gold_part;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(dir_.path() + "/olist/gold/gld_customer_geo")) {
+    if (entry.path().extension() == ".parquet") gold_part = std::filesystem::absolute(entry.path()).string();
+  }
+  ASSERT_FALSE(gold_part.empty());
   const std::vector<std::pair<std::string, StatusCode>> attempts = {
       // By name, in every form.
       {"SELECT * FROM olist.silver.slv_customers", StatusCode::kPermissionDenied},
@@ -143,10 +149,14 @@ TEST_F(GovernedSessionTest, TheMarketerSeesOnlyGoldAndEveryOtherWayIsRefusedAndA
       // By file path and by table function.
       {"SELECT * FROM '" + part + "'", StatusCode::kInvalidArgument},
       {"SELECT * FROM \"" + part + "\"", StatusCode::kInvalidArgument},
+      {"SELECT * FROM \"" + gold_part + "\"", StatusCode::kInvalidArgument},  // masked zip codes unmasked
       {"SELECT * FROM read_parquet('" + part + "')", StatusCode::kInvalidArgument},
       {"SELECT * FROM \"read_parquet\"('" + part + "')", StatusCode::kInvalidArgument},
       {"SELECT * FROM parquet_scan('" + silver_dir + "/*.parquet')", StatusCode::kInvalidArgument},
       {"SELECT * FROM query('SELECT * FROM silver.slv_customers')", StatusCode::kInvalidArgument},
+      // A visible but masked table's own file: its bloom filter would tell the masked zip codes.
+      {"SELECT * FROM parquet_bloom_probe('" + gold_part + "', lower('customer_zip_code_prefix'), lower('01001'))",
+       StatusCode::kInvalidArgument},
       // Another database, a setting.
       {"ATTACH '" + dir_.path() + "/_meta/metastore.db' AS m", StatusCode::kInvalidArgument},
       {"SET enable_external_access = true", StatusCode::kInvalidArgument},

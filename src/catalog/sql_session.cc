@@ -496,7 +496,13 @@ static Status CheckReachesNoFiles(std::string_view sql) {
     // Quoted too: "read_parquet"(…) calls the same function.
     if (t[k].kind == TokenKind::kIdent && IsSymbol(t, k + 1, '(')) {
       const std::string name = Lower(t[k].text);
-      if (kRefused.contains(name) || name.starts_with("read_") || name.starts_with("pragma_")) {
+      // Whole families by prefix: parquet_bloom_probe(file, column, value) alone
+      // would tell values of a masked column from its table's own files.
+      const bool family = std::ranges::any_of(
+          std::initializer_list<std::string_view>{"read_", "pragma_", "parquet_", "iceberg_", "delta_", "sqlite_",
+                                                  "postgres_", "mysql_", "json_execute"},
+          [&](std::string_view prefix) { return name.starts_with(prefix); });
+      if (kRefused.contains(name) || family) {
         return InvalidArgument(name + "() reads files, settings or the environment: only the lakehouse's "
                                "tables may be queried here");
       }
