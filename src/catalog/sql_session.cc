@@ -314,6 +314,9 @@ Status SqlSession::LockDown() {
   std::string dirs = "[";
   std::set<std::string> seen;
   for (const TableInfo& t : tables_) {
+    // A masked or filtered table was copied in, masked, when the session opened:
+    // its files stay out of reach, so no spelling of a file read gets past the mask.
+    if (materialized_.contains(t.FullName())) continue;
     std::string dir = TableRoot(t);
     if (!dir.ends_with('/')) dir += '/';
     if (!seen.insert(dir).second) continue;
@@ -393,8 +396,16 @@ Status SqlSession::CreateView(const TableInfo& t, bool replace) {
     view.columns.push_back(field.value("name", ""));
   }
   PARETO_ASSIGN_OR_RETURN(std::string select, ViewSelect(t, scan, view.columns));
-  PARETO_RETURN_IF_ERROR(conn_.Execute(std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
-                                       qualified + " AS " + select));
+  const std::string full = t.FullName();
+  if (principal_.has_value() && (masks_.contains(full) || row_filters_.contains(full))) {
+    // Masked or filtered: a copy of what the principal may see, taken now, and
+    // no view over the files (LockDown leaves the folder out of reach).
+    PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE TABLE " + qualified + " AS " + select));
+    materialized_.insert(full);
+  } else {
+    PARETO_RETURN_IF_ERROR(conn_.Execute(std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
+                                         qualified + " AS " + select));
+  }
   views_[t.Name()] = std::move(view);
   return OkStatus();
 }
@@ -424,6 +435,10 @@ StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
   size_t pos = 0;
   for (const TimeTravelRef& ref : refs) {
     PARETO_ASSIGN_OR_RETURN(TableInfo info, Resolve(ref.table));
+    if (materialized_.contains(info.FullName())) {
+      return std::unexpected(PermissionDenied(info.FullName() + " has column masks or a row filter for " +
+                                              principal_->name + ": only its current version can be read"));
+    }
     delta::VersionSpec at;
     std::string what;
     if (ref.version.has_value()) {
@@ -518,10 +533,15 @@ static Status CheckReachesNoFiles(std::string_view sql) {
                             "using", "except", "intersect"}) {
       if (IsWord(t, k, end)) in_from = false;
     }
-    // A replacement scan: `FROM '/etc/passwd'` (or `FROM t, '/etc/passwd'`) reads the file the string names.
-    if (t[k].kind == TokenKind::kString && k > 0 &&
-        (IsWord(t, k - 1, "from") || IsWord(t, k - 1, "join") || (in_from && IsSymbol(t, k - 1, ',')))) {
-      return InvalidArgument("FROM '" + t[k].text + "' reads a file: only the lakehouse's tables may be queried here");
+    // A replacement scan: `FROM '/etc/passwd'` (or `FROM t, '/etc/passwd'`) reads the file the string names;
+    // so do `TABLE 'x'`, `DESCRIBE 'x'`, `SUMMARIZE 'x'` and (UN)PIVOT 'x'.
+    const bool table_word = IsWord(t, k - 1, "from") || IsWord(t, k - 1, "join") || IsWord(t, k - 1, "table") ||
+                            IsWord(t, k - 1, "describe") || IsWord(t, k - 1, "desc") ||
+                            IsWord(t, k - 1, "summarize") || IsWord(t, k - 1, "show") || IsWord(t, k - 1, "pivot") ||
+                            IsWord(t, k - 1, "unpivot");
+    if (t[k].kind == TokenKind::kString && k > 0 && (table_word || (in_from && IsSymbol(t, k - 1, ',')))) {
+      return InvalidArgument("'" + t[k].text + "' as a table reads a file: only the lakehouse's tables may be "
+                             "queried here");
     }
   }
   return OkStatus();

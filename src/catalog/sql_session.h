@@ -40,7 +40,11 @@
 // is that principal's catalog: it contains nothing they may not see, already
 // masked and filtered, so information_schema and duckdb_tables() show only
 // that; Query refuses a statement naming another registered table with
-// kPermissionDenied, and records every statement in the audit log.
+// kPermissionDenied, and records every statement in the audit log. A table
+// with a column mask or row filter for the principal is copied into the
+// session, masked and filtered, when it opens, and its folder is left out of
+// the readable ones: no way of naming its files reaches the unmasked data
+// (its time travel is refused for the same reason).
 //
 // Every DuckDB call goes through duck/ (duck.h): no C API call here.
 //
@@ -52,6 +56,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -210,6 +215,7 @@ class SqlSession {
   std::map<std::string, std::string> denials_;  // hidden table -> why (Decision::reason)
   std::map<std::string, std::map<std::string, std::string>> masks_;  // table -> column -> bound expression
   std::map<std::string, std::string> row_filters_;                 // table -> bound expression
+  std::set<std::string> materialized_;  // masked or filtered tables, copied in masked when the session opened
   std::unique_ptr<Metastore> audit_;                                // the audit log's connection
 };
 
