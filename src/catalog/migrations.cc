@@ -123,6 +123,70 @@ CREATE TABLE api_tokens (
   revoked_ms   INTEGER
 );
 )sql"},
+    // Governance (principals.h, grants.h, audit.h): users and groups, who is in
+    // which group, privileges on catalogs, schemas and tables, their owners,
+    // column masks and row filters, and the audit log. A fresh lakehouse has one
+    // admin, `admin` (the local user); every token issued before belongs to it.
+    // `governance_epoch` counts changes, so a server can tell that a session it
+    // built for a principal is out of date.
+    {9, "governance: principals, group_members, grants, owners, masks, row filters, audit_log", R"sql(
+CREATE TABLE principals (
+  name        TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL CHECK (kind IN ('user', 'group')),
+  is_admin    INTEGER NOT NULL DEFAULT 0,
+  created_ms  INTEGER NOT NULL
+);
+INSERT INTO principals(name, kind, is_admin, created_ms) VALUES ('admin', 'user', 1, 0);
+CREATE TABLE group_members (
+  group_name  TEXT NOT NULL REFERENCES principals(name) ON DELETE CASCADE,
+  member      TEXT NOT NULL REFERENCES principals(name) ON DELETE CASCADE,
+  PRIMARY KEY (group_name, member)
+);
+CREATE TABLE grants (
+  principal   TEXT NOT NULL REFERENCES principals(name) ON DELETE CASCADE,
+  privilege   TEXT NOT NULL CHECK (privilege IN ('USE CATALOG', 'USE SCHEMA', 'SELECT', 'MODIFY')),
+  object_kind TEXT NOT NULL CHECK (object_kind IN ('catalog', 'schema', 'table')),
+  object_name TEXT NOT NULL,
+  granted_ms  INTEGER NOT NULL,
+  PRIMARY KEY (principal, privilege, object_kind, object_name)
+);
+CREATE TABLE owners (
+  object_kind TEXT NOT NULL CHECK (object_kind IN ('catalog', 'schema', 'table')),
+  object_name TEXT NOT NULL,
+  owner       TEXT NOT NULL REFERENCES principals(name) ON DELETE CASCADE,
+  PRIMARY KEY (object_kind, object_name)
+);
+CREATE TABLE column_masks (
+  table_name  TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  expression  TEXT NOT NULL,
+  PRIMARY KEY (table_name, column_name)
+);
+CREATE TABLE row_filters (
+  table_name  TEXT PRIMARY KEY,
+  expression  TEXT NOT NULL
+);
+CREATE TABLE governance_epoch (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch INTEGER NOT NULL
+);
+INSERT INTO governance_epoch(id, epoch) VALUES (1, 0);
+ALTER TABLE api_tokens ADD COLUMN principal TEXT NOT NULL DEFAULT 'admin';
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms       INTEGER NOT NULL,
+  principal   TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  address     TEXT NOT NULL DEFAULT '',
+  action      TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  objects     TEXT NOT NULL DEFAULT '[]',
+  allowed     INTEGER NOT NULL,
+  reason      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_by_time ON audit_log(at_ms);
+CREATE INDEX audit_log_by_principal ON audit_log(principal, at_ms);
+)sql"},
     // Append new migrations here (see migrations.h).
 };
 

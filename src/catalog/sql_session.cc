@@ -8,6 +8,9 @@
 #include <memory>
 #include <set>
 
+#include "catalog/audit.h"
+#include "catalog/column_policies.h"
+#include "catalog/grants.h"
 #include "delta/table.h"
 
 namespace pareto::catalog {
@@ -218,6 +221,38 @@ StatusOr<SqlSession> SqlSession::Open(Metastore& ms, const SqlSessionOptions& op
     PARETO_ASSIGN_OR_RETURN(std::vector<std::string> catalogs, ms.ListCatalogs());
     if (!catalogs.empty()) session.default_catalog_ = catalogs.front();
   }
+  if (options.principal.has_value()) {
+    if (!options.read_only) return std::unexpected(InvalidArgument("a session acting for a principal is read-only"));
+    PARETO_ASSIGN_OR_RETURN(Access access, Access::Load(ms, options.principal->name));
+    if (access.principal().kind != PrincipalKind::kUser) {
+      return std::unexpected(InvalidArgument("\"" + access.principal().name + "\" is a group; a session acts as a user"));
+    }
+    session.principal_ = options.principal;
+    session.principal_->name = access.principal().name;
+    // The principal's catalog holds only what they may SELECT: no view, no
+    // schema and no readable folder of anything else.
+    std::vector<TableInfo> visible;
+    for (TableInfo& t : session.tables_) {
+      Decision d = access.Decide(Privilege::kSelect, TableSecurable(t));
+      if (d.allowed) {
+        visible.push_back(std::move(t));
+      } else {
+        session.denials_[t.FullName()] = d.reason;
+        session.hidden_.push_back(std::move(t));
+      }
+    }
+    session.tables_ = std::move(visible);
+    PARETO_ASSIGN_OR_RETURN(ColumnPolicies policies, LoadPolicies(ms));
+    for (const ColumnMask& m : policies.masks) {
+      PARETO_ASSIGN_OR_RETURN(std::string bound, BindPrincipal(m.expression, access.principal()));
+      session.masks_[m.table][m.column] = std::move(bound);
+    }
+    for (const RowFilter& f : policies.row_filters) {
+      PARETO_ASSIGN_OR_RETURN(session.row_filters_[f.table], BindPrincipal(f.expression, access.principal()));
+    }
+    PARETO_ASSIGN_OR_RETURN(Metastore audit, Metastore::Open(ms.lakehouse_root(), options.env));
+    session.audit_ = std::make_unique<Metastore>(std::move(audit));
+  }
   PARETO_RETURN_IF_ERROR(session.CreateViews());
   if (session.read_only_) PARETO_RETURN_IF_ERROR(session.LockDown());
   return session;
@@ -279,6 +314,9 @@ Status SqlSession::LockDown() {
   std::string dirs = "[";
   std::set<std::string> seen;
   for (const TableInfo& t : tables_) {
+    // A masked or filtered table was copied in, masked, when the session opened:
+    // its files stay out of reach, so no spelling of a file read gets past the mask.
+    if (materialized_.contains(t.FullName())) continue;
     std::string dir = TableRoot(t);
     if (!dir.ends_with('/')) dir += '/';
     if (!seen.insert(dir).second) continue;
@@ -353,11 +391,20 @@ Status SqlSession::CreateView(const TableInfo& t, bool replace) {
       duck::QuoteIdent(t.catalog) + "." + duck::QuoteIdent(t.schema) + "." + duck::QuoteIdent(t.name);
   PARETO_ASSIGN_OR_RETURN(delta::Snapshot snapshot, delta::Table(TableRoot(t), env_).Load());
   PARETO_ASSIGN_OR_RETURN(std::string scan, delta::ScanSql(snapshot));
-  PARETO_RETURN_IF_ERROR(conn_.Execute(std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
-                                       qualified + " AS SELECT * FROM " + scan));
   View view{.version = snapshot.version};
   for (const auto& field : snapshot.schema.value("fields", nlohmann::json::array())) {
     view.columns.push_back(field.value("name", ""));
+  }
+  PARETO_ASSIGN_OR_RETURN(std::string select, ViewSelect(t, scan, view.columns));
+  const std::string full = t.FullName();
+  if (principal_.has_value() && (masks_.contains(full) || row_filters_.contains(full))) {
+    // Masked or filtered: a copy of what the principal may see, taken now, and
+    // no view over the files (LockDown leaves the folder out of reach).
+    PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE TABLE " + qualified + " AS " + select));
+    materialized_.insert(full);
+  } else {
+    PARETO_RETURN_IF_ERROR(conn_.Execute(std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
+                                         qualified + " AS " + select));
   }
   views_[t.Name()] = std::move(view);
   return OkStatus();
@@ -388,6 +435,10 @@ StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
   size_t pos = 0;
   for (const TimeTravelRef& ref : refs) {
     PARETO_ASSIGN_OR_RETURN(TableInfo info, Resolve(ref.table));
+    if (materialized_.contains(info.FullName())) {
+      return std::unexpected(PermissionDenied(info.FullName() + " has column masks or a row filter for " +
+                                              principal_->name + ": only its current version can be read"));
+    }
     delta::VersionSpec at;
     std::string what;
     if (ref.version.has_value()) {
@@ -410,12 +461,35 @@ StatusOr<std::string> SqlSession::Rewrite(std::string_view sql) {
     auto scan = delta::ScanSql(*snapshot);
     if (!scan.has_value()) return std::unexpected(scan.error().WithContext(what));
     out.append(sql.substr(pos, ref.begin - pos));
-    out += *scan;
+    if (principal_.has_value()) {
+      // An older version is read through the same masks and filter as the view.
+      std::vector<std::string> columns;
+      for (const auto& field : snapshot->schema.value("fields", nlohmann::json::array())) {
+        columns.push_back(field.value("name", ""));
+      }
+      PARETO_ASSIGN_OR_RETURN(std::string select, ViewSelect(info, *scan, columns));
+      out += "(" + select + ")";
+    } else {
+      out += *scan;
+    }
     if (!ref.has_alias) out += " AS " + duck::QuoteIdent(info.name);
     pos = ref.end;
   }
   out.append(sql.substr(pos));
   return out;
+}
+
+static bool LooksLikeAFile(std::string_view name) {
+  if (name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos ||
+      name.find('*') != std::string_view::npos) {
+    return true;
+  }
+  const std::string lower = Lower(name);
+  for (const char* ext : {".parquet", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".gz", ".zst", ".txt", ".db",
+                          ".duckdb", ".sqlite", ".xlsx", ".arrow", ".avro", ".tbl"}) {
+    if (lower.find(ext) != std::string::npos) return true;
+  }
+  return false;
 }
 
 static Status CheckReachesNoFiles(std::string_view sql) {
@@ -434,12 +508,24 @@ static Status CheckReachesNoFiles(std::string_view sql) {
   PARETO_ASSIGN_OR_RETURN(std::vector<Token> t, Lex(sql));
   bool in_from = false;
   for (size_t k = 0; k < t.size(); ++k) {
-    if (t[k].kind == TokenKind::kIdent && !t[k].quoted && IsSymbol(t, k + 1, '(')) {
+    // Quoted too: "read_parquet"(…) calls the same function.
+    if (t[k].kind == TokenKind::kIdent && IsSymbol(t, k + 1, '(')) {
       const std::string name = Lower(t[k].text);
-      if (kRefused.contains(name) || name.starts_with("read_") || name.starts_with("pragma_")) {
+      // Whole families by prefix: parquet_bloom_probe(file, column, value) alone
+      // would tell values of a masked column from its table's own files.
+      const bool family = std::ranges::any_of(
+          std::initializer_list<std::string_view>{"read_", "pragma_", "parquet_", "iceberg_", "delta_", "sqlite_",
+                                                  "postgres_", "mysql_", "json_execute"},
+          [&](std::string_view prefix) { return name.starts_with(prefix); });
+      if (kRefused.contains(name) || family) {
         return InvalidArgument(name + "() reads files, settings or the environment: only the lakehouse's "
                                "tables may be queried here");
       }
+    }
+    // DuckDB reads a quoted identifier that looks like a file as that file
+    // (`FROM "olist/silver/t/part-0.parquet"`), past any view's masks.
+    if (t[k].kind == TokenKind::kIdent && t[k].quoted && LooksLikeAFile(t[k].text)) {
+      return InvalidArgument("\"" + t[k].text + "\" names a file: only the lakehouse's tables may be queried here");
     }
     // A FROM clause runs from FROM to the next clause word.
     if (IsWord(t, k, "from")) in_from = true;
@@ -447,10 +533,15 @@ static Status CheckReachesNoFiles(std::string_view sql) {
                             "using", "except", "intersect"}) {
       if (IsWord(t, k, end)) in_from = false;
     }
-    // A replacement scan: `FROM '/etc/passwd'` (or `FROM t, '/etc/passwd'`) reads the file the string names.
-    if (t[k].kind == TokenKind::kString && k > 0 &&
-        (IsWord(t, k - 1, "from") || IsWord(t, k - 1, "join") || (in_from && IsSymbol(t, k - 1, ',')))) {
-      return InvalidArgument("FROM '" + t[k].text + "' reads a file: only the lakehouse's tables may be queried here");
+    // A replacement scan: `FROM '/etc/passwd'` (or `FROM t, '/etc/passwd'`) reads the file the string names;
+    // so do `TABLE 'x'`, `DESCRIBE 'x'`, `SUMMARIZE 'x'` and (UN)PIVOT 'x'.
+    const bool table_word = IsWord(t, k - 1, "from") || IsWord(t, k - 1, "join") || IsWord(t, k - 1, "table") ||
+                            IsWord(t, k - 1, "describe") || IsWord(t, k - 1, "desc") ||
+                            IsWord(t, k - 1, "summarize") || IsWord(t, k - 1, "show") || IsWord(t, k - 1, "pivot") ||
+                            IsWord(t, k - 1, "unpivot");
+    if (t[k].kind == TokenKind::kString && k > 0 && (table_word || (in_from && IsSymbol(t, k - 1, ',')))) {
+      return InvalidArgument("'" + t[k].text + "' as a table reads a file: only the lakehouse's tables may be "
+                             "queried here");
     }
   }
   return OkStatus();
@@ -483,6 +574,7 @@ static bool NamesMoreThanAQuery(std::string_view sql) {
 
 Status SqlSession::CheckAdmissible(std::string_view sql) {
   unprepared_ = false;
+  if (principal_.has_value()) PARETO_RETURN_IF_ERROR(StatusOf(CheckNamesOnlyVisibleTables(sql)));
   Status admitted = StatusOf(Admit(sql));
   // A query DuckDB cannot prepare (an unknown table, a typo) is not refused:
   // running it reports its own error, and nothing runs either way.
@@ -491,15 +583,117 @@ Status SqlSession::CheckAdmissible(std::string_view sql) {
 }
 
 StatusOr<duck::Result> SqlSession::Query(std::string_view sql) {
-  PARETO_ASSIGN_OR_RETURN(std::string admitted, Admit(sql));
-  return conn_.Query(admitted);
+  std::vector<std::string> objects;
+  PARETO_ASSIGN_OR_RETURN(std::string admitted, AdmitAndAudit(sql, &objects));
+  auto result = conn_.Query(admitted);
+  if (principal_.has_value()) PARETO_RETURN_IF_ERROR(Audit(sql, objects, true, StatusOf(result)));
+  return result;
 }
 
 StatusOr<duck::TextResult> SqlSession::QueryText(std::string_view sql) { return QueryText(sql, limits_); }
 
 StatusOr<duck::TextResult> SqlSession::QueryText(std::string_view sql, const duck::QueryLimits& limits) {
-  PARETO_ASSIGN_OR_RETURN(std::string admitted, Admit(sql));
-  return conn_.QueryText(admitted, limits);
+  std::vector<std::string> objects;
+  PARETO_ASSIGN_OR_RETURN(std::string admitted, AdmitAndAudit(sql, &objects));
+  auto result = conn_.QueryText(admitted, limits);
+  if (principal_.has_value()) PARETO_RETURN_IF_ERROR(Audit(sql, objects, true, StatusOf(result)));
+  return result;
+}
+
+std::vector<std::string> SqlSession::Hidden() const {
+  std::vector<std::string> out;
+  for (const TableInfo& t : hidden_) out.push_back(t.FullName());
+  return out;
+}
+
+StatusOr<std::vector<std::string>> SqlSession::CheckNamesOnlyVisibleTables(std::string_view sql) const {
+  PARETO_ASSIGN_OR_RETURN(std::vector<Token> t, Lex(sql));
+  std::vector<TableInfo> all = tables_;
+  all.insert(all.end(), hidden_.begin(), hidden_.end());
+  std::set<std::string> named;
+  for (size_t k = 0; k < t.size();) {
+    if (t[k].kind != TokenKind::kIdent) {
+      ++k;
+      continue;
+    }
+    // Every prefix of a dotted name (a.b.c.col names table a.b.c).
+    std::string name = t[k].text;
+    size_t j = k + 1;
+    auto check = [&](const std::string& n) -> Status {
+      auto resolved = ResolveTableName(all, n, default_catalog_);
+      if (!resolved.has_value()) return OkStatus();
+      const std::string full = resolved->FullName();
+      if (auto denied = denials_.find(full); denied != denials_.end()) {
+        return PermissionDenied(full + " is not visible to " + principal_->name + ": " + denied->second);
+      }
+      named.insert(full);
+      return OkStatus();
+    };
+    PARETO_RETURN_IF_ERROR(check(name));
+    while (IsSymbol(t, j, '.') && j + 1 < t.size() && t[j + 1].kind == TokenKind::kIdent) {
+      name += "." + t[j + 1].text;
+      PARETO_RETURN_IF_ERROR(check(name));
+      j += 2;
+    }
+    k = j;
+  }
+  return std::vector<std::string>(named.begin(), named.end());
+}
+
+Status SqlSession::Audit(std::string_view sql, const std::vector<std::string>& objects, bool allowed,
+                         const Status& outcome) {
+  if (!principal_.has_value() || !audit_) return OkStatus();
+  std::string reason = outcome.ok() ? "" : outcome.message().substr(0, outcome.message().find('\n'));
+  if (allowed && !outcome.ok()) reason = "failed: " + reason;
+  return RecordAudit(*audit_, {.principal = principal_->name,
+                               .source = principal_->source,
+                               .address = principal_->address,
+                               .action = "sql",
+                               .text = std::string(sql),
+                               .objects = objects,
+                               .allowed = allowed,
+                               .reason = std::move(reason)})
+      .WithContext("the audit log");
+}
+
+StatusOr<std::string> SqlSession::AdmitAndAudit(std::string_view sql, std::vector<std::string>* objects) {
+  if (!principal_.has_value()) return Admit(sql);
+  auto named = CheckNamesOnlyVisibleTables(sql);
+  StatusOr<std::string> admitted = named.has_value() ? Admit(sql) : std::unexpected(named.error());
+  if (named.has_value()) *objects = std::move(*named);
+  if (!admitted.has_value()) PARETO_RETURN_IF_ERROR(Audit(sql, *objects, false, admitted.error()));
+  return admitted;
+}
+
+StatusOr<std::string> SqlSession::ViewSelect(const TableInfo& t, const std::string& scan,
+                                             const std::vector<std::string>& columns) const {
+  const std::string full = t.FullName();
+  auto masks = masks_.find(full);
+  auto filter = row_filters_.find(full);
+  if (masks == masks_.end() && filter == row_filters_.end()) return "SELECT * FROM " + scan;
+  std::string list;
+  std::set<std::string> used;
+  for (const std::string& column : columns) {
+    if (!list.empty()) list += ", ";
+    const std::string lower = Lower(column);
+    if (masks != masks_.end() && masks->second.contains(lower)) {
+      list += "(" + masks->second.at(lower) + ") AS " + duck::QuoteIdent(column);
+      used.insert(lower);
+    } else {
+      list += duck::QuoteIdent(column);
+    }
+  }
+  // A mask of a column the table lacks is a mistake in the rules: hide the table rather than guess.
+  if (masks != masks_.end()) {
+    for (const auto& [column, expression] : masks->second) {
+      if (!used.contains(column)) {
+        return std::unexpected(InvalidArgument("the column mask of " + full + "." + column + " names no column"));
+      }
+    }
+  }
+  std::string select = "SELECT " + list + " FROM " + scan;
+  if (filter != row_filters_.end()) select += " WHERE (" + filter->second + ")";
+  return select;
 }
 
 }  // namespace pareto::catalog

@@ -36,6 +36,16 @@
 // limits (a time limit that interrupts the query, a row cap) and gives every
 // cell as DuckDB's text; the memory limit is the database's (`memory_limit`).
 //
+// Governance: a session opened for a principal (SqlSessionOptions::principal)
+// is that principal's catalog: it contains nothing they may not see, already
+// masked and filtered, so information_schema and duckdb_tables() show only
+// that; Query refuses a statement naming another registered table with
+// kPermissionDenied, and records every statement in the audit log. A table
+// with a column mask or row filter for the principal is copied into the
+// session, masked and filtered, when it opens, and its folder is left out of
+// the readable ones: no way of naming its files reaches the unmasked data
+// (its time travel is refused for the same reason).
+//
 // Every DuckDB call goes through duck/ (duck.h): no C API call here.
 //
 // Ownership: SqlSession owns its DuckDB database and connection (move-only) and
@@ -44,7 +54,9 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +68,13 @@
 
 namespace pareto::catalog {
 
+// Who a governed session acts for, and where the request came from (the audit log's "from where").
+struct SessionPrincipal {
+  std::string name;     // a user of principals.h
+  std::string source = "cli";  // "cli" or "api"
+  std::string address;  // the client's address for the API
+};
+
 struct SqlSessionOptions {
   bool read_only = true;
   int threads = 0;           // 0: DuckDB's default
@@ -66,6 +85,13 @@ struct SqlSessionOptions {
   // registered catalog by name. The runner passes its project's catalog.
   std::string default_catalog;
   Env* env = Env::Default();  // reads the Delta logs
+  // Governed (read-only only): the session holds a view only of each table the
+  // principal may SELECT (grants.h), with its column masks and row filter
+  // (column_policies.h) written into the view, is_member() already a constant;
+  // naming any other registered table is refused (kPermissionDenied), and every
+  // statement, run or refused, goes to the audit log (audit.h). Unset: every
+  // table, unmasked (the pipeline's own sessions).
+  std::optional<SessionPrincipal> principal;
 };
 
 // A time-travel reference found in SQL text, e.g. `bronze.brz_orders VERSION AS OF 3`.
@@ -120,6 +146,15 @@ class SqlSession {
   const std::vector<std::string>& warnings() const { return warnings_; }
   const std::string& default_catalog() const { return default_catalog_; }
   bool read_only() const { return read_only_; }
+  // The principal a governed session acts for; nullopt when ungoverned.
+  const std::optional<SessionPrincipal>& principal() const { return principal_; }
+  // Where the next statements come from (a server reuses a principal's session
+  // across requests): the audit log's address. Ignored when ungoverned.
+  void set_address(std::string address) {
+    if (principal_.has_value()) principal_->address = std::move(address);
+  }
+  // The registered tables a governed session hides from its principal, by full name.
+  std::vector<std::string> Hidden() const;
 
   // The registered table a name written in SQL refers to (rules in table_name.h).
   StatusOr<TableInfo> Resolve(std::string_view name) const;
@@ -144,6 +179,17 @@ class SqlSession {
   Status CheckReadOnly(std::string_view sql);
   // What every statement a person sends passes: the rewrite, then (read-only) the check.
   StatusOr<std::string> Admit(std::string_view sql);
+  // Governed: kPermissionDenied when `sql` names a registered table the principal
+  // may not see; else the visible tables it names (for the audit log).
+  StatusOr<std::vector<std::string>> CheckNamesOnlyVisibleTables(std::string_view sql) const;
+  // Governed: one audit row for a statement (a failure to record fails the statement).
+  Status Audit(std::string_view sql, const std::vector<std::string>& objects, bool allowed, const Status& outcome);
+  // Admit plus, when governed, the visibility check and the audit row of a refusal.
+  StatusOr<std::string> AdmitAndAudit(std::string_view sql, std::vector<std::string>* objects);
+  // The SELECT a view (or a time-travel scan) of `t` reads `scan` through: the
+  // principal's column masks and row filter applied; `SELECT * FROM scan` when ungoverned.
+  StatusOr<std::string> ViewSelect(const TableInfo& t, const std::string& scan,
+                                   const std::vector<std::string>& columns) const;
   // Absolute path of a table's Delta folder.
   std::string TableRoot(const TableInfo& info) const;
 
@@ -163,6 +209,14 @@ class SqlSession {
   bool read_only_ = true;
   bool unprepared_ = false;  // the last CheckReadOnly failed because DuckDB could not prepare the text
   duck::QueryLimits limits_;
+  // Governance (empty when ungoverned).
+  std::optional<SessionPrincipal> principal_;
+  std::vector<TableInfo> hidden_;  // registered but not visible to the principal
+  std::map<std::string, std::string> denials_;  // hidden table -> why (Decision::reason)
+  std::map<std::string, std::map<std::string, std::string>> masks_;  // table -> column -> bound expression
+  std::map<std::string, std::string> row_filters_;                 // table -> bound expression
+  std::set<std::string> materialized_;  // masked or filtered tables, copied in masked when the session opened
+  std::unique_ptr<Metastore> audit_;                                // the audit log's connection
 };
 
 }  // namespace pareto::catalog

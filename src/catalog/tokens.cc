@@ -6,6 +6,7 @@
 #include <array>
 
 #include "catalog/metastore_internal.h"
+#include "catalog/principals.h"
 
 namespace pareto::catalog {
 namespace {
@@ -39,10 +40,14 @@ std::string TokenHash(std::string_view token) {
   return Hex(digest.data(), len);
 }
 
-StatusOr<std::string> CreateToken(Metastore& ms, std::string_view name) {
+StatusOr<std::string> CreateToken(Metastore& ms, std::string_view name, std::string_view user) {
   if (!ValidName(name)) {
     return std::unexpected(InvalidArgument("token name \"" + std::string(name) +
                                            "\" must be 1 to 64 letters, digits, '-', '_', '.' or '@'"));
+  }
+  PARETO_ASSIGN_OR_RETURN(Principal holder, LoadPrincipal(ms, user));
+  if (holder.kind != PrincipalKind::kUser) {
+    return std::unexpected(InvalidArgument("\"" + holder.name + "\" is a group; a token acts as a user"));
   }
   std::array<unsigned char, 32> bytes{};
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
@@ -50,10 +55,11 @@ StatusOr<std::string> CreateToken(Metastore& ms, std::string_view name) {
   }
   std::string token = Hex(bytes.data(), bytes.size());
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(
-                                                      "INSERT INTO api_tokens(name, hash, created_ms) VALUES (?, ?, ?)"));
+                                                      "INSERT INTO api_tokens(name, hash, created_ms, principal) VALUES (?, ?, ?, ?)"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, name));
   PARETO_RETURN_IF_ERROR(stmt.Bind(2, TokenHash(token)));
   PARETO_RETURN_IF_ERROR(stmt.Bind(3, ms.NowMs()));
+  PARETO_RETURN_IF_ERROR(stmt.Bind(4, holder.name));
   Status inserted = stmt.Run();
   if (inserted.code() == StatusCode::kAlreadyExists) {
     return std::unexpected(AlreadyExists("a token named \"" + std::string(name) +
@@ -64,14 +70,20 @@ StatusOr<std::string> CreateToken(Metastore& ms, std::string_view name) {
 }
 
 StatusOr<std::optional<std::string>> CheckToken(Metastore& ms, std::string_view token) {
-  if (token.empty()) return std::optional<std::string>();
+  PARETO_ASSIGN_OR_RETURN(std::optional<TokenHolder> holder, CheckTokenHolder(ms, token));
+  if (!holder.has_value()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(holder->name));
+}
+
+StatusOr<std::optional<TokenHolder>> CheckTokenHolder(Metastore& ms, std::string_view token) {
+  if (token.empty()) return std::optional<TokenHolder>();
   const std::string hash = TokenHash(token);
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(
-                                                      "SELECT name FROM api_tokens WHERE hash = ? AND revoked_ms IS NULL"));
+                                                      "SELECT name, principal FROM api_tokens WHERE hash = ? AND revoked_ms IS NULL"));
   PARETO_RETURN_IF_ERROR(stmt.Bind(1, hash));
   PARETO_ASSIGN_OR_RETURN(bool found, stmt.Step());
-  if (!found) return std::optional<std::string>();
-  std::string name = stmt.ColumnText(0);
+  if (!found) return std::optional<TokenHolder>();
+  TokenHolder holder{.name = stmt.ColumnText(0), .user = stmt.ColumnText(1)};
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement touch,
                           MetastoreAccess::Db(ms).Prepare("UPDATE api_tokens SET last_used_ms = ?1 WHERE hash = ?2 AND "
                                                           "(last_used_ms IS NULL OR last_used_ms < ?1 - 60000)"));
@@ -81,7 +93,7 @@ StatusOr<std::optional<std::string>> CheckToken(Metastore& ms, std::string_view 
   // instead of writing it on every request. A busy metastore (a pipeline run
   // writing) must not refuse a valid token: the last-used time is a courtesy.
   (void)touch.Run();
-  return std::optional<std::string>(std::move(name));
+  return std::optional<TokenHolder>(std::move(holder));
 }
 
 Status RevokeToken(Metastore& ms, std::string_view name) {
@@ -99,7 +111,7 @@ Status RevokeToken(Metastore& ms, std::string_view name) {
 
 StatusOr<std::vector<ApiToken>> ListTokens(Metastore& ms) {
   PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(
-                                                      "SELECT name, created_ms, last_used_ms, revoked_ms FROM api_tokens "
+                                                      "SELECT name, created_ms, last_used_ms, revoked_ms, principal FROM api_tokens "
                                                       "ORDER BY name"));
   std::vector<ApiToken> out;
   while (true) {
@@ -109,6 +121,7 @@ StatusOr<std::vector<ApiToken>> ListTokens(Metastore& ms) {
                    .created_ms = stmt.ColumnInt64(1),
                    .last_used_ms = stmt.ColumnOptionalInt64(2),
                    .revoked_ms = stmt.ColumnOptionalInt64(3)});
+    out.back().user = stmt.ColumnText(4);
   }
   return out;
 }

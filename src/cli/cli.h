@@ -19,6 +19,7 @@ inline constexpr int kExitData = 65;      // input data does not fit its declara
 inline constexpr int kExitNotFound = 66;  // a named file, table (unknown name) or version does not exist
 inline constexpr int kExitLimit = 69;     // a query limit (time, memory) was reached
 inline constexpr int kExitInternal = 70;  // a bug or an engine failure
+inline constexpr int kExitNoPermission = 77;  // the principal lacks a privilege (pareto grants TO …)
 inline constexpr int kExitIo = 74;        // the file system refused
 inline constexpr int kExitConflict = 75;  // a concurrent writer won; try again
 

@@ -20,6 +20,7 @@ int ExitCodeFor(const Status& status) {
     case StatusCode::kAlreadyExists: return kExitConflict;
     case StatusCode::kIoError: return kExitIo;
     case StatusCode::kResourceExhausted: return kExitLimit;
+    case StatusCode::kPermissionDenied: return kExitNoPermission;
     case StatusCode::kInternal: return kExitInternal;
   }
   return kExitInternal;

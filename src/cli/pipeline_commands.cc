@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "catalog/column_policies.h"
 #include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
@@ -124,6 +125,12 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
       }
       if (!*no_ml && project.HasSection("ml")) {
         PARETO_ASSIGN_OR_RETURN(options.post_tasks, ml::MlPostTasks(project));
+      }
+      // The masks and row filters of pipeline.yaml hold from this run on (as
+      // `pareto governance apply`), so no table is published under stale rules.
+      if (project.HasSection("governance")) {
+        PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
+        PARETO_RETURN_IF_ERROR(catalog::ReplacePolicies(lakehouse.metastore(), project.governance));
       }
       // Progress on stderr (progress_view.h): a live view on a terminal, plain
       // lines elsewhere; --quiet leaves only the final line.

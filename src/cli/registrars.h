@@ -16,6 +16,7 @@ void RegisterScheduleCommands(CLI::App& app, CliContext& ctx);
 void RegisterServeCommands(CLI::App& app, CliContext& ctx);
 void RegisterTokenCommands(CLI::App& app, CliContext& ctx);
 void RegisterExportCommands(CLI::App& app, CliContext& ctx);
+void RegisterGovernanceCommands(CLI::App& app, CliContext& ctx);
 
 inline constexpr Registrar kRegistrars[] = {
     RegisterInfoCommands,
@@ -29,6 +30,7 @@ inline constexpr Registrar kRegistrars[] = {
     RegisterServeCommands,
     RegisterTokenCommands,
     RegisterExportCommands,
+    RegisterGovernanceCommands,
 };
 
 }  // namespace pareto::cli

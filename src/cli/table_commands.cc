@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "catalog/lakehouse.h"
+#include "catalog/principals.h"
 #include "catalog/writer_lock.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
@@ -266,13 +267,16 @@ void AddLimitFlags(CLI::App* cmd, SqlLimits& limits) {
       ->default_val("2GB");
 }
 
-Status Sql(CliContext& ctx, const std::string& sql, const SqlLimits& limits) {
+// The command line acts as the local user, the admin; `--as USER` shows what that user would see.
+Status Sql(CliContext& ctx, const std::string& sql, const SqlLimits& limits, const std::string& as) {
   PARETO_RETURN_IF_ERROR(CheckLimits(limits));
   PARETO_ASSIGN_OR_RETURN(Lakehouse lakehouse, OpenLakehouse(ctx));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
                           lakehouse.OpenSession({.read_only = true,
                                                  .memory_limit = limits.memory_limit,
-                                                 .limits = QueryLimitsOf(limits)}));
+                                                 .limits = QueryLimitsOf(limits),
+                                                 .principal = catalog::SessionPrincipal{
+                                                     .name = as.empty() ? std::string(catalog::kAdminUser) : as}}));
   for (const std::string& w : session.warnings()) std::cerr << "pareto: warning: " << w << "\n";
   auto queried = session.QueryText(sql);
   if (!queried.has_value()) return QueryFailure(queried.error());
@@ -357,7 +361,11 @@ void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
     auto limits = std::make_shared<SqlLimits>();
     cmd->add_option("query", *sql, "The query, e.g. \"SELECT count(*) FROM bronze.brz_orders\"")->required();
     AddLimitFlags(cmd, *limits);
-    cmd->callback([&ctx, sql, limits] { ctx.action = [&ctx, sql, limits] { return Sql(ctx, *sql, *limits); }; });
+    auto as = std::make_shared<std::string>();
+    cmd->add_option("--as", *as, "Run as this user: see exactly what they would (their grants, masks, row filters)");
+    cmd->callback([&ctx, sql, limits, as] {
+      ctx.action = [&ctx, sql, limits, as] { return Sql(ctx, *sql, *limits, *as); };
+    });
   }
   {
     auto* cmd = app.add_subcommand("read", "Print the rows of any Delta table folder (no metastore needed)");

@@ -25,6 +25,7 @@ enum class StatusCode {
   kUnsupported,      // a valid request we do not implement (e.g. a Delta feature)
   kIoError,          // the file system refused
   kResourceExhausted,  // a query limit was reached (time, memory): the request may work with more
+  kPermissionDenied,   // the principal lacks a privilege (catalog/grants.h); the refusal is audited
   kInternal,         // a bug or an engine failure we did not expect
 };
 
@@ -71,6 +72,7 @@ inline Status Conflict(std::string m) { return {StatusCode::kConflict, std::move
 inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+inline Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Status of a StatusOr, OK when it holds a value.

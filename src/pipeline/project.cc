@@ -122,6 +122,7 @@ StatusOr<Project> LoadProject(const std::string& dir, Env* env) {
   project.ml = std::move(parsed.ml);
   project.schedule = std::move(parsed.schedule);
   project.run = parsed.run;
+  project.governance = std::move(parsed.governance);
   for (TableExpectations& t : parsed.expectations) {
     if (project.FindModel(t.table) == nullptr) {
       return std::unexpected(NotFound(fmt::format(

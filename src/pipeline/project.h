@@ -57,6 +57,9 @@ struct Project {
   std::vector<std::string> sections;  // top-level keys of pipeline.yaml, in file order
   std::optional<ScheduleSettings> schedule;  // `schedule:`, when present
   RunSettings run;                           // `run:` (defaults of `pareto run`)
+  // `governance:` column masks and row filters, full table names; stored in the
+  // metastore by `pareto governance apply` and `pareto run` (catalog/column_policies.h).
+  catalog::ColumnPolicies governance;
 
   bool HasSection(std::string_view key) const;
 

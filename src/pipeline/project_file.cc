@@ -440,6 +440,49 @@ Status ParseRun(const Reader& r, const YAML::Node& node, ProjectFile& out) {
   return OkStatus();
 }
 
+// ---- governance ------------------------------------------------------------
+
+// `governance:` column masks and row filters (catalog/column_policies.h); the
+// expressions are checked where they run, in the SQL session.
+Status ParseGovernance(const Reader& r, const YAML::Node& node, ProjectFile& out) {
+  if (!node.IsMap()) return r.Error(node, "`governance` must be a map with `masks:` and/or `row_filters:`");
+  auto full_table = [&](const YAML::Node& entry) -> StatusOr<std::string> {
+    PARETO_ASSIGN_OR_RETURN(std::string table, r.String(entry, "table", true));
+    const auto dots = std::count(table.begin(), table.end(), '.');
+    if (dots == 1) table = out.catalog + "." + table;
+    if (dots != 1 && dots != 2) return std::unexpected(r.Error(entry, "`table` must be layer.table or catalog.layer.table"));
+    std::transform(table.begin(), table.end(), table.begin(), [](unsigned char c) { return std::tolower(c); });
+    return table;
+  };
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    const bool masks = key == "masks";
+    if (!masks && key != "row_filters") {
+      return r.Error(kv.first, "unknown key `governance." + key + "` (expected masks, row_filters)");
+    }
+    if (!kv.second.IsSequence()) return r.Error(kv.second, "`governance." + key + "` must be a list");
+    for (const YAML::Node& entry : kv.second) {
+      if (!entry.IsMap()) return r.Error(entry, "each of `governance." + key + "` is a map");
+      for (const auto& field : entry) {
+        const std::string f = field.first.as<std::string>();
+        if (f != "table" && f != "expression" && !(masks && f == "column")) {
+          return r.Error(field.first, "unknown key `" + f + "` in `governance." + key + "`");
+        }
+      }
+      PARETO_ASSIGN_OR_RETURN(std::string table, full_table(entry));
+      PARETO_ASSIGN_OR_RETURN(std::string expression, r.String(entry, "expression", true));
+      if (masks) {
+        PARETO_ASSIGN_OR_RETURN(std::string column, r.String(entry, "column", true));
+        std::transform(column.begin(), column.end(), column.begin(), [](unsigned char c) { return std::tolower(c); });
+        out.governance.masks.push_back({table, column, expression});
+      } else {
+        out.governance.row_filters.push_back({table, expression});
+      }
+    }
+  }
+  return OkStatus();
+}
+
 // ---- the file --------------------------------------------------------------
 
 Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
@@ -467,6 +510,8 @@ Status ParseRoot(const Reader& r, const YAML::Node& root, ProjectFile& out) {
     PARETO_RETURN_IF_ERROR(ParseSchedule(r, sc, out));
   if (const YAML::Node run = root["run"]; run && !run.IsNull())
     PARETO_RETURN_IF_ERROR(ParseRun(r, run, out));
+  if (const YAML::Node g = root["governance"]; g && !g.IsNull())
+    PARETO_RETURN_IF_ERROR(ParseGovernance(r, g, out));
   if (const YAML::Node k = root["known_at"]; k && !k.IsNull()) {
     if (!out.ml) return r.Error(k, "'known_at' tags ML features; it needs an `ml:` section");
     PARETO_ASSIGN_OR_RETURN(out.ml->known_at, ParseKnownAt(r, k));

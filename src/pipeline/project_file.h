@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/column_policies.h"
 #include "catalog/runs.h"
 #include "common/status.h"
 #include "ingest/source_spec.h"
@@ -77,6 +78,9 @@ struct ProjectFile {
   std::optional<MlSettings> ml;                 // `ml:`
   std::optional<ScheduleSettings> schedule;     // `schedule:`
   RunSettings run;                              // `run:`
+  // `governance:` {masks: [{table, column, expression}], row_filters: [{table,
+  // expression}]}; tables as layer.table or catalog.layer.table, stored full.
+  catalog::ColumnPolicies governance;
 };
 
 // Parses pipeline.yaml text; `file` labels messages. Every failure is

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "catalog/audit.h"
+#include "catalog/grants.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
 #include "delta/table.h"
@@ -75,7 +77,10 @@ void GetTables(Call& call) {
   auto session = call.Session();
   if (!session.has_value()) return SendStatus(call.res, session.error());
   json catalogs = json::array();
+  const std::vector<std::string> hidden = (*session)->Hidden();
   for (const TableInfo& t : *tables) {
+    // A table the user may not SELECT is not listed to them.
+    if (std::find(hidden.begin(), hidden.end(), t.FullName()) != hidden.end()) continue;
     if (catalogs.empty() || catalogs.back()["name"] != t.catalog) {
       catalogs.push_back({{"name", t.catalog}, {"schemas", json::array()}});
     }
@@ -105,6 +110,11 @@ void GetTable(Call& call) {
   catalog::Lakehouse& lh = call.worker.lakehouse;
   auto t = lh.Resolve(call.params["name"]);
   if (!t.has_value()) return SendStatus(call.res, t.error());
+  auto session = call.Session();
+  if (!session.has_value()) return SendStatus(call.res, session.error());
+  if (const auto hidden = (*session)->Hidden(); std::find(hidden.begin(), hidden.end(), t->FullName()) != hidden.end()) {
+    return SendError(call.res, 403, "permission_denied", call.user + " may not see " + t->FullName());
+  }
   delta::Table table(lh.TablePath(*t), call.server.options().env);
   auto snap = table.Load();
   if (!snap.has_value()) return SendStatus(call.res, snap.error());
@@ -208,6 +218,24 @@ void GetRun(Call& call) {
 }
 
 void PostRun(Call& call) {
+  // A run writes every layer of the project's catalog: MODIFY on each.
+  auto project = pipeline::LoadProject(call.server.options().project_dir, call.server.options().env);
+  if (!project.has_value()) return SendStatus(call.res, project.error());
+  catalog::Decision decision{.allowed = true};
+  std::vector<std::string> objects;
+  for (const char* layer : {"bronze", "silver", "gold"}) {
+    const catalog::Securable schema{catalog::SecurableKind::kSchema, project->catalog + "." + layer};
+    objects.push_back(schema.name);
+    auto d = catalog::Decide(call.worker.lakehouse.metastore(), call.user, catalog::Privilege::kModify, schema);
+    if (!d.has_value()) return SendStatus(call.res, d.error());
+    if (!d->allowed && decision.allowed) decision = *d;
+  }
+  Status recorded = catalog::RecordAudit(call.worker.lakehouse.metastore(),
+                                         {.principal = call.user, .source = "api", .address = call.req.remote_addr,
+                                          .action = "run", .text = "POST /api/v1/runs", .objects = objects,
+                                          .allowed = decision.allowed, .reason = decision.reason});
+  if (!recorded.ok()) return SendStatus(call.res, recorded);
+  if (!decision.allowed) return SendError(call.res, 403, "permission_denied", decision.reason);
   Status started = call.server.StartRun();
   if (started.code() == StatusCode::kConflict) return SendError(call.res, 409, "writer_busy", started.message());
   if (!started.ok()) return SendStatus(call.res, started);

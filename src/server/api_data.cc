@@ -111,7 +111,15 @@ void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std
   auto session = call.Session();
   if (!session.has_value()) return SendStatus(call.res, session.error());
   if (Status admissible = (*session)->CheckAdmissible(sql); !admissible.ok()) {
+    // QueryText refuses it the same way before running anything, and records the refusal in the audit log.
+    (void)(*session)->QueryText(sql);
     const std::string message = admissible.message().substr(0, admissible.message().find('\n'));
+    // A table the user may not see: the dashboard shows "not permitted" in the panel's place.
+    if (admissible.code() == StatusCode::kPermissionDenied) {
+      return SendJsonText(call.res, "{" + extra_members + "\"not_permitted\":true,\"error\":" +
+                                        json({{"code", "permission_denied"}, {"message", message}}).dump() + "}",
+                          403);
+    }
     return SendError(call.res, 400, "sql_refused", message);
   }
   const ServerOptions& o = call.server.options();

@@ -21,7 +21,7 @@ namespace pareto::server {
 struct Worker {
   catalog::Lakehouse lakehouse;
   std::optional<catalog::SqlSession> session;
-  std::string session_stamp;  // what the tables looked like when the session opened
+  std::string session_stamp;  // the tables, the user and the governance epoch when the session opened
 };
 
 struct Call {
@@ -30,8 +30,12 @@ struct Call {
   std::map<std::string, std::string> params;  // the route's {x}
   Worker& worker;
   Server& server;
+  std::string user;  // the user the bearer token acts as (catalog/tokens.h)
 
-  // The worker's session, reopened when a table was written since it opened.
+  // The worker's session for `user` (catalog::SqlSessionOptions::principal):
+  // reopened when a table was written, the user differs, or a grant, member,
+  // mask or filter changed since it opened (the governance epoch), so a grant
+  // or revoke holds on the next request.
   StatusOr<catalog::SqlSession*> Session();
   // A query parameter, or `fallback`.
   std::string Query(const std::string& name, const std::string& fallback = "") const;
@@ -68,6 +72,8 @@ void GetModels(Call& call);
 void GetModelVersion(Call& call);
 void GetExpectations(Call& call);
 void GetMetrics(Call& call);
+// api_audit.cc
+void GetAudit(Call& call);
 
 // Replaces each `:name` outside quotes in `sql` by the quoted literal of
 // params[name]; kInvalidArgument naming a parameter that has no value.

@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "catalog/principals.h"
 #include "catalog/tokens.h"
 #include "catalog/writer_lock.h"
 #include "ml/pipeline_tasks.h"
@@ -75,7 +76,8 @@ bool ServeStatic(const httplib::Request& req, httplib::Response& res) {
 
 StatusOr<catalog::SqlSession*> Call::Session() {
   PARETO_ASSIGN_OR_RETURN(std::vector<catalog::TableInfo> tables, worker.lakehouse.metastore().ListTables());
-  std::string stamp;
+  PARETO_ASSIGN_OR_RETURN(int64_t epoch, catalog::GovernanceEpoch(worker.lakehouse.metastore()));
+  std::string stamp = user + "#" + std::to_string(epoch) + ";";
   for (const catalog::TableInfo& t : tables) stamp += t.FullName() + "@" + std::to_string(t.updated_ms) + ";";
   if (!worker.session || stamp != worker.session_stamp) {
     worker.session.reset();
@@ -86,10 +88,13 @@ StatusOr<catalog::SqlSession*> Call::Session() {
                                                           .threads = 1,
                                                           .memory_limit = o.memory_limit,
                                                           .limits = {.timeout = o.query_timeout, .max_rows = o.max_rows},
-                                                          .env = o.env}));
+                                                          .env = o.env,
+                                                          .principal = catalog::SessionPrincipal{
+                                                              .name = user, .source = "api"}}));
     worker.session.emplace(std::move(session));
     worker.session_stamp = std::move(stamp);
   }
+  worker.session->set_address(req.remote_addr);  // the audit log's "from where", per request
   return &*worker.session;
 }
 
@@ -116,6 +121,7 @@ void SendStatus(httplib::Response& res, const Status& status) {
   switch (status.code()) {
     case StatusCode::kInvalidArgument: return SendError(res, 400, "bad_request", message);
     case StatusCode::kNotFound: return SendError(res, 404, "not_found", message);
+    case StatusCode::kPermissionDenied: return SendError(res, 403, "permission_denied", message);
     case StatusCode::kConflict:
     case StatusCode::kAlreadyExists: return SendError(res, 409, "conflict", message);
     case StatusCode::kResourceExhausted:
@@ -181,6 +187,7 @@ void Server::AddRoutes() {
   Route("GET", "/api/v1/pipeline/dag", GetDag);
   Route("GET", "/api/v1/models", GetModels);
   Route("GET", "/api/v1/models/{name}/versions/{version}", GetModelVersion);
+  Route("GET", "/api/v1/audit", GetAudit);
 }
 
 void Server::Dispatch(const httplib::Request& req, httplib::Response& res) {
@@ -205,11 +212,16 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res) {
       return SendError(res, 401, "unauthorized",
                        "send Authorization: Bearer <token> (pareto token create --name NAME makes one)");
     }
-    auto who = catalog::CheckToken((*worker)->lakehouse.metastore(), token);
+  }
+  std::string user;
+  if (route.needs_token) {
+    auto who = catalog::CheckTokenHolder((*worker)->lakehouse.metastore(), BearerToken(req));
     if (!who.has_value()) return SendStatus(res, who.error());
     if (!who->has_value()) return SendError(res, 401, "unauthorized", "the token is unknown or revoked");
+    user = (*who)->user;
   }
-  Call call{.req = req, .res = res, .params = std::move(match->params), .worker = **worker, .server = *this};
+  Call call{.req = req, .res = res, .params = std::move(match->params), .worker = **worker, .server = *this,
+            .user = std::move(user)};
   handlers_[match->index](call);
 }
 

@@ -153,6 +153,11 @@ export async function renderPanel(el, panel, fetchData) {
   try {
     data = await fetchData();
   } catch (e) {
+    // A panel over a table the token's user may not see: say so, in the panel's place.
+    if (e.code === 'permission_denied') {
+      setState(el, 'not-permitted', `Not permitted: ${errorText(e)}`);
+      return;
+    }
     setState(el, 'error', `Could not load the data: ${errorText(e)}`);
     return;
   }

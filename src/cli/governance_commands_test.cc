@@ -1,0 +1,111 @@
+// The governance commands through the built `pareto` binary: users, groups,
+// grants in Unity Catalog's words, `sql --as`, the audit log and exit 77.
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog/lakehouse.h"
+#include "cli/testing/cli_run.h"
+#include "common/testing/temp_dir.h"
+
+namespace pareto::cli {
+namespace {
+
+using ::pareto::testing::TempDir;
+using testing::CliRun;
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+class GovernanceCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    binary_ = testing::BinaryUnderTest();
+    if (binary_.empty()) GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
+    lakehouse_ = dir_.path() + "/lakehouse";
+    auto lh = catalog::Lakehouse::Open(lakehouse_);
+    ASSERT_TRUE(lh.has_value());
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value());
+    auto conn = db->Connect();
+    ASSERT_TRUE(conn.has_value());
+    for (const auto& [schema, table] : {std::pair{"silver", "slv_customers"}, std::pair{"gold", "gld_kpis"}}) {
+      catalog::PublishRequest write{.name = {"olist", schema, table},
+                                    .select_sql = "SELECT * FROM (VALUES (1, 'SP'), (2, 'RJ')) v(id, state)"};
+      ASSERT_TRUE(lh->Publish(*conn, write).has_value());
+    }
+  }
+  CliRun Pareto(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--lakehouse", lakehouse_});
+    return testing::RunBinary(binary_, args, dir_.path() + "/stderr.txt");
+  }
+  TempDir dir_;
+  std::string binary_, lakehouse_;
+};
+
+TEST_F(GovernanceCommandsTest, GrantsInUnityCatalogsWordsDecideWhatSqlAsAUserSees) {
+  ASSERT_EQ(Pareto({"user", "add", "mia"}).exit_code, 0);
+  ASSERT_EQ(Pareto({"group", "add", "marketing"}).exit_code, 0);
+  ASSERT_EQ(Pareto({"group", "add-member", "marketing", "mia"}).exit_code, 0);
+  for (std::vector<std::string> grant : {std::vector<std::string>{"USE", "CATALOG", "ON", "CATALOG", "olist"},
+                                         {"USE_SCHEMA", "ON", "SCHEMA", "olist.gold"},
+                                         {"SELECT", "ON", "SCHEMA", "olist.gold"}}) {
+    grant.insert(grant.begin(), "grant");
+    grant.insert(grant.end(), {"TO", "marketing"});
+    CliRun r = Pareto(grant);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CliRun on = Pareto({"--json", "grants", "ON", "SCHEMA", "olist.gold"});
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  auto rows = JsonLines(on.out);
+  ASSERT_EQ(rows.size(), 3u);  // USE SCHEMA and SELECT to marketing, and the owner
+  EXPECT_EQ(rows.back()["privilege"], "OWNER");
+  EXPECT_EQ(rows.back()["principal"], "admin");
+  EXPECT_EQ(JsonLines(Pareto({"--json", "grants", "TO", "marketing"}).out).size(), 3u);
+
+  CliRun gold = Pareto({"--json", "sql", "--as", "mia", "SELECT count(*) AS n FROM gold.gld_kpis"});
+  ASSERT_EQ(gold.exit_code, 0) << gold.err;
+  EXPECT_EQ(JsonLines(gold.out)[0]["n"], 2);
+  CliRun silver = Pareto({"sql", "--as", "mia", "SELECT * FROM silver.slv_customers"});
+  EXPECT_EQ(silver.exit_code, 77) << silver.err;
+  EXPECT_NE(silver.err.find("mia lacks USE SCHEMA on SCHEMA olist.silver"), std::string::npos) << silver.err;
+  CliRun schemas = Pareto({"--json", "sql", "--as", "mia",
+                           "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'silver'"});
+  ASSERT_EQ(schemas.exit_code, 0) << schemas.err;
+  EXPECT_EQ(JsonLines(schemas.out)[0]["n"], 0);
+  EXPECT_EQ(Pareto({"sql", "SELECT count(*) FROM silver.slv_customers"}).exit_code, 0);  // the admin
+
+  // The refusal is in the audit log; so are the grants.
+  CliRun denied = Pareto({"--json", "audit", "--principal", "mia", "--denied"});
+  ASSERT_EQ(denied.exit_code, 0) << denied.err;
+  auto entries = JsonLines(denied.out);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0]["text"], "SELECT * FROM silver.slv_customers");
+  EXPECT_EQ(entries[0]["source"], "cli");
+  CliRun recent = Pareto({"--json", "audit", "--principal", "admin", "--since", "1h"});
+  size_t grants = 0;
+  for (const auto& e : JsonLines(recent.out)) grants += e["action"] == "grant";
+  EXPECT_EQ(grants, 3u);
+
+  ASSERT_EQ(Pareto({"revoke", "SELECT", "ON", "SCHEMA", "olist.gold", "FROM", "marketing"}).exit_code, 0);
+  EXPECT_EQ(Pareto({"sql", "--as", "mia", "SELECT * FROM gold.gld_kpis"}).exit_code, 77);
+  EXPECT_EQ(Pareto({"revoke", "SELECT", "ON", "SCHEMA", "olist.gold", "FROM", "marketing"}).exit_code, 66);
+}
+
+TEST_F(GovernanceCommandsTest, MalformedGrantsAndUnknownPrincipalsAreNamed) {
+  EXPECT_EQ(Pareto({"grant", "SELECT", "schema", "olist.gold", "TO", "x"}).exit_code, 64);
+  EXPECT_EQ(Pareto({"grant", "READ", "ON", "SCHEMA", "olist.gold", "TO", "admin"}).exit_code, 64);
+  EXPECT_EQ(Pareto({"grant", "SELECT", "ON", "SCHEMA", "olist", "TO", "admin"}).exit_code, 64);
+  EXPECT_EQ(Pareto({"grant", "SELECT", "ON", "SCHEMA", "olist.gold", "TO", "nobody"}).exit_code, 66);
+  EXPECT_EQ(Pareto({"sql", "--as", "nobody", "SELECT 1"}).exit_code, 66);
+  EXPECT_EQ(Pareto({"token", "create", "--name", "t", "--user", "nobody"}).exit_code, 66);
+  EXPECT_EQ(Pareto({"user", "add", "admin"}).exit_code, 75);
+}
+
+}  // namespace
+}  // namespace pareto::cli
