@@ -12,6 +12,7 @@
 #include "pipeline/project.h"
 #include "pipeline/runner.h"
 #include "server/call.h"
+#include "server/task_queue.h"
 #include "server/web_assets.h"
 
 namespace pareto::server {
@@ -134,6 +135,7 @@ Server::~Server() {
 
 StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (options.threads < 1) return std::unexpected(InvalidArgument("--threads must be 1 or more"));
+  if (options.max_queued < 1) return std::unexpected(InvalidArgument("--max-queued must be 1 or more"));
   if (options.port < 0 || options.port > 65535) return std::unexpected(InvalidArgument("--port must be 0 to 65535"));
   // The lakehouse must exist: serving an empty folder made by a typo helps no one.
   PARETO_RETURN_IF_ERROR(StatusOf(catalog::Lakehouse::OpenExisting(options.lakehouse_root, options.env)));
@@ -215,17 +217,25 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res) {
 
 Status Server::Bind() {
   http_ = std::make_unique<httplib::Server>();
-  const int threads = options_.threads;
+  const auto threads = static_cast<size_t>(options_.threads);
+  const auto max_queued = static_cast<size_t>(options_.max_queued);
   // httplib owns the queue it is handed (its API takes a raw pointer).
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http_->new_task_queue = [threads, max_queued] { return new BoundedTaskQueue(threads, max_queued); };
   http_->set_payload_max_length(options_.max_body_bytes);
   // An idle keep-alive connection holds a worker: let it go soon, and so let a
   // shutdown finish soon.
   http_->set_keep_alive_timeout(2);
   http_->set_read_timeout(10);
-  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     t_started = Clock::now();
     t_route = "unmatched";
+    if (BoundedTaskQueue::Overflowing()) {
+      t_route = "overloaded";
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");  // the client reconnects, and queues if there is room then
+      SendError(res, 503, "overloaded", "every worker is busy and the queue is full; retry shortly");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   const auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
