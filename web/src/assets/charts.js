@@ -1,7 +1,7 @@
 // Draws one panel (chart, table or kpi) into a card with loading, empty and error states.
 // The card's data-state (loading | ready | empty | error) and, for charts, data-marks (how
 // many marks Vega drew) let people and the browser tests see what happened.
-import { formatValue, humanize, toNumber } from './format.js';
+import { formatValue, humanize, timestampMs, toNumber } from './format.js';
 
 const CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
@@ -107,7 +107,9 @@ export function drawTable(el, data, format = {}, { limit = 500 } = {}) {
     for (const c of cols) {
       const td = tr.insertCell();
       const v = r[c];
-      td.textContent = formatValue(v, format[c], { exact: true });
+      // Epoch milliseconds ("created_ms") read as dates, not as counts.
+      td.textContent = !format[c] && /_ms$/.test(c) && typeof v === 'number' && v > 1e11
+        ? timestampMs(v) : formatValue(v, format[c], { exact: true });
       if (typeof v === 'number' || (format[c] && toNumber(v) !== null)) td.className = 'num';
     }
   }
