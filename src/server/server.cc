@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
 #include <iostream>
 
 #include "catalog/tokens.h"
@@ -222,6 +224,10 @@ Status Server::Bind() {
   // httplib owns the queue it is handed (its API takes a raw pointer).
   http_->new_task_queue = [threads, max_queued] { return new BoundedTaskQueue(threads, max_queued); };
   http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = static_cast<int>(sock);  // the listening socket (called before its bind)
+  });
   // An idle keep-alive connection holds a worker: let it go soon, and so let a
   // shutdown finish soon.
   http_->set_keep_alive_timeout(2);
@@ -268,6 +274,13 @@ Status Server::Bind() {
   }
   if (port_ <= 0) {
     return IoError(fmt::format("cannot listen on {}:{} (in use? try --port)", options_.bind, options_.port));
+  }
+  // httplib 0.11 listens with a backlog of 5: with dozens of clients connecting at once the
+  // kernel then drops handshakes, and a client that already sent its request sees the
+  // connection closed unanswered. Listening again on the bound socket raises the backlog.
+  http_->set_socket_options(httplib::default_socket_options);  // the capture above was for the bind only
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, SOMAXCONN) != 0) {
+    return IoError(fmt::format("cannot raise the listen backlog on {}:{}", options_.bind, port_));
   }
   return OkStatus();
 }

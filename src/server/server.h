@@ -109,6 +109,7 @@ class Server {
   std::vector<Handler> handlers_;  // by route index
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  int listen_fd_ = -1;  // httplib's listening socket, to raise its backlog
   int port_ = 0;
   std::mutex run_mu_;
   std::thread run_thread_;
