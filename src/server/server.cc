@@ -288,14 +288,22 @@ Status Server::Bind() {
 Status Server::Serve() {
   if (!http_) return Internal("Server::Serve before Bind");
   // Returns after Stop(), once the pool has finished the requests in flight.
-  http_->listen_after_bind();
+  serving_.store(true);
+  if (!stopping_.load()) http_->listen_after_bind();
+  serving_.store(false);
   std::lock_guard lock(run_mu_);
   if (run_thread_.joinable()) run_thread_.join();  // a triggered run ends its commit first
   return OkStatus();
 }
 
 void Server::Stop() {
-  if (http_) http_->stop();
+  stopping_.store(true);
+  if (!http_) return;
+  if (serving_.load()) {
+    // Serve() is past its check of stopping_: its listen loop starts soon, if it has not.
+    for (int i = 0; i < 5000 && !http_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  http_->stop();
 }
 
 Status Server::StartRun() {

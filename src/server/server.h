@@ -114,6 +114,10 @@ class Server {
   std::mutex run_mu_;
   std::thread run_thread_;
   std::atomic<bool> run_active_{false};
+  // httplib's stop() does nothing before its listen loop has started: a Stop() that
+  // comes first must keep Serve() from starting, or wait for the loop to stop it.
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace pareto::server

@@ -78,6 +78,10 @@ export async function drawChart(el, spec, data) {
     data: { values: chartRows(data.rows, data.columns) },
     config: { ...CONFIG, ...(spec.config || {}) },
   };
+  // At phone width a long axis title ("Delivery against the promised date (days)") is wider
+  // than the chart and would be cut at the edge: end it with an ellipsis inside the card.
+  const room = holder.clientWidth;
+  if (room > 0 && room < 600) full.config.axisX = { titleLimit: room - 40, ...(full.config.axisX || {}) };
   const result = await window.vegaEmbed(holder, full, {
     renderer: 'svg',
     actions: { export: true, source: false, compiled: false, editor: false },
