@@ -71,6 +71,7 @@ struct ServeArgs {
   int port = 8080;
   std::string bind = "127.0.0.1";
   int threads = 8;
+  int max_queued = 256;
   std::string token;
   bool no_schedule = false;
   double timeout_s = 30;
@@ -93,6 +94,7 @@ Status Serve(CliContext& ctx, const ServeArgs& args) {
                                 .bind = args.bind,
                                 .port = args.port,
                                 .threads = args.threads,
+                                .max_queued = args.max_queued,
                                 .query_timeout = std::chrono::milliseconds(static_cast<int64_t>(args.timeout_s * 1000)),
                                 .max_rows = args.max_rows,
                                 .memory_limit = args.memory_limit,
@@ -153,6 +155,8 @@ void RegisterServeCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--port", args->port, "TCP port (0: any free one)")->default_val(8080);
   cmd->add_option("--bind", args->bind, "Address to listen on")->default_val("127.0.0.1");
   cmd->add_option("--threads", args->threads, "Request workers, each with its own SQL session")->default_val(8);
+  cmd->add_option("--max-queued", args->max_queued, "Connections waiting for a worker at most; more get 503")
+      ->default_val(256);
   cmd->add_option("--token", args->token, "Log the local user in with this token instead of a new one");
   cmd->add_flag("--no-schedule", args->no_schedule, "Do not run the project's schedule in the background");
   cmd->add_option("--timeout", args->timeout_s, "Stop a query after this many seconds")->default_val(30);

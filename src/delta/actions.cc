@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/percent_encoding.h"
+
 namespace pareto::delta {
 
 using nlohmann::json;
@@ -38,33 +40,6 @@ std::string CommitFileName(int64_t version) {
 
 std::string CommitPath(const std::string& root, int64_t version) {
   return LogDir(root) + "/" + CommitFileName(version);
-}
-
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
-std::string PercentDecode(std::string_view uri) {
-  std::string out;
-  out.reserve(uri.size());
-  for (size_t i = 0; i < uri.size(); ++i) {
-    if (uri[i] == '%' && i + 2 < uri.size()) {
-      int hi = HexValue(uri[i + 1]);
-      int lo = HexValue(uri[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += uri[i];
-  }
-  return out;
 }
 
 std::string PercentEncodePath(std::string_view path) {

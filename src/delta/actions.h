@@ -27,8 +27,8 @@ std::string LogDir(const std::string& root);
 std::string CommitPath(const std::string& root, int64_t version);
 std::string CommitFileName(int64_t version);
 
-// add.path is a URI: "%20" -> " ". Decoded exactly once; "+" stays "+".
-std::string PercentDecode(std::string_view uri);
+// add.path is a URI, decoded with common/percent_encoding.h PercentDecode
+// ("%20" -> " ", exactly once; "+" stays "+").
 // The inverse for the paths pareto writes: everything but unreserved characters,
 // '/' and '=' is %XX-escaped.
 std::string PercentEncodePath(std::string_view path);

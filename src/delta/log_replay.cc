@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "common/percent_encoding.h"
 #include "delta/actions.h"
 #include "delta/checkpoint.h"
 #include "delta/types.h"

@@ -3,7 +3,7 @@
 // dashboard's panel endpoints and the SQL endpoint. Twice: alone, then with one
 // more client sending a query that runs until the server's time limit, to show
 // a slow query does not stall the others. Prints requests/s, p50, p99 and
-// errors (any answer but 200, or none) for each run.
+// errors (any answer but 200, or none) for each run; exits 1 when there was any.
 //
 //   PARETO_BENCH_URL="http://127.0.0.1:PORT/#token=T" bench_server
 //   (PARETO_BENCH_CLIENTS, default 50; PARETO_BENCH_SECONDS, default 20)
@@ -63,30 +63,34 @@ double Percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
-bool Send(httplib::Client& c, const Target& t, const Request& r, int* status) {
+bool Send(httplib::Client& c, const Target& t, const Request& r, int* status, std::string* why = nullptr) {
   const httplib::Headers auth = {{"Authorization", "Bearer " + t.token}};
   auto res = r.body.empty() ? c.Get(r.path, auth) : c.Post(r.path, auth, r.body, "application/json");
   *status = res ? res->status : 0;
+  if (why != nullptr) *why = res ? res->body.substr(0, 200) : httplib::to_string(res.error());
   return res && res->status == 200;
 }
 
-void Run(const Target& t, const std::vector<Request>& mix, int clients, int seconds, bool with_slow) {
+// Returns the errors of the run.
+int64_t Run(const Target& t, const std::vector<Request>& mix, int clients, int seconds, bool with_slow) {
   std::atomic<bool> stop{false};
   std::vector<Outcome> outcomes(static_cast<size_t>(clients));
   std::vector<std::thread> threads;
-  std::atomic<int64_t> slow_done{0};
+  std::vector<double> slow_ms;  // written by the slow client only, read after it joined
   std::atomic<int> slow_status{0};
   std::thread slow;
   if (with_slow) {
     slow = std::thread([&] {
       httplib::Client c(t.host, t.port);
       c.set_read_timeout(600);
+      // Runs until the server's time limit interrupts it (408), then again.
       const Request r{"/api/v1/sql", R"({"sql":"SELECT count(*) FROM range(1000000000000) a"})"};
       while (!stop.load()) {
         int status = 0;
+        const auto t0 = Clock::now();
         Send(c, t, r, &status);
+        slow_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         slow_status.store(status);
-        ++slow_done;
       }
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the slow query is running first
@@ -101,9 +105,10 @@ void Run(const Target& t, const std::vector<Request>& mix, int clients, int seco
         const Request& r = mix[k % mix.size()];
         const auto t0 = Clock::now();
         int status = 0;
-        if (!Send(c, t, r, &status)) {
+        std::string why;
+        if (!Send(c, t, r, &status, &why)) {
           ++out.errors;
-          if (out.errors <= 3) std::fprintf(stderr, "error: %s -> %d\n", r.path.c_str(), status);
+          if (out.errors <= 3) std::fprintf(stderr, "error: %s -> %d %s\n", r.path.c_str(), status, why.c_str());
         }
         out.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }
@@ -123,13 +128,17 @@ void Run(const Target& t, const std::vector<Request>& mix, int clients, int seco
   const size_t n = all.size();
   const double p50 = Percentile(all, 0.50);
   const double p99 = Percentile(all, 0.99);
-  std::printf("%-26s clients %d  %5.1f s  requests %7zu  %8.1f req/s  p50 %7.1f ms  p99 %7.1f ms  errors %lld\n",
-              with_slow ? "with one slow query:" : "panels + sql:", clients, elapsed, n,
+  std::printf("%-28s clients %d  %5.1f s  requests %7zu  %8.1f req/s  p50 %7.1f ms  p99 %7.1f ms  errors %lld\n",
+              with_slow ? "others during a slow query:" : "panels + sql:", clients, elapsed, n,
               static_cast<double>(n) / elapsed, p50, p99, static_cast<long long>(errors));
   if (with_slow) {
-    std::printf("%-26s %lld slow queries answered (last status %d: the time limit stopped it)\n", "",
-                static_cast<long long>(slow_done.load()), slow_status.load());
+    double total = 0;
+    for (double ms : slow_ms) total += ms;
+    std::printf("%-28s %zu slow queries, each %.0f ms on average (last status %d: 408 is the time limit stopping it)\n",
+                "", slow_ms.size(), slow_ms.empty() ? 0.0 : total / static_cast<double>(slow_ms.size()),
+                slow_status.load());
   }
+  return errors;
 }
 
 }  // namespace
@@ -170,7 +179,10 @@ int main() {
   if (!Send(c, t, mix.back(), &status)) mix.back().body = R"({"sql":"SELECT 42 AS answer"})";
   std::printf("bench_server: %zu panel endpoints + POST /api/v1/sql, %d clients, %d s a run, on %s:%d\n", panels,
               clients, seconds, t.host.c_str(), t.port);
-  Run(t, mix, clients, seconds, /*with_slow=*/false);
-  Run(t, mix, clients, seconds, /*with_slow=*/true);
+  const int64_t errors = Run(t, mix, clients, seconds, /*with_slow=*/false) + Run(t, mix, clients, seconds, /*with_slow=*/true);
+  if (errors > 0) {
+    std::printf("bench_server: %lld requests failed (want 0)\n", static_cast<long long>(errors));
+    return 1;
+  }
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include "common/percent_encoding.h"
+
 namespace pareto::server {
 namespace {
 
@@ -25,7 +27,7 @@ bool MatchPattern(std::string_view pattern, std::string_view path, std::map<std:
   if (want.size() != got.size()) return false;
   for (size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
-      if (params) (*params)[std::string(want[i].substr(1, want[i].size() - 2))] = DecodeSegment(got[i]);
+      if (params) (*params)[std::string(want[i].substr(1, want[i].size() - 2))] = PercentDecode(got[i]);
     } else if (want[i] != got[i]) {
       return false;
     }
@@ -33,31 +35,7 @@ bool MatchPattern(std::string_view pattern, std::string_view path, std::map<std:
   return true;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
-
-std::string DecodeSegment(std::string_view segment) {
-  std::string out;
-  for (size_t i = 0; i < segment.size(); ++i) {
-    if (segment[i] == '%' && i + 2 < segment.size()) {
-      const int hi = HexValue(segment[i + 1]);
-      const int lo = HexValue(segment[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += segment[i];
-  }
-  return out;
-}
 
 size_t Router::Add(Route route) {
   routes_.push_back(std::move(route));

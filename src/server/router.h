@@ -42,7 +42,4 @@ class Router {
   std::vector<Route> routes_;
 };
 
-// "%2F" and "+"-free percent decoding of one path segment.
-std::string DecodeSegment(std::string_view segment);
-
 }  // namespace pareto::server

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
 #include <iostream>
 
 #include "catalog/principals.h"
@@ -13,6 +15,7 @@
 #include "pipeline/project.h"
 #include "pipeline/runner.h"
 #include "server/call.h"
+#include "server/task_queue.h"
 #include "server/web_assets.h"
 
 namespace pareto::server {
@@ -140,6 +143,7 @@ Server::~Server() {
 
 StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
   if (options.threads < 1) return std::unexpected(InvalidArgument("--threads must be 1 or more"));
+  if (options.max_queued < 1) return std::unexpected(InvalidArgument("--max-queued must be 1 or more"));
   if (options.port < 0 || options.port > 65535) return std::unexpected(InvalidArgument("--port must be 0 to 65535"));
   // The lakehouse must exist: serving an empty folder made by a typo helps no one.
   PARETO_RETURN_IF_ERROR(StatusOf(catalog::Lakehouse::OpenExisting(options.lakehouse_root, options.env)));
@@ -227,17 +231,29 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res) {
 
 Status Server::Bind() {
   http_ = std::make_unique<httplib::Server>();
-  const int threads = options_.threads;
+  const auto threads = static_cast<size_t>(options_.threads);
+  const auto max_queued = static_cast<size_t>(options_.max_queued);
   // httplib owns the queue it is handed (its API takes a raw pointer).
-  http_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http_->new_task_queue = [threads, max_queued] { return new BoundedTaskQueue(threads, max_queued); };
   http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = static_cast<int>(sock);  // the listening socket (called before its bind)
+  });
   // An idle keep-alive connection holds a worker: let it go soon, and so let a
   // shutdown finish soon.
   http_->set_keep_alive_timeout(2);
   http_->set_read_timeout(10);
-  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     t_started = Clock::now();
     t_route = "unmatched";
+    if (BoundedTaskQueue::Overflowing()) {
+      t_route = "overloaded";
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");  // the client reconnects, and queues if there is room then
+      SendError(res, 503, "overloaded", "every worker is busy and the queue is full; retry shortly");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   const auto dispatch = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res); };
@@ -271,20 +287,35 @@ Status Server::Bind() {
   if (port_ <= 0) {
     return IoError(fmt::format("cannot listen on {}:{} (in use? try --port)", options_.bind, options_.port));
   }
+  // httplib 0.11 listens with a backlog of 5: with dozens of clients connecting at once the
+  // kernel then drops handshakes, and a client that already sent its request sees the
+  // connection closed unanswered. Listening again on the bound socket raises the backlog.
+  http_->set_socket_options(httplib::default_socket_options);  // the capture above was for the bind only
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, SOMAXCONN) != 0) {
+    return IoError(fmt::format("cannot raise the listen backlog on {}:{}", options_.bind, port_));
+  }
   return OkStatus();
 }
 
 Status Server::Serve() {
   if (!http_) return Internal("Server::Serve before Bind");
   // Returns after Stop(), once the pool has finished the requests in flight.
-  http_->listen_after_bind();
+  serving_.store(true);
+  if (!stopping_.load()) http_->listen_after_bind();
+  serving_.store(false);
   std::lock_guard lock(run_mu_);
   if (run_thread_.joinable()) run_thread_.join();  // a triggered run ends its commit first
   return OkStatus();
 }
 
 void Server::Stop() {
-  if (http_) http_->stop();
+  stopping_.store(true);
+  if (!http_) return;
+  if (serving_.load()) {
+    // Serve() is past its check of stopping_: its listen loop starts soon, if it has not.
+    for (int i = 0; i < 5000 && !http_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  http_->stop();
 }
 
 Status Server::StartRun() {

@@ -7,7 +7,8 @@
 //   std::jthread t([&] { server->Serve(); });  // blocks until Stop()
 //   ... server->Stop();                        // in-flight requests finish first
 //
-// Requests run on a fixed pool of `threads` workers (httplib's thread pool).
+// Requests run on a fixed pool of `threads` workers with a bounded queue of
+// `max_queued` connections (task_queue.h); past it the answer is 503.
 // Each worker owns its Lakehouse (metastore connection) and its read-only
 // catalog::SqlSession, opened through Lakehouse::OpenSession with the limits
 // below and reopened when a table has been written since; every query the
@@ -49,6 +50,10 @@ struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 8080;  // 0: any free port (tests)
   int threads = 8;  // request workers
+  // Connections waiting for a worker at most; more are answered 503
+  // `overloaded` (server/task_queue.h). A connection, not a request: a
+  // keep-alive client holds its worker for several requests.
+  int max_queued = 256;
   // Per query (SQL endpoint, panels, previews): interrupted past the time, cut
   // past the rows; DuckDB's memory limit per worker session.
   std::chrono::milliseconds query_timeout{30'000};
@@ -104,10 +109,15 @@ class Server {
   std::vector<Handler> handlers_;  // by route index
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  int listen_fd_ = -1;  // httplib's listening socket, to raise its backlog
   int port_ = 0;
   std::mutex run_mu_;
   std::thread run_thread_;
   std::atomic<bool> run_active_{false};
+  // httplib's stop() does nothing before its listen loop has started: a Stop() that
+  // comes first must keep Serve() from starting, or wait for the loop to stop it.
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace pareto::server

@@ -115,11 +115,13 @@ class ServerTest : public ::testing::Test {
   }
   void TearDown() override { StopServer(); }
 
-  void Start(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+  void Start(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000), int threads = 4,
+             int max_queued = 256) {
     auto server = Server::Create({.lakehouse_root = lakehouse_,
                                   .project_dir = project_,
                                   .port = 0,
-                                  .threads = 4,
+                                  .threads = threads,
+                                  .max_queued = max_queued,
                                   .query_timeout = timeout,
                                   .log = [](const std::string&) {}});
     ASSERT_TRUE(server.has_value()) << server.error().message();
@@ -438,6 +440,37 @@ TEST_F(ServerTest, ASlowQueryIsInterruptedAtItsTimeLimit) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(15));
   // The worker is free again.
   EXPECT_EQ(PostSql("SELECT 1 AS one")->status, 200);
+}
+
+// One worker and room for one waiting connection: while a slow query holds the
+// worker, of four more connections at most one waits; the others are answered
+// 503 at once with the API's JSON error, and the server serves again after.
+TEST_F(ServerTest, AFullQueueIsAnswered503AtOnce) {
+  StopServer();
+  Start(std::chrono::milliseconds(3000), /*threads=*/1, /*max_queued=*/1);
+  auto slow = std::async(std::launch::async, [this] { return PostSql("SELECT count(*) FROM range(1000000000000) a"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the worker has taken it
+  std::vector<std::future<httplib::Result>> others;
+  for (int i = 0; i < 4; ++i) {
+    others.push_back(std::async(std::launch::async, [this] { return Client().Get("/api/v1/runs", Auth()); }));
+  }
+  int refused = 0, served = 0;
+  for (auto& f : others) {
+    httplib::Result res = f.get();
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    if (res->status == 503) {
+      ++refused;
+      EXPECT_EQ(json::parse(res->body)["error"]["code"], "overloaded") << res->body;
+      EXPECT_EQ(res->get_header_value("Retry-After"), "1");
+    } else {
+      EXPECT_EQ(res->status, 200) << res->body;
+      ++served;
+    }
+  }
+  EXPECT_GE(refused, 3);
+  EXPECT_LE(served, 1);
+  ASSERT_TRUE(slow.get());
+  EXPECT_TRUE(Get("/api/v1/runs")["runs"].is_array());  // room again
 }
 
 TEST_F(ServerTest, StopLetsARequestInFlightFinish) {

@@ -108,6 +108,10 @@ try {
     console.log('generating data and building the lakehouse…');
     await exec(binary, ['generate', '--scale', '0.02', '--seed', '7', '--out', gen], { cwd: root });
     await pareto(lakehouse, ['run', '--source', gen, '--quiet']);
+    // `pareto run` trains the future-value model; the Model page's registered versions, their
+    // curves and baselines come from `pareto train` (one protocol, one model kind: quick).
+    await pareto(lakehouse, ['train', '--protocol', 'seed', '--models', 'lr']);
+    await pareto(lakehouse, ['models', 'promote', '1']);
   }
 
   // 2. The server.
@@ -188,6 +192,15 @@ try {
     const lineAfter = await page.$$eval('[data-panel="revenue_by_month"] svg g.role-mark', gs => gs.filter(g => !g.closest('.role-axis, .role-legend')).reduce((n, g) => n + g.children.length, 0));
     check(lineAfter > lineBefore, `overview: the reference toggle adds the inflated series (${lineBefore} -> ${lineAfter} marks)`);
     await page.screenshot({ path: join(artifacts, 'overview-reference-toggle.png'), fullPage: true });
+    // The map: a shape per state (the map file's boundaries found for every code), and the
+    // state with the most revenue in gold carries its figure in R$.
+    const shapes = await page.$$eval('[data-panel="revenue_by_state_map"] svg g.mark-shape.role-mark path',
+      ps => ps.map(p => ({ d: (p.getAttribute('d') || '').length, label: p.getAttribute('aria-label') || '' })));
+    check(shapes.length === 27 && shapes.every(s => s.d > 50), `overview: the map of Brazil draws 27 state shapes (${shapes.length}, ${shapes.filter(s => s.d > 50).length} with an outline)`);
+    const [topState] = await sqlRows(lakehouse, 'SELECT customer_state AS state, CAST(revenue AS DOUBLE) AS revenue FROM gold.gld_state_performance ORDER BY revenue DESC LIMIT 1');
+    const brl = 'R$ ' + new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(topState.revenue);
+    const topShape = shapes.find(s => s.label.includes(`State: ${topState.state};`));
+    check(!!topShape && topShape.label.includes(brl), `overview: the map's ${topState.state} shows ${brl} (${topShape ? topShape.label : 'no shape'})`);
 
     // 5. The SQL editor: a query, its rows against `pareto sql`, then a refused statement.
     await openPage(page, 'sql');

@@ -1,7 +1,7 @@
 // Draws one panel (chart, table or kpi) into a card with loading, empty and error states.
 // The card's data-state (loading | ready | empty | error) and, for charts, data-marks (how
 // many marks Vega drew) let people and the browser tests see what happened.
-import { formatValue, humanize, toNumber } from './format.js';
+import { formatValue, humanize, timestampMs, toNumber } from './format.js';
 
 const CONFIG = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
@@ -78,6 +78,10 @@ export async function drawChart(el, spec, data) {
     data: { values: chartRows(data.rows, data.columns) },
     config: { ...CONFIG, ...(spec.config || {}) },
   };
+  // At phone width a long axis title ("Delivery against the promised date (days)") is wider
+  // than the chart and would be cut at the edge: end it with an ellipsis inside the card.
+  const room = holder.clientWidth;
+  if (room > 0 && room < 600) full.config.axisX = { titleLimit: room - 40, ...(full.config.axisX || {}) };
   const result = await window.vegaEmbed(holder, full, {
     renderer: 'svg',
     actions: { export: true, source: false, compiled: false, editor: false },
@@ -107,7 +111,9 @@ export function drawTable(el, data, format = {}, { limit = 500 } = {}) {
     for (const c of cols) {
       const td = tr.insertCell();
       const v = r[c];
-      td.textContent = formatValue(v, format[c], { exact: true });
+      // Epoch milliseconds ("created_ms") read as dates, not as counts.
+      td.textContent = !format[c] && /_ms$/.test(c) && typeof v === 'number' && v > 1e11
+        ? timestampMs(v) : formatValue(v, format[c], { exact: true });
       if (typeof v === 'number' || (format[c] && toNumber(v) !== null)) td.className = 'num';
     }
   }

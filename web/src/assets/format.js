@@ -49,6 +49,13 @@ export function plain(v) {
   return String(v);
 }
 
+// Milliseconds since the epoch as UTC wall time: 1796034906205 -> "2026-11-30 10:35:06 UTC".
+export function timestampMs(v) {
+  const n = toNumber(v);
+  if (n === null) return '–';
+  return new Date(n).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
 // kind is a panel format name: brl | percent | int | days | score.
 export function formatValue(v, kind, { exact = false } = {}) {
   switch (kind) {

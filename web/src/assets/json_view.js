@@ -2,7 +2,7 @@
 // a list of facts, arrays of flat objects as tables, and such arrays with a label and a
 // number, or with two numbers (a curve), also as a chart.
 import { card, drawChart, drawTable, setState } from './charts.js';
-import { humanize, plain } from './format.js';
+import { humanize, plain, timestampMs } from './format.js';
 
 const isScalar = v => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 const isFlatRow = v => v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(isScalar);
@@ -53,9 +53,15 @@ function facts(obj) {
   for (const [k, v] of Object.entries(obj)) {
     if (!isScalar(v)) continue;
     const dt = document.createElement('dt');
-    dt.textContent = humanize(k);
     const dd = document.createElement('dd');
-    dd.textContent = plain(v);
+    // The metastore's times ("created_ms") are epoch milliseconds: shown as dates, not as counts.
+    if (/_ms$/.test(k) && typeof v === 'number' && v > 1e11) {
+      dt.textContent = humanize(k.replace(/_ms$/, ''));
+      dd.textContent = timestampMs(v);
+    } else {
+      dt.textContent = humanize(k);
+      dd.textContent = plain(v);
+    }
     dl.append(dt, dd);
   }
   return dl;
