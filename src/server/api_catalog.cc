@@ -299,7 +299,7 @@ void GetModels(Call& call) {
     out.push_back(std::move(j));
   }
   SendJson(call.res, {{"model", config->model_name},
-                      {"models", {config->model_name, ml::fv::kModelName}},
+                      {"model_names", {config->model_name, ml::fv::kModelName}},
                       {"versions", std::move(out)}});
 }
 
