@@ -77,13 +77,16 @@ check "run: gld_ml_features persons" 6808 "$(pareto_sql "SELECT count(*) FROM go
 check "run: high-value share is 25% (+ ties at the threshold)" true \
   "$(pareto_sql "SELECT avg(high_value::INT) BETWEEN 0.25 AND 0.2503 FROM gold.gld_ml_features")"
 
-production() { "$bin" --lakehouse "$work/subset" --json models | grep '"stage":"production"' | sed -E 's/.*"version":([0-9]+).*/\1/'; }
+# The high-value model's production version (the future-value model is listed too, and is in production at once).
+production() { "$bin" --lakehouse "$work/subset" --json models | grep -v '"name":"future_value"' | grep '"stage":"production"' | sed -E 's/.*"version":([0-9]+).*/\1/'; }
 echo "acceptance: the run scored every person out of sample with the future-value model"
 check "score: one row per person" \
   "$(pareto_sql "SELECT count(*) || '' FROM gold.gld_customer_metrics")" \
   "$(pareto_sql "SELECT count(DISTINCT customer_unique_id) || '/' || count(*) FROM gold.gld_customer_scores" | cut -d/ -f1)"
 check "score: every training label window ends by the scoring snapshot" true \
   "$(pareto_sql "SELECT bool_and(CAST(trained_through AS DATE) <= snapshot_date) FROM gold.gld_customer_scores")"
+check "models: the run registered the future-value model it scores with, in production" 1 \
+  "$("$bin" --lakehouse "$work/subset" --json models | grep '"name":"future_value"' | grep -c '"stage":"production"')"
 
 echo "acceptance: pareto train --protocol seed,early (the reference's table, on correct data, and the checkout-time protocol)"
 "$bin" --lakehouse "$work/subset" train --protocol seed,early

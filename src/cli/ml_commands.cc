@@ -8,11 +8,13 @@
 
 #include "catalog/lakehouse.h"
 #include "catalog/sql_session.h"
+#include "catalog/table_name.h"
 #include "catalog/writer_lock.h"
 #include "cli/output.h"
 #include "cli/registrars.h"
 #include "ml/future_value/evaluation.h"
 #include "ml/future_value/job.h"
+#include "ml/future_value/registration.h"
 #include "ml/ml_config.h"
 #include "ml/pipeline_tasks.h"
 #include "ml/scoring/registry.h"
@@ -97,7 +99,29 @@ Status Train(CliContext& ctx, const TrainArgs& args) {
     const std::string dir = lakehouse.root() + "/_models/future_value";
     PARETO_RETURN_IF_ERROR(ctx.env->CreateDirs(dir));
     PARETO_RETURN_IF_ERROR(ctx.env->WriteFile(dir + "/evaluation.txt", text, true));
-    if (!ctx.json) std::cout << text << "(kept in " << dir << "/evaluation.txt)\n\n";
+    PARETO_RETURN_IF_ERROR(ctx.env->WriteFile(ml::fv::EvaluationPath(lakehouse.root()),
+                                              ml::fv::EvaluationJson(evaluation).dump(1) + "\n", true));
+    if (!ctx.json) std::cout << text << "(kept in " << dir << "/evaluation.txt)\n";
+    if (!args.no_register) {
+      // The production model for the newest snapshot, registered with this evaluation.
+      const uint64_t seed = args.seed.value_or(config.train.seed);
+      PARETO_ASSIGN_OR_RETURN(ml::fv::TrainReport r,
+                              ml::fv::TrainProduction(lakehouse.root(), session.connection(), seed, ctx.env));
+      PARETO_ASSIGN_OR_RETURN(catalog::TableName name,
+                              catalog::TableName::InCatalog(ml::fv::kSnapshotsTable, project.catalog));
+      PARETO_ASSIGN_OR_RETURN(ml::ModelVersion v,
+                              ml::fv::RegisterProduction(ms, r, {.snapshots_table = name.ToString(), .seed = seed},
+                                                         ctx.env));
+      if (ctx.json) {
+        std::cout << json{{"registered", VersionJson(v)}, {"evaluation", ml::fv::EvaluationJson(evaluation)}}.dump()
+                  << "\n";
+      } else {
+        std::cout << fmt::format("registered {} v{} (production): snapshot {}, trained through {}, horizon {:.0f} "
+                                 "days\n",
+                                 v.name, v.version, r.scoring_date, r.last_window_end, r.horizon_days);
+      }
+    }
+    if (!ctx.json) std::cout << "\n";
   }
   PARETO_ASSIGN_OR_RETURN(auto outcomes, ml::RunTraining(ms, session.connection(), config, request, ctx.env));
   if (ctx.json) {
@@ -118,7 +142,10 @@ Status ListModels(CliContext& ctx) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
+  // The high-value model's versions, then the production future-value model's.
   PARETO_ASSIGN_OR_RETURN(auto versions, ml::ListVersions(ms, config.model_name));
+  PARETO_ASSIGN_OR_RETURN(auto fv_versions, ml::ListVersions(ms, ml::fv::kModelName));
+  versions.insert(versions.end(), fv_versions.begin(), fv_versions.end());
   if (ctx.json) {
     for (const ml::ModelVersion& v : versions) std::cout << VersionJson(v).dump() << "\n";
     return OkStatus();
@@ -129,7 +156,9 @@ Status ListModels(CliContext& ctx) {
     auto text = ctx.env->ReadFile((std::filesystem::path(lakehouse.root()) / v.path / "metrics.json").string());
     if (!text.has_value()) return "-";
     const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("baseline")) return "-";
+    if (!j.is_object() || !j.contains("baseline")) {
+      return j.is_object() && j.contains("evaluation_note") ? "not evaluated" : "-";
+    }
     const json& b = j["baseline"];
     const double auc = b.value("roc_auc", 0.0);
     return fmt::format("{:.3f} ({}){}", auc, b.value("column", ""), v.roc_auc > auc ? "" : " not beaten");
@@ -138,19 +167,22 @@ Status ListModels(CliContext& ctx) {
                   {},
                   {false, true, false, false, false, true, false, true}};
   for (const ml::ModelVersion& v : versions) {
+    const std::string baseline = baseline_of(v);
     table.rows.push_back({v.name, std::to_string(v.version), v.stage, v.kind, v.protocol,
-                          fmt::format("{:.3f}", v.roc_auc), baseline_of(v), std::to_string(v.run_id)});
+                          baseline == "not evaluated" ? "-" : fmt::format("{:.3f}", v.roc_auc), baseline,
+                          std::to_string(v.run_id)});
   }
   PrintTextTable(std::cout, table);
   return OkStatus();
 }
 
-Status ShowModel(CliContext& ctx, int64_t version) {
+Status ShowModel(CliContext& ctx, int64_t version, const std::string& model) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
   catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
-  PARETO_ASSIGN_OR_RETURN(auto v, ml::GetVersion(ms, config.model_name, version));
-  if (!v) return NotFound(fmt::format("model {} has no version {} (see `pareto models`)", config.model_name, version));
+  const std::string name = model.empty() ? config.model_name : model;
+  PARETO_ASSIGN_OR_RETURN(auto v, ml::GetVersion(ms, name, version));
+  if (!v) return NotFound(fmt::format("model {} has no version {} (see `pareto models`)", name, version));
   PARETO_ASSIGN_OR_RETURN(auto run, ml::GetRun(ms, v->run_id));
   if (ctx.json) {
     json j = VersionJson(*v);
@@ -261,9 +293,14 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
     if (models->get_subcommands().empty()) ctx.action = [&ctx] { return ListModels(ctx); };
   });
   auto show_version = std::make_shared<int64_t>(0);
+  auto show_model = std::make_shared<std::string>();
   CLI::App* show = models->add_subcommand("show", "A version's model card (--json: its run record)");
   show->add_option("VERSION", *show_version, "Version number")->required();
-  show->callback([&ctx, show_version] { ctx.action = [&ctx, show_version] { return ShowModel(ctx, *show_version); }; });
+  show->add_option("--model", *show_model,
+                   "Which model: future_value, or the high-value model of pipeline.yaml (the default)");
+  show->callback([&ctx, show_version, show_model] {
+    ctx.action = [&ctx, show_version, show_model] { return ShowModel(ctx, *show_version, *show_model); };
+  });
   auto promote_version = std::make_shared<int64_t>(0);
   CLI::App* promote = models->add_subcommand("promote", "Make a version the production model (the one `pareto score` uses)");
   promote->add_option("VERSION", *promote_version, "Version number")->required();

@@ -343,10 +343,10 @@ Status GenerateBase(const GenerateOptions& opt, const Shop& shop, const OrderMod
     const Person person = model.MakePerson(i);
     Rng timing = StreamFor(Mix(opt.seed, 0x74696d65), Kind::kPerson, i);
     int64_t t = model.SamplePurchase(timing);
-    // Whether, and how soon, the person comes back depends on their first order.
+    // Whether the person comes back depends on their first order.
     model.Simulate(order_index++, person, t, order);
     const int orders = model.BaseOrders(person, order);
-    const double gap_days = model.MeanRepeatGapDays(person, order);
+    const double gap_days = model.MeanRepeatGapDays();
     out.Emit(order, person, shop, opt.seed);
     for (int k = 1; k < orders; ++k) {
       // A repeat purchase some weeks later; one that would fall after the period

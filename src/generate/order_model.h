@@ -80,8 +80,9 @@ class OrderModel {
   double RepeatLogOdds(const Person& person, const Order& first) const;
   // Orders the person places in the base period (1, or 2..17 for a repeat buyer).
   int BaseOrders(const Person& person, const Order& first) const;
-  // Mean days from one order to the next: who is likelier to return returns sooner.
-  double MeanRepeatGapDays(const Person& person, const Order& first) const;
+  // Mean days from one order to the next (the same for every repeat buyer, as in
+  // the real data's gaps; docs/generator.md).
+  double MeanRepeatGapDays() const;
 
   static int64_t BaseStart();  // 2016-09-01 00:00:00
   static int64_t BaseEnd();    // 2018-09-01 00:00:00 (exclusive)

@@ -9,6 +9,7 @@
 #include "catalog/table_name.h"
 
 #include "ml/future_value/job.h"
+#include "ml/future_value/registration.h"
 #include "ml/ml_config.h"
 #include "ml/scoring/registry.h"
 #include "ml/scoring/scoring.h"
@@ -83,14 +84,24 @@ Env* EnvOf(const pipeline::TaskContext& ctx) { return ctx.env != nullptr ? ctx.e
 std::vector<pipeline::PostTask> FutureValueTasks(const MlConfig& config) {
   const std::string table = fv::kSnapshotsTable;
   std::vector<pipeline::PostTask> tasks;
-  tasks.push_back({"ml.train", {table}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
+  tasks.push_back({"ml.train", {table}, [config, table](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      PARETO_ASSIGN_OR_RETURN(fv::TrainReport r,
                                              fv::TrainProduction(ctx.metastore.lakehouse_root(), ctx.conn,
                                                                  config.train.seed, EnvOf(ctx)));
+                     PARETO_ASSIGN_OR_RETURN(catalog::TableName name,
+                                             catalog::TableName::InCatalog(table, ctx.project.catalog));
+                     PARETO_ASSIGN_OR_RETURN(
+                         ModelVersion v,
+                         fv::RegisterProduction(ctx.metastore, r,
+                                                {.snapshots_table = name.ToString(), .seed = config.train.seed,
+                                                 .pipeline_run_id = ctx.run_id},
+                                                EnvOf(ctx)));
                      return fmt::format("future value for the snapshot {}: trained on {} snapshots ({} rows, {} came "
-                                        "back) whose windows end by {}, {} rounds; {:.1f} s reading, {:.1f} s fitting",
+                                        "back) whose windows end by {}, {} rounds; {:.1f} s reading, {:.1f} s "
+                                        "fitting; registered {} v{}",
                                         r.scoring_date, r.training_dates.size(), r.rows, r.positives,
-                                        r.last_window_end, r.rounds, r.read_seconds, r.seconds - r.read_seconds);
+                                        r.last_window_end, r.rounds, r.read_seconds, r.seconds - r.read_seconds,
+                                        v.name, v.version);
                    }});
   tasks.push_back({"ml.score", {table, "ml.train"}, [config](pipeline::TaskContext& ctx) -> StatusOr<std::string> {
                      PARETO_ASSIGN_OR_RETURN(fv::ScoreReport r,

@@ -13,6 +13,7 @@
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
 #include "delta/table.h"
+#include "ml/future_value/registration.h"
 #include "ml/ml_config.h"
 #include "ml/pipeline_tasks.h"
 #include "ml/scoring/registry.h"
@@ -310,18 +311,24 @@ void GetModels(Call& call) {
   if (!config.has_value()) return SendStatus(call.res, config.error());
   auto versions = ml::ListVersions(call.worker.lakehouse.metastore(), config->model_name);
   if (!versions.has_value()) return SendStatus(call.res, versions.error());
+  // The production future-value model is listed beside the high-value versions.
+  auto fv_versions = ml::ListVersions(call.worker.lakehouse.metastore(), ml::fv::kModelName);
+  if (!fv_versions.has_value()) return SendStatus(call.res, fv_versions.error());
+  versions->insert(versions->end(), fv_versions->begin(), fv_versions->end());
   json out = json::array();
   for (const ml::ModelVersion& v : *versions) {
     json j = VersionJson(v);
     json metrics = VersionMetrics(call, v);
     if (metrics.is_object()) {
       // The listing leaves the curves out: the version's own endpoint has them.
-      for (const char* heavy : {"curves", "roc", "pr", "calibration", "lift", "gains"}) metrics.erase(heavy);
+      for (const char* heavy : {"curves", "roc", "pr", "calibration", "lift", "gains", "evaluation"}) metrics.erase(heavy);
     }
     j["metrics"] = std::move(metrics);
     out.push_back(std::move(j));
   }
-  SendJson(call.res, {{"model", config->model_name}, {"versions", std::move(out)}});
+  SendJson(call.res, {{"model", config->model_name},
+                      {"model_names", {config->model_name, ml::fv::kModelName}},
+                      {"versions", std::move(out)}});
 }
 
 void GetModelVersion(Call& call) {

@@ -13,7 +13,7 @@
 //   CHROMIUM              the browser (default /usr/bin/chromium)
 // Exit codes: 0 passed, 1 failed, 77 skipped (what is needed to run is missing; said why).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -108,6 +108,8 @@ try {
     console.log('generating data and building the lakehouse…');
     await exec(binary, ['generate', '--scale', '0.02', '--seed', '7', '--out', gen], { cwd: root });
     await pareto(lakehouse, ['run', '--source', gen, '--quiet']);
+    // The future-value model's out-of-time evaluation, registered with it (the Model page draws it).
+    await pareto(lakehouse, ['train', '--evaluate']);
     // `pareto run` trains the future-value model; the Model page's registered versions, their
     // curves and baselines come from `pareto train` (one protocol, one model kind: quick).
     await pareto(lakehouse, ['train', '--protocol', 'seed', '--models', 'lr']);
@@ -227,6 +229,27 @@ try {
     check(!!person, 'the lakehouse has scored persons (gold.gld_customer_scores)');
     if (person) {
       await openPage(page, 'model');
+      // The future-value model's evaluation, each figure beside its baseline (when `train --evaluate` made one).
+      const evaluationFile = join(lakehouse, '_models', 'future_value', 'evaluation.json');
+      await page.waitForSelector('[data-panel="fv_summary"][data-state="ready"]', { timeout: 30000 });
+      if (existsSync(evaluationFile)) {
+        const evaluation = JSON.parse(readFileSync(evaluationFile, 'utf8'));
+        await page.waitForSelector('[data-panel="fv_repeat"][data-state="ready"]', { timeout: 30000 });
+        const repeatMarks = await page.$eval('[data-panel="fv_repeat"]', e => Number(e.dataset.marks));
+        check(repeatMarks >= evaluation.repeat.length, `model: the repeat ROC-AUC chart draws each model and the baseline (${repeatMarks} marks, ${evaluation.repeat.length} rows)`);
+        const repeatRows = await page.$$eval('[data-panel="fv_repeat_table"] tbody tr', trs => trs.map(tr => [...tr.cells].map(td => td.textContent)));
+        const baselineRow = repeatRows.find(r => /^baseline/.test(r[0]));
+        const expectedBaseline = evaluation.repeat.find(r => r.baseline);
+        check(!!baselineRow && baselineRow[1] === formatValue(expectedBaseline.roc_auc), `model: the repeat table shows the baseline's ROC-AUC ${baselineRow && baselineRow[1]}; evaluation.json has ${expectedBaseline.roc_auc}`);
+        await page.waitForSelector('[data-panel="fv_spend_deciles"][data-state="ready"]', { timeout: 30000 });
+        const decileMarks = await page.$eval('[data-panel="fv_spend_deciles"]', e => Number(e.dataset.marks));
+        check(decileMarks === 2 * evaluation.deciles.length, `model: the spend deciles draw predicted and actual per decile (${decileMarks} bars)`);
+        const bgnbdState = await page.$eval('[data-panel="fv_bgnbd"]', e => e.dataset.state);
+        check(evaluation.bgnbd_buckets.length ? bgnbdState === 'ready' : bgnbdState === 'empty', `model: BG/NBD expected vs actual is drawn when it has a fit (${bgnbdState})`);
+      } else {
+        const note = await page.$eval('[data-panel="fv_summary"] [data-field="evaluation_note"]', e => e.textContent);
+        check(/train --evaluate/.test(note), `model: an unevaluated future-value model says how to evaluate it (${note})`);
+      }
       await page.fill('#customer-id', person.customer_unique_id);
       await page.click('form.lookup button[type="submit"]');
       await page.waitForSelector('[data-panel="customer_scores"][data-state="ready"]', { timeout: 30000 });

@@ -100,7 +100,7 @@ const routes = [
     return { customer_unique_id: scores.customer_unique_id, scores, drivers };
   }],
   ['GET', /^\/api\/v1\/models$/, async () => jsonLines(await pareto(['models']))],
-  ['GET', /^\/api\/v1\/models\/([^/]+)\/versions\/(\d+)$/, async ([, v]) => JSON.parse(await pareto(['models', 'show', v]))],
+  ['GET', /^\/api\/v1\/models\/([^/]+)\/versions\/(\d+)$/, async ([name, v]) => JSON.parse(await pareto(['models', 'show', v, '--model', decodeURIComponent(name)]))],
   ['GET', /^\/api\/v1\/pipeline\/dag$/, async () => {
     const dag = JSON.parse(await pareto(['dag']));
     const runs = JSON.parse(await pareto(['runs', '--limit', '1']));

@@ -112,6 +112,7 @@ StatusOr<FvEvaluation> Evaluate(const Snapshots& d, int resamples, uint64_t seed
   const std::vector<int64_t> labeled = d.LabeledDays();
   if (labeled.size() < 2) return std::unexpected(NotFound("future value: fewer than two snapshots with labels"));
   FvEvaluation e;
+  e.scoring_date = DayText(d.scoring_day);
   e.horizon_days = d.horizon_days;
   e.resamples = resamples;
   const FvOptions options = ProductionOptions(seed);
@@ -310,6 +311,57 @@ std::string FormatEvaluation(const FvEvaluation& e) {
                        c.positives < kReliablePositives ? fmt::format("  unreliable ({} positives)", c.positives) : "");
   }
   return out;
+}
+
+nlohmann::json EvaluationJson(const FvEvaluation& e) {
+  // NaN (a cutoff without a fit) is not JSON: null.
+  auto number = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
+  nlohmann::json repeat = nlohmann::json::array();
+  for (const RepeatRow& r : e.repeat) {
+    repeat.push_back({{"name", r.name}, {"baseline", r.baseline}, {"roc_auc", number(r.roc_auc)},
+                      {"roc_auc_ci", {number(r.ci.low), number(r.ci.high)}}, {"pr_auc", number(r.pr_auc)},
+                      {"beats_baseline", !r.baseline && r.roc_auc > e.repeat.back().roc_auc}});
+  }
+  nlohmann::json spend = nlohmann::json::array();
+  for (const SpendRow& r : e.spend) {
+    spend.push_back({{"name", r.name}, {"baseline", r.baseline}, {"gini", number(r.gini)},
+                     {"spearman", number(r.spearman)},
+                     {"beats_baseline", !r.baseline && r.gini > e.spend.back().gini}});
+  }
+  nlohmann::json deciles = nlohmann::json::array();
+  for (const DecileRow& r : e.deciles) {
+    deciles.push_back({{"decile", r.decile}, {"persons", r.persons}, {"predicted", number(r.predicted)},
+                       {"actual", number(r.actual)}});
+  }
+  nlohmann::json buckets = nlohmann::json::array();
+  for (const BucketRow& b : e.buckets) {
+    buckets.push_back({{"x", b.x == 7 ? "7+" : std::to_string(b.x)}, {"persons", b.persons},
+                       {"expected", number(b.expected)}, {"actual", number(b.actual)}});
+  }
+  nlohmann::json rolling = nlohmann::json::array();
+  for (const CutoffRow& r : e.rolling) {
+    rolling.push_back({{"test_date", r.test_date}, {"persons", r.persons}, {"positives", r.positives},
+                       {"model_auc", number(r.model_auc)}, {"baseline_auc", number(r.baseline_auc)},
+                       {"reliable", r.positives >= kReliablePositives}});
+  }
+  return {{"scoring_date", e.scoring_date},
+          {"test_date", e.test_date},
+          {"train_dates", e.train_dates},
+          {"horizon_days", e.horizon_days},
+          {"test_persons", e.test_persons},
+          {"positives", e.positives},
+          {"train_rows", e.train_rows},
+          {"train_positives", e.train_positives},
+          {"reliable", e.reliable()},
+          {"resamples", e.resamples},
+          {"repeat", repeat},
+          {"gain", {{"roc_auc", number(e.gain)}, {"ci", {number(e.gain_ci.low), number(e.gain_ci.high)}},
+                    {"excludes_zero", e.gain_ci.low > 0 || e.gain_ci.high < 0}}},
+          {"spend", spend},
+          {"deciles", deciles},
+          {"bgnbd_error", e.bgnbd_error},
+          {"bgnbd_buckets", buckets},
+          {"rolling", rolling}};
 }
 
 }  // namespace pareto::ml::fv

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "ml/future_value/snapshots.h"
 #include "ml/training/metrics.h"
@@ -60,6 +62,7 @@ struct CutoffRow {
 };
 
 struct FvEvaluation {
+  std::string scoring_date;  // S of the snapshot table evaluated (which data the figures are of)
   std::string test_date;
   std::vector<std::string> train_dates;
   double horizon_days = 0;
@@ -83,5 +86,9 @@ double Spearman(std::span<const double> a, std::span<const double> b);
 
 StatusOr<FvEvaluation> Evaluate(const Snapshots& data, int resamples, uint64_t seed);
 std::string FormatEvaluation(const FvEvaluation& e);
+// Every figure of the evaluation as JSON (the registry's metrics.json, the API,
+// the Model page): repeat rows with intervals and the baseline, the gain,
+// spend rows, deciles, BG/NBD buckets, rolling cutoffs, reliability.
+nlohmann::json EvaluationJson(const FvEvaluation& e);
 
 }  // namespace pareto::ml::fv

@@ -4,9 +4,11 @@
 
 #include "catalog/test_util.h"
 #include "delta/table.h"
+#include "duck/testing/in_memory.h"
 #include "ml/future_value/evaluation.h"
 #include "ml/future_value/job.h"
 #include "ml/future_value/model.h"
+#include "ml/future_value/registration.h"
 #include "ml/future_value/snapshots.h"
 #include "ml/training/metrics.h"
 
@@ -50,12 +52,7 @@ class FutureValueTest : public ::testing::Test {
     auto lakehouse = catalog::Lakehouse::Open(dir_.path());
     ASSERT_TRUE(lakehouse.has_value()) << lakehouse.error().ToString();
     lakehouse_.emplace(std::move(*lakehouse));
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    db_.emplace(std::move(*db));
-    auto conn = db_->Connect();
-    ASSERT_TRUE(conn.has_value());
-    conn_.emplace(std::move(*conn));
+    ASSERT_NO_FATAL_FAILURE(duck::testing::OpenInMemory(db_, conn_));
     ASSERT_TRUE(conn_->Execute(kSnapshotsSql).ok());
   }
 
@@ -225,6 +222,62 @@ TEST_F(FutureValueTest, EvaluationPutsEveryModelBesideItsBaseline) {
   FvEvaluation few = *e;
   few.positives = 12;
   EXPECT_NE(FormatEvaluation(few).find("unreliable (12 positives)"), std::string::npos);
+}
+
+// The production model in the registry: each trained model is the next
+// version of future_value, in production; it carries the evaluation only when
+// that was made on the same data, with the baseline and intervals.
+TEST_F(FutureValueTest, RegistersTheProductionModelWithItsEvaluation) {
+  catalog::Metastore& ms = lakehouse_->metastore();
+  const RegisterRequest request{.snapshots_table = "olist.gold.gld_fv_snapshots", .seed = 42};
+  auto trained = TrainProduction(dir_.path(), *conn_, 42);
+  ASSERT_TRUE(trained.has_value()) << trained.error().ToString();
+  auto first = RegisterProduction(ms, *trained, request);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  EXPECT_EQ(first->name, kModelName);
+  EXPECT_EQ(first->version, 1);
+  EXPECT_EQ(first->stage, "production");
+  auto card = Env::Default()->ReadFile(dir_.path() + "/" + first->path + "/model_card.md");
+  ASSERT_TRUE(card.has_value());
+  EXPECT_NE(card->find("Not evaluated"), std::string::npos) << *card;
+  auto loaded = Load(dir_.path() + "/" + first->path);  // the version's own copy of the model
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(DayText(loaded->scoring_day), "2018-07-01");
+
+  auto data = ReadSnapshots(*conn_, kSnapshotsTable);
+  ASSERT_TRUE(data.has_value());
+  auto e = Evaluate(*data, 200, 42);
+  ASSERT_TRUE(e.has_value()) << e.error().ToString();
+  nlohmann::json evaluation = EvaluationJson(*e);
+  ASSERT_TRUE(Env::Default()->WriteFile(EvaluationPath(dir_.path()), evaluation.dump(), true).ok());
+  auto second = RegisterProduction(ms, *trained, request);
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  EXPECT_EQ(second->version, 2);
+  EXPECT_DOUBLE_EQ(second->roc_auc, e->repeat.front().roc_auc);
+  auto text = Env::Default()->ReadFile(dir_.path() + "/" + second->path + "/metrics.json");
+  ASSERT_TRUE(text.has_value());
+  const nlohmann::json metrics = nlohmann::json::parse(*text);
+  EXPECT_EQ(metrics["snapshot_date"], "2018-07-01");
+  EXPECT_EQ(metrics["horizon_days"], 180);
+  EXPECT_LE(metrics["trained_through"].get<std::string>(), metrics["snapshot_date"].get<std::string>());
+  EXPECT_DOUBLE_EQ(metrics["baseline"]["roc_auc"].get<double>(), e->repeat.back().roc_auc);
+  EXPECT_DOUBLE_EQ(metrics["evaluation"]["gain"]["ci"][0].get<double>(), e->gain_ci.low);
+  EXPECT_EQ(metrics["evaluation"]["bgnbd_buckets"].size(), e->buckets.size());
+  EXPECT_EQ(metrics["evaluation"]["deciles"].size(), 10u);
+  auto versions = ListVersions(ms, kModelName);
+  ASSERT_TRUE(versions.has_value());
+  ASSERT_EQ(versions->size(), 2u);
+  for (const ModelVersion& v : *versions) EXPECT_EQ(v.stage, v.version == 2 ? "production" : "archived");
+
+  // An evaluation of other data (another scoring snapshot) is not this model's.
+  evaluation["scoring_date"] = "2018-04-01";
+  ASSERT_TRUE(Env::Default()->WriteFile(EvaluationPath(dir_.path()), evaluation.dump(), true).ok());
+  auto third = RegisterProduction(ms, *trained, request);
+  ASSERT_TRUE(third.has_value()) << third.error().ToString();
+  EXPECT_EQ(third->roc_auc, 0.0);
+  text = Env::Default()->ReadFile(dir_.path() + "/" + third->path + "/metrics.json");
+  ASSERT_TRUE(text.has_value());
+  EXPECT_TRUE(nlohmann::json::parse(*text)["evaluation"].is_null());
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ StatusOr<TrainReport> TrainProduction(const std::string& lakehouse_root, duck::C
   r.scoring_date = DayText(model.scoring_day);
   for (int64_t d : model.training_days) r.training_dates.push_back(DayText(d));
   r.last_window_end = DayText(model.training_days.back() + horizon);
+  r.horizon_days = model.horizon_days;
   r.rows = model.training_rows;
   r.positives = model.training_positives;
   r.rounds = model.repeat->TrainingInfo().value("rounds", 0);

@@ -32,6 +32,7 @@ struct TrainReport {
   std::string scoring_date;
   std::vector<std::string> training_dates;
   std::string last_window_end;  // the latest end of a training label window (<= scoring_date)
+  double horizon_days = 0;
   int64_t rows = 0, positives = 0;
   int rounds = 0;
   double seconds = 0, read_seconds = 0;  // all, and reading the snapshots

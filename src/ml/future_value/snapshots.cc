@@ -9,18 +9,6 @@
 #include <fmt/format.h>
 
 namespace pareto::ml::fv {
-namespace {
-
-StatusOr<const std::vector<double>*> Numbers(const Frame& f, std::string_view name) {
-  const FrameColumn* c = f.Find(name);
-  if (c == nullptr || c->categorical) {
-    return std::unexpected(InvalidArgument("snapshot table has no numeric column " + std::string(name)));
-  }
-  return &c->numbers;
-}
-
-}  // namespace
-
 const std::vector<std::string>& FeatureColumns() {
   static const std::vector<std::string> columns = {
       "customer_state",    "first_category",     "tenure_days",   "recency_days",        "active_span_days",
@@ -66,12 +54,12 @@ StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& tab
                                                    "spans too little time to train on"));
   }
   if (s.frame.rows == 0) return std::unexpected(NotFound(table + " has no rows: run the pipeline first"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* day, Numbers(s.frame, "snapshot_day"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* horizon, Numbers(s.frame, "horizon_days"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* complete, Numbers(s.frame, "labels_complete"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* repeat, Numbers(s.frame, "repeat_purchase"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* spend, Numbers(s.frame, "future_spend"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* days, Numbers(s.frame, "future_purchase_days"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* day, s.frame.Numbers("snapshot_day", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* horizon, s.frame.Numbers("horizon_days", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* complete, s.frame.Numbers("labels_complete", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* repeat, s.frame.Numbers("repeat_purchase", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* spend, s.frame.Numbers("future_spend", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* days, s.frame.Numbers("future_purchase_days", "snapshot table"));
   const FrameColumn* id = s.frame.Find("customer_unique_id");
   if (id == nullptr || !id->categorical) return std::unexpected(InvalidArgument("snapshot table has no customer_unique_id"));
   s.horizon_days = (*horizon)[0];

@@ -9,18 +9,6 @@
 #include "ml/training/dataset.h"
 
 namespace pareto::ml {
-namespace {
-
-StatusOr<const std::vector<double>*> Numbers(const Frame& f, std::string_view name) {
-  const FrameColumn* c = f.Find(name);
-  if (c == nullptr || c->categorical) {
-    return std::unexpected(InvalidArgument("snapshot table has no numeric column " + std::string(name)));
-  }
-  return &c->numbers;
-}
-
-}  // namespace
-
 StatusOr<BgNbdBacktest> RunBgNbdBacktest(duck::Connection& conn, const std::string& table,
                                          const std::string& snapshot_date) {
   auto result = conn.Query(
@@ -31,11 +19,11 @@ StatusOr<BgNbdBacktest> RunBgNbdBacktest(duck::Connection& conn, const std::stri
   if (frame.rows == 0) {
     return std::unexpected(NotFound("no persons in " + table + " at snapshot " + snapshot_date));
   }
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* days, Numbers(frame, "past_purchase_days"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* span, Numbers(frame, "active_span_days"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* tenure, Numbers(frame, "tenure_days"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* future, Numbers(frame, "future_purchase_days"));
-  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* horizon, Numbers(frame, "horizon_days"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* days, frame.Numbers("past_purchase_days", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* span, frame.Numbers("active_span_days", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* tenure, frame.Numbers("tenure_days", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* future, frame.Numbers("future_purchase_days", "snapshot table"));
+  PARETO_ASSIGN_OR_RETURN(const std::vector<double>* horizon, frame.Numbers("horizon_days", "snapshot table"));
 
   BgNbdBacktest b;
   b.snapshot_date = snapshot_date;

@@ -26,6 +26,14 @@ const FrameColumn* Frame::Find(std::string_view name) const {
   return nullptr;
 }
 
+StatusOr<const std::vector<double>*> Frame::Numbers(std::string_view name, std::string_view what) const {
+  const FrameColumn* c = Find(name);
+  if (c == nullptr || c->categorical) {
+    return std::unexpected(InvalidArgument(std::string(what) + " has no numeric column " + std::string(name)));
+  }
+  return &c->numbers;
+}
+
 StatusOr<Frame> FrameFromResult(duck::Result& result) {
   Frame frame;
   frame.rows = result.RowCount();

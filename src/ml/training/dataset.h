@@ -37,6 +37,9 @@ struct Frame {
   std::vector<FrameColumn> columns;
 
   const FrameColumn* Find(std::string_view name) const;
+  // The numbers of a numeric column; an error naming `what` (the table, for the
+  // message) when the column is missing or categorical.
+  StatusOr<const std::vector<double>*> Numbers(std::string_view name, std::string_view what) const;
 };
 
 // Every column of the result; VARCHAR columns become categorical, BOOLEAN 0/1,

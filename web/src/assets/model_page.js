@@ -1,6 +1,7 @@
-// The Model page: the registered model versions with their metrics (GET /api/v1/models), each
-// version's card with its baselines and curves (GET /api/v1/models/{name}/versions/{v}), and a
-// customer lookup (GET /api/v1/customers/{id}): a person's scores and top drivers.
+// The Model page: the registered model versions with their metrics (GET /api/v1/models), the
+// production future-value model's evaluation against its baselines, each version's card with its
+// baselines and curves (GET /api/v1/models/{name}/versions/{v}), and a customer lookup
+// (GET /api/v1/customers/{id}): a person's scores and top drivers.
 import { api } from './api.js';
 import { card, drawChart, drawTable, errorText, setState } from './charts.js';
 import { formatValue, humanize, plain } from './format.js';
@@ -43,6 +44,7 @@ async function versions(grid) {
   }
   const rows = models.map(flatten);
   drawTable(list, { columns: columnsOf(rows), rows });
+  await futureValue(grid, models);
   // The newest version of each model, its card drawn in full.
   const newest = new Map();
   for (const m of models) {
@@ -63,6 +65,120 @@ async function versions(grid) {
       setState(c, 'error', `Could not load the model card: ${errorText(e)}`);
     }
   }));
+}
+
+// The production future-value model (GET /api/v1/models lists it as `future_value`): its out-of-time
+// evaluation, each model beside its baseline — repeat ROC-AUC/PR-AUC with intervals against the
+// recency/frequency baseline, the spend deciles and Gini against the RFM baseline, and BG/NBD's expected
+// vs actual purchases by frequency bucket.
+const FV_MODEL = 'future_value';
+const f3 = (v, signed = false) => (typeof v === 'number' ? `${signed && v >= 0 ? '+' : ''}${v.toFixed(3)}` : '–');
+
+function evaluationOf(version) {
+  const m = version && (version.metrics || (version.run && version.run.metrics));
+  return m && m.evaluation ? { metrics: m, evaluation: m.evaluation } : { metrics: m || {}, evaluation: null };
+}
+
+async function futureValue(grid, models) {
+  const fv = models.filter(m => (m.name ?? m.model) === FV_MODEL);
+  const summary = card(grid, { id: 'fv_summary', title: 'Future value: who comes back, and what they spend', description: 'The production model scoring gold.gld_customer_scores, evaluated out of time: a snapshot whose window has passed, trained only on windows that ended before it.' });
+  summary.classList.add('wide');
+  if (!fv.length) {
+    setState(summary, 'empty', 'No future-value model is registered yet: `pareto run` trains and registers it.');
+    return;
+  }
+  const newest = fv.reduce((a, b) => (Number(b.version) > Number(a.version) ? b : a));
+  let version;
+  try {
+    version = await api(`/models/${FV_MODEL}/versions/${encodeURIComponent(newest.version)}`);
+  } catch (e) {
+    setState(summary, 'error', `Could not load the future-value model: ${errorText(e)}`);
+    return;
+  }
+  const { metrics, evaluation } = evaluationOf(version);
+  const body = setState(summary, 'ready');
+  body.innerHTML = '';
+  const dl = document.createElement('dl');
+  dl.className = 'facts';
+  const facts = {
+    version: `v${newest.version} (${newest.stage ?? version.stage ?? ''})`,
+    snapshot_date: metrics.snapshot_date, trained_through: metrics.trained_through,
+    horizon_days: metrics.horizon_days, training_rows: metrics.training_rows, training_positives: metrics.training_positives,
+  };
+  if (evaluation) {
+    Object.assign(facts, {
+      test_snapshot: evaluation.test_date, test_persons: evaluation.test_persons, positives: evaluation.positives,
+      reliable: evaluation.reliable ? 'yes' : `no (fewer than 30 positives)`,
+      gain_over_baseline: `${f3(evaluation.gain.roc_auc, true)} [${evaluation.gain.ci.map(v => f3(v, true)).join(', ')}]${evaluation.gain.excludes_zero ? '' : ' — the interval includes zero'}`,
+    });
+  }
+  for (const [k, v] of Object.entries(facts)) {
+    const dt = document.createElement('dt');
+    dt.textContent = humanize(k);
+    const dd = document.createElement('dd');
+    dd.dataset.field = k;
+    dd.textContent = plain(v);
+    dl.append(dt, dd);
+  }
+  body.appendChild(dl);
+  if (!evaluation) {
+    const note = document.createElement('p');
+    note.className = 'note';
+    note.dataset.field = 'evaluation_note';
+    note.textContent = metrics.evaluation_note || 'Not evaluated on this data: `pareto train --evaluate` evaluates it and registers a version that carries the figures.';
+    body.appendChild(note);
+    return;
+  }
+  const verdict = r => (r.baseline ? 'baseline' : !evaluation.reliable ? 'unreliable' : r.beats_baseline ? 'beats the baseline' : 'does NOT beat the baseline');
+
+  const repeat = card(grid, { id: 'fv_repeat', title: `Repeat within ${evaluation.horizon_days} days: ROC-AUC against the baseline`, description: 'Each model and the recency/frequency baseline on the same test persons, with 95% bootstrap intervals.' });
+  const repeatRows = evaluation.repeat.map(r => ({ model: r.name, roc_auc: r.roc_auc, low: r.roc_auc_ci[0], high: r.roc_auc_ci[1], pr_auc: r.pr_auc, positives: evaluation.positives, verdict: verdict(r) }));
+  try {
+    await drawChart(repeat, {
+      layer: [
+        { mark: 'bar', encoding: { y: { field: 'model', type: 'nominal', sort: null, title: null }, x: { field: 'roc_auc', type: 'quantitative', title: 'ROC-AUC', scale: { domain: [0, 1] } }, color: { field: 'verdict', type: 'nominal', title: null }, tooltip: [{ field: 'model' }, { field: 'roc_auc', format: '.3f' }, { field: 'low', format: '.3f' }, { field: 'high', format: '.3f' }, { field: 'pr_auc', format: '.3f' }, { field: 'positives' }] } },
+        { mark: { type: 'rule', color: '#111827' }, encoding: { y: { field: 'model', type: 'nominal', sort: null }, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+      ],
+    }, { columns: [], rows: repeatRows });
+  } catch (e) {
+    setState(repeat, 'error', `Could not draw the repeat figures: ${errorText(e)}`);
+  }
+  const repeatTable = card(grid, { id: 'fv_repeat_table', title: 'Repeat: ROC-AUC, PR-AUC and positives' });
+  drawTable(repeatTable, { columns: ['model', 'roc_auc', 'low', 'high', 'pr_auc', 'positives', 'verdict'].map(name => ({ name })), rows: repeatRows });
+
+  const spend = card(grid, { id: 'fv_spend_deciles', title: 'Spend in the window: predicted vs actual by decile', description: evaluation.spend.map(r => `${r.name}: normalized Gini ${f3(r.gini)}, Spearman ${f3(r.spearman)}`).join(' · ') });
+  const deciles = [];
+  for (const d of evaluation.deciles) {
+    deciles.push({ decile: d.decile, kind: 'predicted', brl: d.predicted }, { decile: d.decile, kind: 'actual', brl: d.actual });
+  }
+  try {
+    await drawChart(spend, {
+      mark: 'bar',
+      encoding: { x: { field: 'decile', type: 'ordinal', title: 'Decile of expected spend (1 = highest)' }, xOffset: { field: 'kind' }, y: { field: 'brl', type: 'quantitative', title: 'Mean spend per person (BRL)' }, color: { field: 'kind', type: 'nominal', title: null }, tooltip: [{ field: 'decile' }, { field: 'kind' }, { field: 'brl', format: '.2f' }] },
+    }, { columns: [], rows: deciles });
+  } catch (e) {
+    setState(spend, 'error', `Could not draw the deciles: ${errorText(e)}`);
+  }
+  const spendTable = card(grid, { id: 'fv_spend_table', title: 'Spend: the hurdle model against the RFM baseline' });
+  drawTable(spendTable, { columns: ['model', 'gini', 'spearman', 'verdict'].map(name => ({ name })), rows: evaluation.spend.map(r => ({ model: r.name, gini: r.gini, spearman: r.spearman, verdict: verdict(r) })) });
+
+  const bgnbd = card(grid, { id: 'fv_bgnbd', title: 'BG/NBD: expected vs actual purchase days in the window', description: 'By repeat purchase days before the snapshot (the model\'s usual calibration check).' });
+  if (!evaluation.bgnbd_buckets.length) {
+    setState(bgnbd, 'empty', `BG/NBD has no fit on this data${evaluation.bgnbd_error ? `: ${evaluation.bgnbd_error}` : ''}.`);
+    return;
+  }
+  const buckets = [];
+  for (const b of evaluation.bgnbd_buckets) {
+    buckets.push({ x: b.x, kind: 'expected', purchases: b.expected, persons: b.persons }, { x: b.x, kind: 'actual', purchases: b.actual, persons: b.persons });
+  }
+  try {
+    await drawChart(bgnbd, {
+      mark: 'bar',
+      encoding: { x: { field: 'x', type: 'ordinal', sort: null, title: 'Repeat purchase days before the snapshot' }, xOffset: { field: 'kind' }, y: { field: 'purchases', type: 'quantitative', title: 'Purchase days in the window' }, color: { field: 'kind', type: 'nominal', title: null }, tooltip: [{ field: 'x' }, { field: 'kind' }, { field: 'purchases', format: '.1f' }, { field: 'persons' }] },
+    }, { columns: [], rows: buckets });
+  } catch (e) {
+    setState(bgnbd, 'error', `Could not draw BG/NBD's check: ${errorText(e)}`);
+  }
 }
 
 function customerLookup(main) {
