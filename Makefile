@@ -9,6 +9,7 @@ LAKEHOUSE ?= lakehouse
 SOURCE ?=
 SCALE ?= 1
 SEED ?= 7
+BENCH_SCALE ?= 1
 # SERVE=0: `make run` stops after the pipeline instead of serving the dashboard.
 SERVE ?= 1
 
@@ -39,9 +40,10 @@ test: bootstrap browser-setup portability-setup $(TEST_BUILD_DIR)/CMakeCache.txt
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# BENCH_SCALE=10 (or 100) runs the side-by-side engine bench (bench/) on larger data.
 bench: build
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	@bash scripts/bench.sh "$(BUILD_DIR)" "$(LAKEHOUSE)"
+	@BENCH_SCALE="$(BENCH_SCALE)" bash scripts/bench.sh "$(BUILD_DIR)" "$(LAKEHOUSE)"
 
 # The dashboard's chart libraries and map of Brazil's states (web/src/assets/vendor, committed;
 # the build embeds web/src) from the versions pinned in web/package-lock.json: vega 6.4.0,

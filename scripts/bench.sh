@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark program each stage defines (pareto_add_bench), in turn,
-# then a month's incremental run against a full rebuild (bench_incremental.sh).
+# then `pareto run` against its own SQL on bare DuckDB (bench/bench_engine.sh), then a
+# month's incremental run against a full rebuild (bench_incremental.sh).
 # They print measurements; the one pass/fail is the load test of `pareto serve`
 # (bench_server), which fails when any request under load failed. When `make run`
 # has built a lakehouse (LAKEHOUSE, default lakehouse/), bench_ml also scores that
@@ -18,6 +19,10 @@ for b in "$build"/bench/*; do
   echo "== $(basename "$b")"
   "$b"
 done
+# pareto against its own SQL on bare DuckDB, side by side (bench/bench_engine.sh;
+# BENCH_SCALE=1 by default, 10 or 100 to choose).
+echo "== engine: pareto run against the same SQL on bare DuckDB (scale ${BENCH_SCALE:-1})"
+bash "$(dirname "$0")/../bench/bench_engine.sh" "$build"
 echo "== incremental: a month's drop against a full rebuild"
 bash "$(dirname "$0")/bench_incremental.sh" "$build"
 fi

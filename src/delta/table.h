@@ -47,6 +47,16 @@ struct WriteOptions {
   int64_t rows_per_file = 2'000'000;
 };
 
+// Where a write's time went, in microseconds of the Env's clock (for `pareto run`'s
+// per-task profile): the query's rows materialized, the Parquet files written, their
+// Delta stats, and the log (the table's state read, the commit, a checkpoint).
+struct WriteProfile {
+  int64_t materialize_us = 0;
+  int64_t parquet_us = 0;
+  int64_t stats_us = 0;
+  int64_t log_us = 0;
+};
+
 struct CommitResult {
   int64_t version = -1;  // the new version, or the current one when skipped
   bool skipped = false;  // true when the Txn was already applied
@@ -60,6 +70,7 @@ struct CommitResult {
   int64_t rows_updated = 0;
   int64_t rows_deleted = 0;
   int64_t rows_copied = 0;
+  WriteProfile profile;
 };
 
 // An upsert by key (Delta's MERGE … WHEN MATCHED UPDATE * WHEN NOT MATCHED INSERT *),

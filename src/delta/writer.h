@@ -26,6 +26,7 @@ struct StagedFiles {
   std::vector<AddFile> files;
   int64_t rows = 0;
   int64_t bytes = 0;
+  WriteProfile profile;  // materialize, parquet and stats (log_us stays 0)
 };
 
 // The Delta schema of a query, without running it.

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -277,7 +278,27 @@ class Ingester {
       return fr;
     }
     content.ReleasePages();  // a header line without an end was scanned whole
+    int64_t mark = env_->NowMicros();
+    auto spend = [&](std::string_view step, int64_t us) {
+      auto it = std::find_if(fr.profile_ms.begin(), fr.profile_ms.end(), [&](const auto& p) { return p.first == step; });
+      if (it == fr.profile_ms.end()) it = fr.profile_ms.insert(fr.profile_ms.end(), {std::string(step), 0});
+      it->second += us / 1000;
+    };
+    auto lap = [&](std::string_view step) {
+      const int64_t now = env_->NowMicros();
+      spend(step, now - std::exchange(mark, now));
+    };
+    auto commit_profile = [&](const delta::CommitResult& c) {
+      const int64_t total = env_->NowMicros() - std::exchange(mark, env_->NowMicros());
+      const delta::WriteProfile& p = c.profile;
+      spend("materialize", p.materialize_us);
+      spend("parquet", p.parquet_us);
+      spend("stats", p.stats_us);
+      spend("log", p.log_us);
+      spend("metastore", std::max<int64_t>(0, total - p.materialize_us - p.parquet_us - p.stats_us - p.log_us));
+    };
     const std::string first_id = IngestAppId(spec.table, file, Sha256Hex(content));
+    lap("hash");
     std::string app_id = first_id;
     bool quarantined_before = false;
 
@@ -310,6 +331,7 @@ class Ingester {
     PARETO_RETURN_IF_ERROR(CheckHeader(spec, header, path));
     PARETO_ASSIGN_OR_RETURN(LoadedFile loaded,
                             LoadCsv(conn_, path, content, spec, file, ingested_at_, kRowsTemp));
+    lap("parse");
 
     catalog::PublishRequest write{.name = NameOf(spec.table),
                                   .select_sql = fmt::format("SELECT * FROM {}", duck::QuoteIdent(kRowsTemp)),
@@ -327,7 +349,9 @@ class Ingester {
 
     write.comment = spec.comment;
     write.configuration = TableConfiguration(spec);
+    lap("quarantine");
     PARETO_ASSIGN_OR_RETURN(delta::CommitResult commit, lakehouse_.Publish(conn_, write));
+    commit_profile(commit);
     PARETO_RETURN_IF_ERROR(DropLoaded(conn_, kRowsTemp));
     fr.delta_version = commit.version;
     if (commit.skipped) {

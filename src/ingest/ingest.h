@@ -64,6 +64,11 @@ struct FileReport {
   int64_t rows_skipped_blank = 0;   // empty lines and lines of only commas
   int64_t rows_skipped_header = 0;  // the header line repeated inside the file
   int64_t delta_version = -1;   // the commit that landed it; -1 when nothing was committed
+  // Where the file's time went, in ms, for `pareto run`'s profile: hash (its
+  // SHA-256), parse (header check and DuckDB's typed read with the rejects),
+  // quarantine (its commit, when rows were rejected), then the append's
+  // materialize, parquet, stats, log (the Delta commit) and metastore.
+  std::vector<std::pair<std::string, int64_t>> profile_ms;
 };
 
 // What happened to one source (one bronze table).

@@ -25,14 +25,22 @@ Status PrepareModelSession(duck::Connection& conn, const Project& project) {
 
 StatusOr<ModelResult> BuildModelResult(duck::Connection& conn, const Model& model,
                                        const std::vector<Expectation>& expectations) {
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+  };
   const std::string table(kModelResultTable);
+  auto start = Clock::now();
   // The newline ends a trailing `--` comment of the model.
   PARETO_RETURN_IF_ERROR(
       conn.Execute("CREATE OR REPLACE TEMP TABLE " + table + " AS\n" + model.sql + "\n"));
   ModelResult out;
   PARETO_ASSIGN_OR_RETURN(duck::Result shape, conn.Query("SELECT * FROM " + table + " LIMIT 0"));
   for (uint64_t c = 0; c < shape.ColumnCount(); ++c) out.columns.push_back(shape.ColumnName(c));
+  out.compute_ms = ms_since(start);
+  start = Clock::now();
   PARETO_ASSIGN_OR_RETURN(out.checked, EvaluateExpectations(conn, table, expectations));
+  out.expectations_ms = ms_since(start);
   return out;
 }
 

@@ -21,6 +21,7 @@
 // Thread safety: uses the caller's Connection.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ std::vector<ModelVariable> ModelVariables(const Project& project);
 struct ModelResult {
   std::vector<std::string> columns;  // the result's columns, in order
   ExpectationOutcome checked;        // counts; keep_sql selects the rows to write
+  int64_t compute_ms = 0;            // the model's SQL into the temp table
+  int64_t expectations_ms = 0;       // evaluating the expectations on it
   bool ok() const { return checked.failure.empty(); }
 };
 

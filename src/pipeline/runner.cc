@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -42,6 +44,9 @@ catalog::RunStatus ToRunStatus(TaskState s) {
 struct Worker {
   std::optional<catalog::Lakehouse> lakehouse;
   std::optional<catalog::SqlSession> session;
+  // The version of each table of the run this session's view reads, as last
+  // attached: a view already at the version the run wrote is not attached again.
+  std::map<std::string, int64_t> view_versions;
 };
 
 class Runner {
@@ -282,14 +287,43 @@ class Runner {
                               worker.lakehouse->OpenSession({.read_only = false, .default_catalog = project_.catalog}));
       worker.session.emplace(std::move(session));
       conns_[static_cast<size_t>(&worker - workers_.data())].store(&worker.session->connection());
+      PARETO_RETURN_IF_ERROR(worker.session->connection().Execute(
+          fmt::format("SET memory_limit = {}; SET temp_directory = {}", duck::QuoteLiteral(MemoryLimit()),
+                      duck::QuoteLiteral(options_.lakehouse_root + "/_meta/tmp"))));
       PARETO_RETURN_IF_ERROR(PrepareModelSession(worker.session->connection(), project_));
     }
     for (const std::string& t : tables) {
       if (tasks_->Find(t) == nullptr) continue;  // an input: unchanged during the run
+      const std::optional<int64_t> written = WrittenVersion(t);
+      auto seen = worker.view_versions.find(t);
+      if (written && seen != worker.view_versions.end() && seen->second == *written) continue;
       PARETO_ASSIGN_OR_RETURN(auto info, worker.lakehouse->metastore().GetTable(FullName(t)));
-      if (info) PARETO_RETURN_IF_ERROR(worker.session->Attach(*info));
+      if (!info) continue;
+      PARETO_RETURN_IF_ERROR(worker.session->Attach(*info));
+      if (written) worker.view_versions[t] = *written;
     }
     return &*worker.session;
+  }
+
+  // The version a task of this run left table `t` at (built or up to date), once it ended.
+  std::optional<int64_t> WrittenVersion(const std::string& t) {
+    std::lock_guard lock(mu_);
+    auto it = written_versions_.find(t);
+    if (it == written_versions_.end()) return std::nullopt;
+    return it->second;
+  }
+  void SetWrittenVersion(const std::string& t, int64_t version) {
+    std::lock_guard lock(mu_);
+    written_versions_[t] = version;
+  }
+
+  // Each worker's share of the memory a run may use (RunOptions::memory_limit).
+  std::string MemoryLimit() const {
+    if (!options_.memory_limit.empty()) return options_.memory_limit;
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    const int64_t total_mb = pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page / (1024 * 1024) : 4096;
+    const int64_t share = total_mb / 2 / static_cast<int64_t>(std::max<size_t>(1, workers_.size()));
+    return fmt::format("{}MB", std::max<int64_t>(512, share));
   }
 
   Status RunIngest(const TaskNode& task, Worker& worker, TaskReport& r) {
@@ -299,10 +333,12 @@ class Runner {
                              .lakehouse_root = options_.lakehouse_root,
                              .only_tables = {table},
                              .strict = options_.strict};
-    // Ingest reads CSV files through a DuckDB of its own, dropped when it is done.
-    PARETO_ASSIGN_OR_RETURN(duck::Database db, duck::Database::Open());
-    PARETO_ASSIGN_OR_RETURN(duck::Connection conn, db.Connect());
-    PARETO_ASSIGN_OR_RETURN(ingest::IngestReport result, ingest::Ingest(io, *worker.lakehouse, conn, env_));
+    // Ingest reads CSV files through the worker's session (its temp tables are
+    // dropped when a file is landed): no DuckDB is opened a source, the session's
+    // memory limit and spill folder hold, and a timeout interrupts it too.
+    PARETO_ASSIGN_OR_RETURN(catalog::SqlSession * session, SessionWith(worker, {}));
+    PARETO_ASSIGN_OR_RETURN(ingest::IngestReport result,
+                            ingest::Ingest(io, *worker.lakehouse, session->connection(), env_));
     r.state = TaskState::kBuilt;
     r.rows_written = result.rows_landed;
     r.rows_read = result.rows_landed + result.rows_quarantined;  // the new files' data rows
@@ -310,6 +346,12 @@ class Runner {
     r.message = fmt::format("{} files ingested, {} already seen, {} rows landed, {} quarantined",
                             result.files_ingested, result.files_skipped, result.rows_landed, result.rows_quarantined);
     if (result.files_ingested == 0) r.state = TaskState::kUpToDate;
+    if (r.delta_version >= 0) SetWrittenVersion(task.name, r.delta_version);
+    for (const ingest::SourceReport& s : result.sources) {
+      for (const ingest::FileReport& f : s.files) {
+        for (const auto& [step, ms] : f.profile_ms) Add(r, step, ms * 1000);
+      }
+    }
     std::lock_guard lock(mu_);
     ingest_reports_[task.name] = std::move(result);
     return OkStatus();
@@ -318,13 +360,34 @@ class Runner {
   Status BuildModel(const TaskNode& task, Worker& worker, TaskReport& r) {
     const Model& model = *project_.FindModel(task.name);
     const GraphNode& node = *graph_->Find(task.name);
+    const int64_t start = NowUs();
     PARETO_ASSIGN_OR_RETURN(catalog::SqlSession * session, SessionWith(worker, node.upstream));
-    return Build(model, node, *session, *worker.lakehouse, FullName(task.name), r);
+    Spend(r, "attach", start);
+    PARETO_RETURN_IF_ERROR(Build(model, node, *session, *worker.lakehouse, FullName(task.name), r));
+    // The session's view reads the version built (Build attached it) or left up to
+    // date (unchanged since the session opened); other workers attach it when a
+    // task of theirs reads it.
+    if (r.delta_version >= 0) worker.view_versions[task.name] = r.delta_version;
+    return OkStatus();
   }
+
+  int64_t NowUs() const { return env_->NowMicros(); }
+  // Adds the time since `since_us` (or `us` itself) to the profile's `step`.
+  static void Add(TaskReport& r, std::string_view step, int64_t us) {
+    for (auto& [name, ms] : r.profile_ms) {
+      if (name == step) {
+        ms += us / 1000;
+        return;
+      }
+    }
+    r.profile_ms.emplace_back(std::string(step), us / 1000);
+  }
+  void Spend(TaskReport& r, std::string_view step, int64_t since_us) const { Add(r, step, NowUs() - since_us); }
 
   // Builds one model; a returned error fails the task (not the run).
   Status Build(const Model& model, const GraphNode& node, catalog::SqlSession& session,
                catalog::Lakehouse& lakehouse, const std::string& full, TaskReport& r) {
+    int64_t mark = NowUs();
     std::vector<std::pair<std::string, int64_t>> versions;
     for (const std::string& up : node.upstream) {
       auto v = session.VersionOf(up);
@@ -343,6 +406,7 @@ class Runner {
         r.state = TaskState::kUpToDate;
         r.message = "up to date";
         r.delta_version = history.front().version;
+        SetWrittenVersion(model.QualifiedName(), r.delta_version);
         return OkStatus();
       }
     }
@@ -375,14 +439,19 @@ class Runner {
       PARETO_ASSIGN_OR_RETURN(int64_t n, conn.QueryInt64("SELECT count(*) FROM " + up));
       r.rows_read += n;
     }
+    Spend(r, "plan", mark);
     PARETO_ASSIGN_OR_RETURN(ModelResult result, BuildModelResult(conn, model, expectations));
+    Add(r, "compute", result.compute_ms * 1000);
+    Add(r, "expectations", result.expectations_ms * 1000);
     const std::vector<std::string>& columns = result.columns;
     const ExpectationOutcome& checked = result.checked;
+    mark = NowUs();
     for (const ExpectationCount& c : checked.counts) {
       PARETO_RETURN_IF_ERROR(catalog::RecordExpectationResult(
           ms, {.run_id = report_.run_id, .table = full, .expectation = c.expectation.name,
                .action = c.expectation.action, .passed_rows = c.passed, .failed_rows = c.failed}));
     }
+    const int64_t expectation_rows_us = NowUs() - mark;
     r.expectations = checked.counts;
     r.dropped_rows = checked.dropped_rows;
     PARETO_RETURN_IF_ERROR(ModelFailure(full, result));
@@ -392,6 +461,10 @@ class Runner {
     nlohmann::json parameters = IncrementalParameters(definition, versions);
     parameters["fingerprint"] = fingerprint;
     parameters["model"] = model.layer + "/" + model.name + ".sql";
+    mark = NowUs();
+    std::vector<catalog::ColumnEdge> column_lineage = ColumnEdges(model, node, columns, session);
+    Spend(r, "lineage", mark);
+    mark = NowUs();
     PARETO_ASSIGN_OR_RETURN(
         delta::CommitResult commit,
         lakehouse.Publish(conn, {.name = name,
@@ -399,18 +472,31 @@ class Runner {
                                  .mode = batch ? catalog::WriteMode::kMerge : catalog::WriteMode::kOverwrite,
                                  .comment = model.comment,
                                  .upstream = std::move(upstream),
-                                 .column_lineage = ColumnEdges(model, node, columns, session),
+                                 .column_lineage = std::move(column_lineage),
                                  .operation = batch ? "MERGE" : "CREATE OR REPLACE TABLE AS SELECT",
                                  .operation_parameters = std::move(parameters),
                                  // Keys whose new version the expectations dropped go too.
                                  .merge_keys = unique_key ? *unique_key : std::vector<std::string>{},
                                  .merge_delete_keys_sql =
                                      unique_key ? KeysOf(*unique_key, kResultTable) : std::string()}));
+    {
+      const int64_t publish_us = NowUs() - mark;
+      const delta::WriteProfile& p = commit.profile;
+      Add(r, "materialize", p.materialize_us);
+      Add(r, "parquet", p.parquet_us);
+      Add(r, "stats", p.stats_us);
+      Add(r, "log", p.log_us);
+      Add(r, "metastore",
+          expectation_rows_us + std::max<int64_t>(0, publish_us - p.materialize_us - p.parquet_us - p.stats_us - p.log_us));
+    }
+    mark = NowUs();
     PARETO_RETURN_IF_ERROR(session.Attach({.catalog = name.catalog,
                                            .schema = name.schema,
                                            .name = name.table,
                                            .location = name.Location(),
                                            .comment = model.comment}));
+    Spend(r, "attach", mark);
+    SetWrittenVersion(model.QualifiedName(), commit.version);
 
     r.state = TaskState::kBuilt;
     r.rows_written = batch ? commit.rows_inserted + commit.rows_updated : commit.rows_written;
@@ -495,6 +581,7 @@ class Runner {
   std::map<std::string, int64_t> task_runs_;  // the open task run of each task
   std::map<std::string, int> attempts_;
   std::map<std::string, ingest::IngestReport> ingest_reports_;
+  std::map<std::string, int64_t> written_versions_;  // table (as the graph names it) -> version
 };
 
 }  // namespace
@@ -594,6 +681,14 @@ std::string FormatRunReport(const RunReport& report) {
   return out;
 }
 
+namespace {
+nlohmann::json ProfileJson(const TaskReport& t) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [step, ms] : t.profile_ms) out[step] = ms;
+  return out;
+}
+}  // namespace
+
 nlohmann::json RunReportToJson(const RunReport& report) {
   nlohmann::json tasks = nlohmann::json::array();
   for (const TaskReport& t : report.tasks) {
@@ -605,7 +700,7 @@ nlohmann::json RunReportToJson(const RunReport& report) {
     tasks.push_back({{"task", t.task}, {"state", TaskStateName(t.state)}, {"message", t.message},
                      {"rows_written", t.rows_written}, {"delta_version", t.delta_version},
                      {"duration_ms", t.duration_ms}, {"dropped_rows", t.dropped_rows}, {"expectations", exp},
-                     {"rows_read", t.rows_read},
+                     {"rows_read", t.rows_read}, {"profile_ms", ProfileJson(t)},
                      {"attempts", t.attempts}, {"worker", t.worker}, {"started_ms", t.started_ms},
                      {"ended_ms", t.ended_ms}});
   }

@@ -104,6 +104,11 @@ struct RunOptions {
   // connection, executor.h) and fails with "task X exceeded its N s timeout";
   // 0: none. `pareto run` defaults it to pipeline.yaml's `run: {task_timeout:}`.
   int64_t task_timeout_ms = 0;
+  // DuckDB's memory_limit for each worker's session (e.g. "4GB"); empty: half of
+  // the machine's memory shared by the workers. Beyond it DuckDB spills to
+  // <lakehouse>/_meta/tmp (its temp_directory), so a run holds a bounded share of
+  // the machine whatever the size of its tables.
+  std::string memory_limit;
   std::vector<PostTask> post_tasks;
   // Progress, from the worker threads but one call at a time: a task begins
   // (named as its TaskReport will be, e.g. "silver.slv_orders"), and a task ends
@@ -133,6 +138,14 @@ struct TaskReport {
   int worker = -1;          // the worker thread that ran it
   int64_t started_ms = 0;   // wall clock (Env), 0 when skipped
   int64_t ended_ms = 0;
+  // Where a built model's time went, in ms, in the order spent: attach (the
+  // session's views of its inputs), plan (input versions, fingerprint, row counts),
+  // compute (its SQL), expectations, lineage (column lineage from the parse tree),
+  // materialize (the rows to write, cast to their Delta types), parquet, stats,
+  // log (the Delta commit), metastore (registry, lineage and expectation rows).
+  // An ingest task: the sum over its files (ingest::FileReport::profile_ms).
+  // Empty for post tasks.
+  std::vector<std::pair<std::string, int64_t>> profile_ms;
 };
 
 struct RunReport {

@@ -400,5 +400,45 @@ TEST_F(RunnerTest, InvalidGraphFailsTheRunBeforeBuildingAnything) {
   EXPECT_FALSE(delta::Table(Path("silver/slv_orders")).Exists());
 }
 
+TEST_F(RunnerTest, ABuiltModelSaysWhereItsTimeWent) {
+  RunReport report = Run();
+  const TaskReport* built = report.Find("silver.slv_orders");
+  ASSERT_NE(built, nullptr);
+  std::vector<std::string> steps;
+  for (const auto& [step, ms] : built->profile_ms) {
+    steps.push_back(step);
+    EXPECT_GE(ms, 0) << step;
+  }
+  EXPECT_THAT(steps, ElementsAre("attach", "plan", "compute", "expectations", "lineage", "materialize", "parquet",
+                                 "stats", "log", "metastore"));
+  EXPECT_TRUE(RunReportToJson(report)["tasks"][0].contains("profile_ms"));
+  // A model left up to date did no work to profile beyond finding that out.
+  RunReport again = Run();
+  for (const auto& [step, ms] : again.Find("silver.slv_orders")->profile_ms) {
+    EXPECT_THAT(step, ::testing::AnyOf("attach", "plan")) << step;
+  }
+}
+
+TEST_F(RunnerTest, WorkerSessionsHaveTheRunsMemoryLimitAndSpillUnderTheLakehouse) {
+  // DuckDB prints a limit in its own unit: compare with what it prints for the same setting.
+  auto db = duck::Database::Open();
+  ASSERT_TRUE(db.has_value());
+  auto conn = db->Connect();
+  ASSERT_TRUE(conn.has_value());
+  ASSERT_TRUE(conn->Execute("SET memory_limit = '300MB'").ok());
+  auto expected = conn->Query("SELECT current_setting('memory_limit')");
+  ASSERT_TRUE(expected.has_value());
+  PostTask task{.name = "ml.train", .depends_on = {"gold.gld_top"}, .run = [&](TaskContext& ctx) -> StatusOr<std::string> {
+    PARETO_ASSIGN_OR_RETURN(duck::Result r, ctx.conn.Query("SELECT current_setting('memory_limit') || ' ' || "
+                                                           "current_setting('temp_directory')"));
+    return r.GetString(0, 0);
+  }};
+  RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .memory_limit = "300MB",
+                     .post_tasks = {task}};
+  auto report = RunPipeline(options);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->Find("ml.train")->message, expected->GetString(0, 0) + " " + lakehouse_ + "/_meta/tmp");
+}
+
 }  // namespace
 }  // namespace pareto::pipeline
