@@ -41,8 +41,7 @@ void FillDriverValues(Call& call, catalog::SqlSession& session, const std::strin
     auto row = session.QueryText(sql);
     if (!row.has_value() || row->rows.empty()) return;
     for (size_t i = 0; i < drivers.size() && i < row->columns.size(); ++i) {
-      const auto& cell = row->rows[0][i];
-      drivers[i]["value"] = cell ? json::parse(CellJson(row->columns[i].type, *cell)) : json(nullptr);
+      drivers[i]["value"] = json::parse(CellJson(*row, 0, i));
     }
   };
   std::string columns;
@@ -186,10 +185,8 @@ void GetCustomer(Call& call) {
     return SendError(call.res, 404, "not_found", "no customer " + id + " in gold.gld_customer_scores");
   }
   json scores = json::object();
-  const auto& row = result->rows.front();
   for (size_t c = 0; c < result->columns.size(); ++c) {
-    scores[result->columns[c].name] =
-        row[c].has_value() ? json::parse(CellJson(result->columns[c].type, *row[c])) : json(nullptr);
+    scores[result->columns[c].name] = json::parse(CellJson(*result, 0, c));
   }
   // The scoring task stores each person's top drivers as driver_N and
   // driver_N_effect (the feature, a column of the model's feature table, and its

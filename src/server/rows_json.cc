@@ -56,12 +56,11 @@ std::string ResultMembersJson(const duck::TextResult& result) {
   out += "],\"rows\":[";
   for (size_t r = 0; r < result.rows.size(); ++r) {
     out += r ? ",{" : "{";
-    const auto& row = result.rows[r];
     for (size_t c = 0; c < result.columns.size(); ++c) {
       if (c) out += ',';
       out += names[c];
       out += ':';
-      out += row[c].has_value() ? CellJson(result.columns[c].type, *row[c]) : "null";
+      out += CellJson(result, r, c);
     }
     out += '}';
   }

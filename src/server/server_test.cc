@@ -358,6 +358,14 @@ TEST_F(ServerTest, SqlRunsQueriesAndRefusesEverythingElseUnchanged) {
   json cut = json::parse(capped->body);
   EXPECT_EQ(cut["rows"].size(), 3u);
   EXPECT_TRUE(cut["truncated"].get<bool>());
+  // Nested values are exact JSON, as in `pareto sql --json`: every decimal digit, ISO timestamps.
+  auto nested = PostSql(
+      "SELECT [CAST(5 AS DECIMAL(10,0))] AS a, {'t': TIMESTAMPTZ '2018-01-01 10:00:00+00'} AS s, "
+      "[CAST('-9999999999.9999999999' AS DECIMAL(20,10))] AS d");
+  ASSERT_EQ(nested->status, 200) << nested->body;
+  EXPECT_NE(nested->body.find(R"("a":[5],"s":{"t":"2018-01-01T10:00:00+00:00"},"d":[-9999999999.9999999999])"),
+            std::string::npos)
+      << nested->body;
 
   const std::string canary_dir = dir_->path() + "/canary";
   fs::create_directories(canary_dir);
