@@ -7,6 +7,7 @@
 
 #include "catalog/lakehouse.h"
 #include "cli/testing/cli_run.h"
+#include "cli/testing/json_lines.h"
 #include "common/testing/temp_dir.h"
 
 namespace pareto::cli {
@@ -14,13 +15,7 @@ namespace {
 
 using ::pareto::testing::TempDir;
 using testing::CliRun;
-
-std::vector<nlohmann::json> JsonLines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+using testing::JsonLines;
 
 class GovernanceCommandsTest : public ::testing::Test {
  protected:

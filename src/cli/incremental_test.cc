@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/testing/cli_run.h"
+#include "cli/testing/json_lines.h"
 #include "cli/testing/spawn.h"
 #include "common/testing/temp_dir.h"
 #include "delta/validate.h"
@@ -36,6 +37,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::pareto::testing::TempDir;
 using testing::CliRun;
+using testing::JsonLines;
 using testing::RunBinary;
 using testing::Spawn;
 using testing::Wait;
@@ -87,15 +89,6 @@ class IncrementalRunTest : public ::testing::Test {
     const json report = json::parse(run.out, nullptr, false);
     for (const json& t : report.value("tasks", json::array())) tasks[t.value("task", "")] = t;
     return tasks;
-  }
-
-  std::vector<json> JsonLines(const std::string& text) {
-    std::vector<json> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-      if (!line.empty()) out.push_back(json::parse(line, nullptr, false));
-    }
-    return out;
   }
 
   json Scalar(const std::string& lakehouse, const std::string& sql) {

@@ -13,6 +13,7 @@
 #include "catalog/lakehouse.h"
 #include "catalog/writer_lock.h"
 #include "cli/testing/cli_run.h"
+#include "cli/testing/json_lines.h"
 #include "common/testing/temp_dir.h"
 
 namespace pareto::cli {
@@ -21,14 +22,8 @@ namespace {
 using ::pareto::testing::TempDir;
 
 using testing::CliRun;
+using testing::JsonLines;
 using testing::RunBinary;
-
-std::vector<nlohmann::json> JsonLines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
 
 class TableCommandsTest : public ::testing::Test {
  protected:

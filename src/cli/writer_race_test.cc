@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/testing/cli_run.h"
+#include "cli/testing/json_lines.h"
 #include "cli/testing/spawn.h"
 #include "common/testing/temp_dir.h"
 
@@ -35,18 +36,10 @@ namespace {
 namespace fs = std::filesystem;
 using ::pareto::testing::TempDir;
 using testing::CliRun;
+using testing::JsonLines;
 using testing::RunBinary;
 using testing::Spawn;
 using testing::Wait;
-
-std::vector<nlohmann::json> JsonLines(const std::string& text) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line, nullptr, false));
-  }
-  return out;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
