@@ -23,6 +23,7 @@
 #include "common/env.h"
 #include "common/testing/temp_dir.h"
 #include "duck/duck.h"
+#include "server/testing/serve_child.h"
 
 namespace pareto::server {
 namespace {
@@ -73,33 +74,13 @@ TEST(ServeScheduleTest, TheServerRunsItsScheduleWithoutARequest) {
     ASSERT_TRUE(catalog::FinishPipelineRun(lh->metastore(), *id, catalog::RunStatus::kSucceeded, "ok").ok());
   }
 
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  // Made before fork: this process has threads, so the child may only make
-  // async-signal-safe calls before exec.
   const std::string err_path = dir.path() + "/serve.err";
-  const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  ASSERT_GE(err, 0);
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    close(out[0]);
-    execl(binary.c_str(), binary.c_str(), "--lakehouse", lakehouse.c_str(), "--project", project.c_str(), "serve",
-          "--port", "0", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(err);
-  close(out[1]);
-  std::string line;
-  char c = 0;
-  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  close(out[0]);
-  const std::string prefix = "Dashboard: http://127.0.0.1:";
-  ASSERT_TRUE(line.starts_with(prefix)) << line;
-  const int port = std::stoi(line.substr(prefix.size()));
-  const std::string token = line.substr(line.find("#token=") + 7);
+  ::pareto::testing::ServeChild serve;
+  ASSERT_NO_FATAL_FAILURE(::pareto::testing::StartServe(
+      binary, {"--lakehouse", lakehouse, "--project", project, "serve", "--port", "0"}, err_path, serve));
+  const pid_t pid = serve.pid;
+  const int port = serve.port;
+  const std::string token = serve.token;
 
   // Only reads from here on: the run must come from the server's own scheduler.
   httplib::Client client("127.0.0.1", port);

@@ -26,6 +26,7 @@
 #include "ml/pipeline_tasks.h"
 #include "pipeline/project.h"
 #include "pipeline/runner.h"
+#include "server/testing/serve_child.h"
 
 namespace pareto::server {
 namespace {
@@ -521,33 +522,13 @@ TEST_F(ServerTest, TokenCommandsCreateListAndRevoke) {
 // and SIGTERM stops it cleanly, revoking the token it made.
 TEST_F(ServerTest, ServeCommandPrintsAWorkingUrlAndStopsOnSigterm) {
   const std::string binary = cli::testing::BinaryUnderTest();
-  int out[2];
-  ASSERT_EQ(pipe(out), 0);
-  // Everything the child needs is made before fork: this process has threads,
-  // so the child may only make async-signal-safe calls before exec.
-  const std::string err_path = dir_->path() + "/serve.err";
-  const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  ASSERT_GE(err, 0);
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    close(out[0]);
-    execl(binary.c_str(), binary.c_str(), "--lakehouse", lakehouse_.c_str(), "--project", project_.c_str(), "serve",
-          "--port", "0", "--no-schedule", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(err);
-  close(out[1]);
-  std::string line;
-  char c = 0;
-  while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-  close(out[0]);
-  ASSERT_TRUE(line.starts_with("Dashboard: http://127.0.0.1:")) << line;
-  const size_t port_at = std::string("Dashboard: http://127.0.0.1:").size();
-  const int port = std::stoi(line.substr(port_at));
-  const std::string token = line.substr(line.find("#token=") + 7);
+  ::pareto::testing::ServeChild serve;
+  ASSERT_NO_FATAL_FAILURE(::pareto::testing::StartServe(
+      binary, {"--lakehouse", lakehouse_, "--project", project_, "serve", "--port", "0", "--no-schedule"},
+      dir_->path() + "/serve.err", serve));
+  const pid_t pid = serve.pid;
+  const int port = serve.port;
+  const std::string token = serve.token;
   httplib::Client client("127.0.0.1", port);
   EXPECT_EQ(client.Get("/healthz")->status, 200);
   EXPECT_EQ(client.Get("/api/v1/dashboard", {{"Authorization", "Bearer " + token}})->status, 200);
