@@ -250,6 +250,30 @@ try {
         const note = await page.$eval('[data-panel="fv_summary"] [data-field="evaluation_note"]', e => e.textContent);
         check(/train --evaluate/.test(note), `model: an unevaluated future-value model says how to evaluate it (${note})`);
       }
+      // The high-value model's curves for the chosen version (from `pareto train`): each chart draws
+      // a line per model (and the baseline when it has curves) beside its reference line.
+      await page.waitForSelector('#hv-version', { timeout: 30000 });
+      const hvVersion = await page.$eval('#hv-version', e => e.value);
+      const hvMetrics = JSON.parse(readFileSync(join(lakehouse, '_models', 'high_value_customer', `v${hvVersion}`, 'metrics.json'), 'utf8'));
+      const hvModels = hvMetrics.models.length;
+      const baselineCurves = kind => (hvMetrics.baseline?.curves?.[kind]?.length ? 1 : 0);
+      for (const [panel, kind] of [['hv_roc', 'roc'], ['hv_pr', 'pr'], ['hv_gains', 'gains']]) {
+        await page.waitForSelector(`[data-panel="${panel}"]:not([data-state="loading"])`, { timeout: 30000 });
+        const c = await page.$eval(`[data-panel="${panel}"]`, e => ({ state: e.dataset.state, marks: Number(e.dataset.marks) }));
+        const lines = hvModels + baselineCurves(kind) + 1;
+        check(c.state === 'ready' && c.marks >= lines, `model: ${panel} draws each model, the baseline's curve when it has one and the reference line (${c.state}, ${c.marks} marks, ${lines} expected)`);
+      }
+      await page.waitForSelector('[data-panel="hv_calibration"]:not([data-state="loading"])', { timeout: 30000 });
+      const calibration = await page.$eval('[data-panel="hv_calibration"]', e => ({ state: e.dataset.state, marks: Number(e.dataset.marks) }));
+      const bins = hvMetrics.models.reduce((n, m) => n + (m.calibration || []).length, 0);
+      check(calibration.state === 'ready' && calibration.marks >= bins + hvModels + 1, `model: calibration draws a point per bin of each model, their lines and the diagonal (${calibration.marks} marks, ${bins} bins)`);
+      const best = hvMetrics.models.find(m => m.model === hvMetrics.best) || hvMetrics.models[0];
+      await page.waitForSelector('[data-panel="hv_drivers"]:not([data-state="loading"])', { timeout: 30000 });
+      const globalDrivers = await page.$eval('[data-panel="hv_drivers"]', e => ({ state: e.dataset.state, marks: Number(e.dataset.marks) }));
+      const expectedDrivers = Math.min(15, (best.drivers || []).length);
+      check(expectedDrivers ? globalDrivers.state === 'ready' && globalDrivers.marks === expectedDrivers : globalDrivers.state === 'empty',
+            `model: the global drivers of ${best.model} draw a bar per feature (${globalDrivers.state}, ${globalDrivers.marks} bars, ${expectedDrivers} expected)`);
+      await page.screenshot({ path: join(artifacts, 'model-high-value-curves.png'), fullPage: true });
       await page.fill('#customer-id', person.customer_unique_id);
       await page.click('form.lookup button[type="submit"]');
       await page.waitForSelector('[data-panel="customer_scores"][data-state="ready"]', { timeout: 30000 });
