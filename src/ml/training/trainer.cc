@@ -241,6 +241,10 @@ StatusOr<ProtocolResult> TrainProtocol(Frame frame, const ProtocolSpec& spec, co
     PARETO_ASSIGN_OR_RETURN(e.pr_auc, AveragePrecision(y, s));
     PARETO_ASSIGN_OR_RETURN(e.top10, TopFraction(y, s, 0.1));
     PARETO_ASSIGN_OR_RETURN(e.top20, TopFraction(y, s, 0.2));
+    // Its curves too, so a chart draws the baseline beside the models.
+    e.roc = RocCurve(y, s);
+    e.pr = PrCurve(y, s);
+    e.gains = GainsCurve(y, s);
     result.baseline = std::move(e);
   }
 
