@@ -16,6 +16,7 @@
 #include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
+#include "cli/privileges.h"
 #include "cli/progress_view.h"
 #include "cli/registrars.h"
 #include "ingest/source_spec.h"
@@ -99,8 +100,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                                       "When another writer holds the lakehouse, wait for it (up to DURATION, e.g. 10m; "
                                       "no value: as long as it takes) instead of exiting 75");
   wait->expected(0, 1);
-  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, wait] {
-    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock,
+  auto as = std::make_shared<std::string>();
+  cmd->add_option("--as", *as, "Act as this user: refused (exit 77) unless they may MODIFY bronze, silver and gold");
+  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, wait, as] {
+    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, as,
                   waits = wait->count() > 0]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
@@ -119,6 +122,16 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
       }
       // The ML tasks run after gold when the project declares an `ml:` section.
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
+      {
+        // A run writes every layer of the project's catalog (as POST /api/v1/runs): MODIFY on each, checked first.
+        PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
+        std::vector<Need> needs;
+        for (const char* layer : {"bronze", "silver", "gold"}) {
+          needs.push_back({catalog::Privilege::kModify,
+                           {catalog::SecurableKind::kSchema, project.catalog + "." + layer}});
+        }
+        PARETO_RETURN_IF_ERROR(CheckPrivileges(lakehouse.metastore(), *as, "run", "pareto run", needs));
+      }
       options.task_timeout_ms = project.run.task_timeout_ms;
       if (!task_timeout->empty()) {
         PARETO_ASSIGN_OR_RETURN(options.task_timeout_ms, pipeline::ParseDurationMs(*task_timeout));
