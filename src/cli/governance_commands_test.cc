@@ -142,5 +142,27 @@ TEST_F(GovernanceCommandsTest, RunTrainAndScoreAsAUserNeedModifyOnWhatTheyWrite)
   EXPECT_EQ(passed["train"], 1);
 }
 
+// Lineage as a user: their table's neighbours they may not SELECT are left out;
+// a table they may not SELECT is refused.
+TEST_F(GovernanceCommandsTest, LineageAsAUserShowsOnlyTablesTheyMaySelect) {
+  ASSERT_EQ(Pareto({"user", "add", "mia"}).exit_code, 0);
+  for (std::vector<std::string> grant : {std::vector<std::string>{"USE", "CATALOG", "ON", "CATALOG", "olist"},
+                                         {"USE_SCHEMA", "ON", "SCHEMA", "olist.gold"},
+                                         {"SELECT", "ON", "SCHEMA", "olist.gold"}}) {
+    grant.insert(grant.begin(), "grant");
+    grant.insert(grant.end(), {"TO", "mia"});
+    ASSERT_EQ(Pareto(grant).exit_code, 0);
+  }
+  CliRun admin = Pareto({"--json", "lineage", "gold.gld_customer_metrics"});
+  ASSERT_EQ(admin.exit_code, 0) << admin.err;
+  EXPECT_NE(admin.out.find("silver."), std::string::npos) << admin.out;
+  CliRun mia = Pareto({"--json", "lineage", "gold.gld_customer_metrics", "--as", "mia"});
+  ASSERT_EQ(mia.exit_code, 0) << mia.err;
+  EXPECT_EQ(mia.out.find("silver."), std::string::npos) << mia.out;
+  EXPECT_EQ(mia.out.find("bronze."), std::string::npos) << mia.out;
+  CliRun refused = Pareto({"lineage", "silver.slv_customers", "--as", "mia"});
+  EXPECT_EQ(refused.exit_code, 77) << refused.err;
+}
+
 }  // namespace
 }  // namespace pareto::cli
