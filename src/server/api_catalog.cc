@@ -397,6 +397,21 @@ void GetModelVersion(Call& call) {
     return SendError(call.res, 404, "not_found",
                      fmt::format("model {} has no version {}", call.params["name"], *version));
   }
+  {
+    // As in the listing: a version over a table the user may not SELECT is not theirs to see.
+    const ServerOptions& o = call.server.options();
+    auto seen = Visibility::For(call);
+    if (!seen.has_value()) return SendStatus(call.res, seen.error());
+    auto project = pipeline::LoadProject(o.project_dir, o.env);
+    if (!project.has_value()) return SendStatus(call.res, project.error());
+    auto config = ml::MlConfigFromProject(*project);
+    if (!config.has_value()) return SendStatus(call.res, config.error());
+    if (seen->Hides(project->catalog + "." + config->scores_table) ||
+        ModelReadsHidden(call, *seen, project->catalog, **v)) {
+      return SendError(call.res, 403, "permission_denied",
+                       fmt::format("{} may not see model {} version {}", call.user, (*v)->name, (*v)->version));
+    }
+  }
   json out = VersionJson(**v);
   out["metrics"] = VersionMetrics(call, **v);
   if (auto run = ml::GetRun(ms, (*v)->run_id); run.has_value() && *run) {

@@ -298,6 +298,9 @@ TEST_F(GovernanceApiTest, MetadataAboutTablesTheUserCannotSeeIsLeftOut) {
   auto [mia_status, mia_models] = Get("mia", "/api/v1/models");
   ASSERT_EQ(mia_models["versions"].size(), 1u) << mia_models.dump();
   EXPECT_EQ(mia_models["versions"][0]["version"], 2);
+  EXPECT_EQ(Get("mia", "/api/v1/models/" + model + "/versions/1").first, 403);
+  EXPECT_EQ(Get("mia", "/api/v1/models/" + model + "/versions/2").first, 200);
+  EXPECT_EQ(Get("admin", "/api/v1/models/" + model + "/versions/1").first, 200);
 }
 
 }  // namespace
