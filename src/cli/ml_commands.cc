@@ -1,4 +1,5 @@
 // ML commands: train, models (list, show, promote), score, audience.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "catalog/table_name.h"
 #include "catalog/writer_lock.h"
 #include "cli/output.h"
+#include "cli/privileges.h"
 #include "cli/registrars.h"
 #include "ml/future_value/evaluation.h"
 #include "ml/future_value/job.h"
@@ -68,14 +70,39 @@ struct TrainArgs {
   std::vector<std::string> allow_monetary;
   bool no_register = false;
   bool evaluate = false;
+  std::string as;  // --as USER (default: the admin)
 };
+
+// Training reads each protocol's table (and the future-value snapshots with
+// --evaluate) and registers its model beside its features: SELECT on each
+// input, MODIFY on its schema when registering.
+StatusOr<std::vector<Need>> TrainNeeds(const ml::MlConfig& config, const TrainArgs& args, const std::string& catalog) {
+  std::vector<std::string> tables;
+  const std::vector<std::string> chosen = args.protocol == "all" ? std::vector<std::string>{} : SplitList(args.protocol);
+  for (const ml::ProtocolSpec& p : config.protocols) {
+    if (chosen.empty() || std::find(chosen.begin(), chosen.end(), p.name) != chosen.end()) tables.push_back(p.table);
+  }
+  if (args.evaluate) tables.push_back(ml::fv::kSnapshotsTable);
+  std::vector<Need> needs;
+  for (const std::string& table : tables) {
+    PARETO_ASSIGN_OR_RETURN(catalog::Securable input, TableSecurable(table, catalog));
+    needs.push_back({catalog::Privilege::kSelect, input});
+    if (args.no_register) continue;
+    PARETO_ASSIGN_OR_RETURN(catalog::Securable home, SchemaOfTable(table, catalog));
+    needs.push_back({catalog::Privilege::kModify, home});
+  }
+  return needs;
+}
 
 Status Train(CliContext& ctx, const TrainArgs& args) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
-  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   catalog::Metastore& ms = lakehouse.metastore();
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
+  // Refused before any work (and before taking the writer lock).
+  PARETO_ASSIGN_OR_RETURN(std::vector<Need> needs, TrainNeeds(config, args, project.catalog));
+  PARETO_RETURN_IF_ERROR(CheckPrivileges(ms, args.as, "train", "pareto train", needs));
+  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   ml::TrainRequest request;
   request.catalog = project.catalog;
   for (const pipeline::ColumnName& c : project.monetary) request.monetary_tags.push_back(c.ToString());
@@ -212,11 +239,24 @@ Status PromoteModel(CliContext& ctx, int64_t version) {
   return OkStatus();
 }
 
-Status Score(CliContext& ctx) {
+Status Score(CliContext& ctx, const std::string& as) {
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
-  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
   PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
+  {
+    // Scoring reads the production model's input table and writes the scores table.
+    std::string input = ml::fv::kSnapshotsTable;
+    if (config.run_protocol != ml::kFutureValueProtocol) {
+      const ml::ProtocolSpec* protocol = config.FindProtocol(config.run_protocol);
+      if (protocol == nullptr) return InvalidArgument("ml.run_protocol " + config.run_protocol + " is not a protocol");
+      input = protocol->table;
+    }
+    PARETO_ASSIGN_OR_RETURN(catalog::Securable read, TableSecurable(input, project.catalog));
+    PARETO_ASSIGN_OR_RETURN(catalog::Securable written, TableSecurable(config.scores_table, project.catalog));
+    PARETO_RETURN_IF_ERROR(CheckPrivileges(lakehouse.metastore(), as, "score", "pareto score",
+                                           {{catalog::Privilege::kSelect, read}, {catalog::Privilege::kModify, written}}));
+  }
+  PARETO_ASSIGN_OR_RETURN(auto lock, catalog::WriterLock::Acquire(ctx.lakehouse, ctx.env->NowMicros() / 1000));
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
   if (config.run_protocol == ml::kFutureValueProtocol) {
     // The future-value model `pareto run` trained (ml.train) for the newest snapshot.
@@ -285,6 +325,7 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
   train->add_flag("--no-register", train_args->no_register, "Record the run but register no model version");
   train->add_flag("--evaluate", train_args->evaluate,
                   "Also evaluate the future-value model out of time (every cutoff, bootstrap, baselines) first");
+  train->add_option("--as", train_args->as, "Act as this user: refused (exit 77) unless they may SELECT the inputs and MODIFY where the model goes");
   train->callback([&ctx, train_args] { ctx.action = [&ctx, train_args] { return Train(ctx, *train_args); }; });
 
   CLI::App* models = app.add_subcommand("models", "List the registered versions of the model; show or promote one");
@@ -309,7 +350,9 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
   });
 
   CLI::App* score = app.add_subcommand("score", "Score every person with the production model into gold.gld_customer_scores");
-  score->callback([&ctx] { ctx.action = [&ctx] { return Score(ctx); }; });
+  auto score_as = std::make_shared<std::string>();
+  score->add_option("--as", *score_as, "Act as this user: refused (exit 77) unless they may SELECT the input and MODIFY the scores table");
+  score->callback([&ctx, score_as] { ctx.action = [&ctx, score_as] { return Score(ctx, *score_as); }; });
 
   auto top = std::make_shared<std::string>("10%");
   auto out = std::make_shared<std::string>();

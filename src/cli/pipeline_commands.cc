@@ -16,6 +16,7 @@
 #include "catalog/lakehouse.h"
 #include "catalog/lineage.h"
 #include "catalog/runs.h"
+#include "cli/privileges.h"
 #include "cli/progress_view.h"
 #include "cli/registrars.h"
 #include "ingest/source_spec.h"
@@ -99,8 +100,10 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
                                       "When another writer holds the lakehouse, wait for it (up to DURATION, e.g. 10m; "
                                       "no value: as long as it takes) instead of exiting 75");
   wait->expected(0, 1);
-  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, wait] {
-    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock,
+  auto as = std::make_shared<std::string>();
+  cmd->add_option("--as", *as, "Act as this user: refused (exit 77) unless they may MODIFY bronze, silver and gold");
+  cmd->callback([&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, wait, as] {
+    ctx.action = [&ctx, source, full, no_ml, jobs, select, resume, quiet, strict, task_timeout, wait_for_lock, as,
                   waits = wait->count() > 0]() -> Status {
       pipeline::RunOptions options{.project_dir = ctx.ProjectDir(),
                                    .lakehouse_root = ctx.lakehouse,
@@ -119,6 +122,16 @@ void RegisterRun(CLI::App& app, CliContext& ctx) {
       }
       // The ML tasks run after gold when the project declares an `ml:` section.
       PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(options.project_dir, ctx.env));
+      {
+        // A run writes every layer of the project's catalog (as POST /api/v1/runs): MODIFY on each, checked first.
+        PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::Open(ctx.lakehouse, ctx.env));
+        std::vector<Need> needs;
+        for (const char* layer : {"bronze", "silver", "gold"}) {
+          needs.push_back({catalog::Privilege::kModify,
+                           {catalog::SecurableKind::kSchema, project.catalog + "." + layer}});
+        }
+        PARETO_RETURN_IF_ERROR(CheckPrivileges(lakehouse.metastore(), *as, "run", "pareto run", needs));
+      }
       options.task_timeout_ms = project.run.task_timeout_ms;
       if (!task_timeout->empty()) {
         PARETO_ASSIGN_OR_RETURN(options.task_timeout_ms, pipeline::ParseDurationMs(*task_timeout));
@@ -232,10 +245,14 @@ void RegisterLineage(CLI::App& app, CliContext& ctx) {
   cmd->add_option("table", *table, "A table: olist.gold.gld_x, gold.gld_x or gld_x (omit with --dot)");
   cmd->add_flag("--columns", *columns, "Column lineage as recorded by the last build");
   cmd->add_flag("--dot", *dot, "The whole dependency graph as Graphviz DOT");
-  cmd->callback([&ctx, table, columns, dot] {
-    ctx.action = [&ctx, table, columns, dot]() -> Status {
+  auto as = std::make_shared<std::string>();
+  cmd->add_option("--as", *as, "As this user: refused (exit 77) unless they may SELECT the table; "
+                               "tables they may not SELECT are left out");
+  cmd->callback([&ctx, table, columns, dot, as] {
+    ctx.action = [&ctx, table, columns, dot, as]() -> Status {
       PARETO_ASSIGN_OR_RETURN(auto loaded, LoadGraph(ctx));
       const auto& [project, graph] = loaded;
+      if (*dot && !as->empty()) return InvalidArgument("lineage --dot shows every table: it takes no --as");
       if (*dot) {
         std::cout << graph.ToDot(project.catalog);
         return OkStatus();
@@ -243,14 +260,38 @@ void RegisterLineage(CLI::App& app, CliContext& ctx) {
       if (table->empty()) return InvalidArgument("lineage needs a TABLE (or --dot for the whole graph)");
       PARETO_ASSIGN_OR_RETURN(std::string name, InGraph(graph, project.catalog, *table));
       const pipeline::GraphNode& node = *graph.Find(name);
-      const auto ancestors = graph.Ancestors(name);
-      const auto descendants = graph.Descendants(name);
-      const std::vector<std::string> all_up(ancestors.begin(), ancestors.end());
-      const std::vector<std::string> all_down(descendants.begin(), descendants.end());
+      // As another user: the table needs SELECT (checked and audited), and the
+      // tables around it they may not SELECT are left out, names and all.
+      std::optional<catalog::Access> access;
+      if (!as->empty()) {
+        PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::OpenExisting(ctx.lakehouse, ctx.env));
+        PARETO_RETURN_IF_ERROR(CheckPrivileges(lakehouse.metastore(), *as, "lineage", "pareto lineage " + *table,
+                                               {{catalog::Privilege::kSelect,
+                                                 {catalog::SecurableKind::kTable, project.catalog + "." + name}}}));
+        PARETO_ASSIGN_OR_RETURN(catalog::Access loaded_access, catalog::Access::Load(lakehouse.metastore(), *as));
+        access.emplace(std::move(loaded_access));
+      }
+      // `n` is "silver.slv_x" (the graph's names) or "olist.silver.slv_x".
+      auto visible = [&](const std::string& n) {
+        if (!access) return true;
+        const std::string full = std::count(n.begin(), n.end(), '.') == 1 ? project.catalog + "." + n : n;
+        return access->Decide(catalog::Privilege::kSelect, {catalog::SecurableKind::kTable, full}).allowed;
+      };
+      auto seen = [&](const auto& names) {
+        std::vector<std::string> out;
+        for (const std::string& n : names) {
+          if (visible(n)) out.push_back(n);
+        }
+        return out;
+      };
+      const std::vector<std::string> upstream = seen(node.upstream);
+      const std::vector<std::string> downstream = seen(graph.Downstream(name));
+      const std::vector<std::string> all_up = seen(graph.Ancestors(name));
+      const std::vector<std::string> all_down = seen(graph.Descendants(name));
       nlohmann::json out = {{"table", project.catalog + "." + name},
-                            {"upstream", node.upstream},
+                            {"upstream", upstream},
                             {"upstream_all", all_up},
-                            {"downstream", graph.Downstream(name)},
+                            {"downstream", downstream},
                             {"downstream_all", all_down}};
       if (*columns) {
         PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, catalog::Lakehouse::OpenExisting(ctx.lakehouse, ctx.env));
@@ -264,8 +305,12 @@ void RegisterLineage(CLI::App& app, CliContext& ctx) {
           PARETO_ASSIGN_OR_RETURN(auto direct, catalog::UpstreamColumns(ms, {full, c}));
           PARETO_ASSIGN_OR_RETURN(auto all, catalog::AllUpstreamColumns(ms, {full, c}));
           std::vector<std::string> d, a;
-          for (const auto& r : direct) d.push_back(r.table + "." + r.column);
-          for (const auto& r : all) a.push_back(r.table + "." + r.column);
+          for (const auto& r : direct) {
+            if (visible(r.table)) d.push_back(r.table + "." + r.column);
+          }
+          for (const auto& r : all) {
+            if (visible(r.table)) a.push_back(r.table + "." + r.column);
+          }
           cols.push_back({{"column", c}, {"from", d}, {"from_all", a}});
         }
         out["columns"] = cols;
@@ -275,9 +320,9 @@ void RegisterLineage(CLI::App& app, CliContext& ctx) {
         return OkStatus();
       }
       std::cout << out["table"].get<std::string>() << (node.is_model ? "  (" + node.path + ")" : "  (input)") << "\n"
-                << "  upstream:        " << Join(node.upstream) << "\n"
+                << "  upstream:        " << Join(upstream) << "\n"
                 << "  upstream, all:   " << Join(all_up) << "\n"
-                << "  downstream:      " << Join(graph.Downstream(name)) << "\n"
+                << "  downstream:      " << Join(downstream) << "\n"
                 << "  downstream, all: " << Join(all_down) << "\n";
       if (out.contains("columns")) {
         std::cout << "columns:\n";

@@ -2,6 +2,7 @@
 // lineage, preview), pipeline runs and their tasks, expectation results, the
 // task graph, the model registry and /metrics. The JSON mirrors the command
 // line's --json output (pareto describe / runs / dag / models).
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <set>
@@ -22,6 +23,7 @@
 #include "pipeline/task_graph.h"
 #include "server/call.h"
 #include "server/metrics.h"
+#include "server/visibility.h"
 
 namespace pareto::server {
 namespace {
@@ -67,6 +69,19 @@ json VersionMetrics(Call& call, const ml::ModelVersion& v) {
   if (!text.has_value()) return nullptr;
   json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   return j.is_discarded() ? json(nullptr) : j;
+}
+
+// Whether the run that trained `v` read a table the user may not SELECT.
+// Inputs named "schema.table" are in the project's catalog.
+bool ModelReadsHidden(Call& call, const Visibility& seen, const std::string& catalog, const ml::ModelVersion& v) {
+  auto run = ml::GetRun(call.worker.lakehouse.metastore(), v.run_id);
+  if (!run.has_value() || !*run) return false;
+  for (const json& input : (*run)->inputs) {
+    if (!input.is_object()) continue;
+    const std::string table = input.value("table", "");
+    if (seen.Hides(std::count(table.begin(), table.end(), '.') == 1 ? catalog + "." + table : table)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -198,14 +213,19 @@ void GetRun(Call& call) {
   auto expectations = catalog::ListExpectationResults(ms, *id);
   if (!tasks.has_value()) return SendStatus(call.res, tasks.error());
   if (!expectations.has_value()) return SendStatus(call.res, expectations.error());
+  // Tasks and results over a table the user may not SELECT are left out: their names are metadata too.
+  auto seen = Visibility::For(call);
+  if (!seen.has_value()) return SendStatus(call.res, seen.error());
   std::map<std::string, json> by_table;
   for (const auto& e : *expectations) {
+    if (seen->Hides(e.table)) continue;
     by_table[e.table].push_back({{"expectation", e.expectation}, {"action", catalog::ExpectationActionName(e.action)},
                                  {"passed", e.passed_rows}, {"failed", e.failed_rows}});
   }
   json out = RunJson(**run);
   out["tasks"] = json::array();
   for (const auto& t : *tasks) {
+    if (seen->Hides(t.task)) continue;
     json read = t.versions_read ? json::parse(*t.versions_read, nullptr, false) : json();
     out["tasks"].push_back({{"task", t.task}, {"status", catalog::RunStatusName(t.status)}, {"message", t.message},
                             {"attempts", OrNull(t.attempts)}, {"worker", OrNull(t.worker)},
@@ -246,8 +266,12 @@ void PostRun(Call& call) {
 void GetExpectations(Call& call) {
   auto results = catalog::LatestExpectationResults(call.worker.lakehouse.metastore());
   if (!results.has_value()) return SendStatus(call.res, results.error());
+  auto seen = Visibility::For(call);
+  if (!seen.has_value()) return SendStatus(call.res, seen.error());
   json out = json::array();
-  for (const auto& e : *results) out.push_back(ExpectationJson(e));
+  for (const auto& e : *results) {
+    if (!seen->Hides(e.table)) out.push_back(ExpectationJson(e));
+  }
   SendJson(call.res, {{"expectations", std::move(out)}});
 }
 
@@ -291,6 +315,31 @@ void GetDag(Call& call) {
       }
     }
   }
+  // Nodes (and their edges) over a table the user may not SELECT are left out.
+  auto seen = Visibility::For(call);
+  if (!seen.has_value()) return SendStatus(call.res, seen.error());
+  std::set<std::string> hidden_nodes;
+  json nodes = json::array();
+  for (json& node : out["nodes"]) {
+    const std::string name = node.value("name", "");
+    const std::string layer = node.value("layer", "");
+    const std::string full = name.find('.') != std::string::npos ? project->catalog + "." + name
+                             : layer.empty()                     ? name
+                                                                 : project->catalog + "." + layer + "." + name;
+    if (seen->Hides(full) || seen->Hides(name)) {
+      hidden_nodes.insert(name);
+    } else {
+      nodes.push_back(std::move(node));
+    }
+  }
+  out["nodes"] = std::move(nodes);
+  json edges = json::array();
+  for (json& edge : out["edges"]) {
+    if (!hidden_nodes.contains(edge.value("from", "")) && !hidden_nodes.contains(edge.value("to", ""))) {
+      edges.push_back(std::move(edge));
+    }
+  }
+  out["edges"] = std::move(edges);
   for (json& node : out["nodes"]) {
     const std::string name = node.value("name", "");
     json status = nullptr;
@@ -315,8 +364,15 @@ void GetModels(Call& call) {
   auto fv_versions = ml::ListVersions(call.worker.lakehouse.metastore(), ml::fv::kModelName);
   if (!fv_versions.has_value()) return SendStatus(call.res, fv_versions.error());
   versions->insert(versions->end(), fv_versions->begin(), fv_versions->end());
+  // A version whose training inputs or scores table the user may not SELECT is left out.
+  auto seen = Visibility::For(call);
+  if (!seen.has_value()) return SendStatus(call.res, seen.error());
+  auto project = pipeline::LoadProject(o.project_dir, o.env);
+  if (!project.has_value()) return SendStatus(call.res, project.error());
+  const bool scores_hidden = seen->Hides(project->catalog + "." + config->scores_table);
   json out = json::array();
   for (const ml::ModelVersion& v : *versions) {
+    if (scores_hidden || ModelReadsHidden(call, *seen, project->catalog, v)) continue;
     json j = VersionJson(v);
     json metrics = VersionMetrics(call, v);
     if (metrics.is_object()) {
@@ -340,6 +396,21 @@ void GetModelVersion(Call& call) {
   if (!*v) {
     return SendError(call.res, 404, "not_found",
                      fmt::format("model {} has no version {}", call.params["name"], *version));
+  }
+  {
+    // As in the listing: a version over a table the user may not SELECT is not theirs to see.
+    const ServerOptions& o = call.server.options();
+    auto seen = Visibility::For(call);
+    if (!seen.has_value()) return SendStatus(call.res, seen.error());
+    auto project = pipeline::LoadProject(o.project_dir, o.env);
+    if (!project.has_value()) return SendStatus(call.res, project.error());
+    auto config = ml::MlConfigFromProject(*project);
+    if (!config.has_value()) return SendStatus(call.res, config.error());
+    if (seen->Hides(project->catalog + "." + config->scores_table) ||
+        ModelReadsHidden(call, *seen, project->catalog, **v)) {
+      return SendError(call.res, 403, "permission_denied",
+                       fmt::format("{} may not see model {} version {}", call.user, (*v)->name, (*v)->version));
+    }
   }
   json out = VersionJson(**v);
   out["metrics"] = VersionMetrics(call, **v);

@@ -19,7 +19,9 @@
 #include "catalog/column_policies.h"
 #include "catalog/grants.h"
 #include "catalog/lakehouse.h"
+#include "catalog/model_registry.h"
 #include "catalog/principals.h"
+#include "catalog/runs.h"
 #include "catalog/tokens.h"
 #include "common/testing/temp_dir.h"
 #include "delta/table.h"
@@ -243,6 +245,62 @@ TEST_F(GovernanceApiTest, GrantAndRevokeHoldOnTheNextRequestWithoutARestart) {
   EXPECT_EQ(Rows(Sql("mia", q).second), "2");
   ASSERT_TRUE(catalog::Revoke(lh_->metastore(), catalog::Privilege::kSelect, kGold, "marketing").ok());
   EXPECT_EQ(Sql("mia", "SELECT * FROM gold.gld_kpis").first, 403);
+}
+
+// Run tasks, expectation results, DAG nodes and models name tables too: the
+// marketer (SELECT on gold only) sees none of silver's or bronze's; admin sees all.
+TEST_F(GovernanceApiTest, MetadataAboutTablesTheUserCannotSeeIsLeftOut) {
+  catalog::Metastore& m = lh_->metastore();
+  auto run = catalog::StartPipelineRun(m, "olist", "manual");
+  ASSERT_TRUE(run.has_value()) << run.error().message();
+  for (const char* table : {"olist.bronze.brz_customers", "olist.silver.slv_customers", "olist.gold.gld_kpis"}) {
+    auto task = catalog::StartTaskRun(m, *run, table);
+    ASSERT_TRUE(task.has_value());
+    ASSERT_TRUE(catalog::FinishTaskRun(m, *task, {}).ok());
+    ASSERT_TRUE(catalog::RecordExpectationResult(m, {.run_id = *run, .table = table, .expectation = "not_empty",
+                                                     .passed_rows = 3})
+                    .ok());
+  }
+  ASSERT_TRUE(catalog::FinishPipelineRun(m, *run, catalog::RunStatus::kSucceeded, "").ok());
+  auto [models_status, models] = Get("admin", "/api/v1/models");
+  ASSERT_EQ(models_status, 200) << models.dump();
+  const std::string model = models["model"].get<std::string>();
+  int64_t version = 0;
+  for (const char* input : {"silver.slv_customers", "gold.gld_kpis"}) {
+    auto trained = catalog::models::InsertRun(
+        m, {.model_name = model, .protocol = "early", .inputs = json::array({{{"table", input}, {"delta_version", 0}}})});
+    ASSERT_TRUE(trained.has_value()) << trained.error().message();
+    ASSERT_TRUE(catalog::models::RegisterVersion(
+                    m, {.name = model, .version = ++version, .run_id = *trained, .kind = "logistic", .path = "none"})
+                    .ok());
+  }
+
+  const std::string run_path = "/api/v1/runs/" + std::to_string(*run);
+  for (const std::string path : {run_path, std::string("/api/v1/expectations"), std::string("/api/v1/pipeline/dag")}) {
+    auto [admin_status, admin] = Get("admin", path);
+    ASSERT_EQ(admin_status, 200) << path << " " << admin.dump();
+    EXPECT_NE(admin.dump().find("slv_customers"), std::string::npos) << path;
+    auto [mia_status, mia] = Get("mia", path);
+    ASSERT_EQ(mia_status, 200) << path << " " << mia.dump();
+    const std::string body = mia.dump();
+    for (const char* secret : {"slv_", "brz_", "silver", "bronze"}) {
+      EXPECT_EQ(body.find(secret), std::string::npos) << path << " shows " << secret << " to mia: " << body;
+    }
+  }
+  auto [run_status, mia_run] = Get("mia", run_path);
+  ASSERT_EQ(mia_run["tasks"].size(), 1u) << mia_run.dump();
+  EXPECT_EQ(mia_run["tasks"][0]["task"], "olist.gold.gld_kpis");
+  EXPECT_EQ(mia_run["tasks"][0]["expectations"].size(), 1u);
+
+  // The version trained on silver is left out for mia; admin sees both.
+  auto [admin_status, admin_models] = Get("admin", "/api/v1/models");
+  EXPECT_EQ(admin_models["versions"].size(), 2u) << admin_models.dump();
+  auto [mia_status, mia_models] = Get("mia", "/api/v1/models");
+  ASSERT_EQ(mia_models["versions"].size(), 1u) << mia_models.dump();
+  EXPECT_EQ(mia_models["versions"][0]["version"], 2);
+  EXPECT_EQ(Get("mia", "/api/v1/models/" + model + "/versions/1").first, 403);
+  EXPECT_EQ(Get("mia", "/api/v1/models/" + model + "/versions/2").first, 200);
+  EXPECT_EQ(Get("admin", "/api/v1/models/" + model + "/versions/1").first, 200);
 }
 
 }  // namespace
