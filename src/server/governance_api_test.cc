@@ -276,7 +276,7 @@ TEST_F(GovernanceApiTest, MetadataAboutTablesTheUserCannotSeeIsLeftOut) {
   }
 
   const std::string run_path = "/api/v1/runs/" + std::to_string(*run);
-  for (const std::string path : {run_path, std::string("/api/v1/expectations"), std::string("/api/v1/pipeline/dag")}) {
+  for (const std::string& path : {run_path, std::string("/api/v1/expectations"), std::string("/api/v1/pipeline/dag")}) {
     auto [admin_status, admin] = Get("admin", path);
     ASSERT_EQ(admin_status, 200) << path << " " << admin.dump();
     EXPECT_NE(admin.dump().find("slv_customers"), std::string::npos) << path;
