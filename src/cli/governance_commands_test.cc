@@ -37,6 +37,17 @@ class GovernanceCommandsTest : public ::testing::Test {
       ASSERT_TRUE(lh->Publish(*conn, write).has_value());
     }
   }
+  // A user who may read the gold schema and nothing else (USE CATALOG, USE SCHEMA, SELECT).
+  void AddGoldReader(const std::string& user) {
+    ASSERT_EQ(Pareto({"user", "add", user}).exit_code, 0);
+    for (std::vector<std::string> grant : {std::vector<std::string>{"USE", "CATALOG", "ON", "CATALOG", "olist"},
+                                           {"USE_SCHEMA", "ON", "SCHEMA", "olist.gold"},
+                                           {"SELECT", "ON", "SCHEMA", "olist.gold"}}) {
+      grant.insert(grant.begin(), "grant");
+      grant.insert(grant.end(), {"TO", user});
+      ASSERT_EQ(Pareto(grant).exit_code, 0);
+    }
+  }
   CliRun Pareto(std::vector<std::string> args) {
     args.insert(args.begin(), {"--lakehouse", lakehouse_});
     return testing::RunBinary(binary_, args, dir_.path() + "/stderr.txt");
@@ -107,14 +118,7 @@ TEST_F(GovernanceCommandsTest, MalformedGrantsAndUnknownPrincipalsAreNamed) {
 // Writing commands check MODIFY (and SELECT on what they read) before any work:
 // refused with exit 77 naming the privilege, and audited either way.
 TEST_F(GovernanceCommandsTest, RunTrainAndScoreAsAUserNeedModifyOnWhatTheyWrite) {
-  ASSERT_EQ(Pareto({"user", "add", "mia"}).exit_code, 0);
-  for (std::vector<std::string> grant : {std::vector<std::string>{"USE", "CATALOG", "ON", "CATALOG", "olist"},
-                                         {"USE_SCHEMA", "ON", "SCHEMA", "olist.gold"},
-                                         {"SELECT", "ON", "SCHEMA", "olist.gold"}}) {
-    grant.insert(grant.begin(), "grant");
-    grant.insert(grant.end(), {"TO", "mia"});
-    ASSERT_EQ(Pareto(grant).exit_code, 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(AddGoldReader("mia"));
   CliRun run = Pareto({"run", "--as", "mia", "--no-ml", "--quiet"});
   EXPECT_EQ(run.exit_code, 77) << run.err;
   EXPECT_NE(run.err.find("mia lacks USE SCHEMA on SCHEMA olist.bronze"), std::string::npos) << run.err;
@@ -145,14 +149,7 @@ TEST_F(GovernanceCommandsTest, RunTrainAndScoreAsAUserNeedModifyOnWhatTheyWrite)
 // Lineage as a user: their table's neighbours they may not SELECT are left out;
 // a table they may not SELECT is refused.
 TEST_F(GovernanceCommandsTest, LineageAsAUserShowsOnlyTablesTheyMaySelect) {
-  ASSERT_EQ(Pareto({"user", "add", "mia"}).exit_code, 0);
-  for (std::vector<std::string> grant : {std::vector<std::string>{"USE", "CATALOG", "ON", "CATALOG", "olist"},
-                                         {"USE_SCHEMA", "ON", "SCHEMA", "olist.gold"},
-                                         {"SELECT", "ON", "SCHEMA", "olist.gold"}}) {
-    grant.insert(grant.begin(), "grant");
-    grant.insert(grant.end(), {"TO", "mia"});
-    ASSERT_EQ(Pareto(grant).exit_code, 0);
-  }
+  ASSERT_NO_FATAL_FAILURE(AddGoldReader("mia"));
   CliRun admin = Pareto({"--json", "lineage", "gold.gld_customer_metrics"});
   ASSERT_EQ(admin.exit_code, 0) << admin.err;
   EXPECT_NE(admin.out.find("silver."), std::string::npos) << admin.out;
