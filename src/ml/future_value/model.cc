@@ -44,6 +44,31 @@ Eigen::VectorXd FromJson(const nlohmann::json& j) {
   return v;
 }
 
+// The three source columns with the largest absolute contribution to each
+// row's log-odds, into s.driver / s.effect from row `first` on.
+Status TopDrivers(const FvModel& model, const Eigen::MatrixXd& x, size_t first, FvScores& s) {
+  PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd contrib, model.repeat->PersonContributions(x));
+  std::vector<std::string> groups;
+  const Eigen::MatrixXd grouped =
+      GroupContributions(contrib.leftCols(contrib.cols() - 1), model.encoder.SourceColumns(), groups);
+  std::vector<Eigen::Index> order(static_cast<size_t>(grouped.cols()));
+  const size_t top = std::min<size_t>(3, order.size());
+  for (Eigen::Index r = 0; r < grouped.rows(); ++r) {
+    for (size_t c = 0; c < order.size(); ++c) order[c] = static_cast<Eigen::Index>(c);
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                      [&](Eigen::Index a, Eigen::Index b) {
+                        const double fa = std::abs(grouped(r, a)), fb = std::abs(grouped(r, b));
+                        return fa != fb ? fa > fb : a < b;
+                      });
+    const size_t k = first + static_cast<size_t>(r);
+    for (size_t j = 0; j < top; ++j) {
+      s.driver[k][j] = groups[static_cast<size_t>(order[j])];
+      s.effect[k][j] = grouped(r, order[j]);
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 FvOptions ProductionOptions(uint64_t seed) {
@@ -89,15 +114,12 @@ StatusOr<FvModel> Fit(const Snapshots& data, std::span<const size_t> rows, int64
   m.training_days.erase(std::unique(m.training_days.begin(), m.training_days.end()), m.training_days.end());
 
   PARETO_ASSIGN_OR_RETURN(m.encoder, Encoder::Fit(data.frame, FeatureColumns(), rows));
-  PARETO_ASSIGN_OR_RETURN(Design design, m.encoder.Apply(data.frame, rows));
-  Eigen::VectorXd y(static_cast<Eigen::Index>(rows.size()));
-  std::vector<size_t> returned;
-  for (size_t k = 0; k < rows.size(); ++k) {
-    y(static_cast<Eigen::Index>(k)) = data.repeat[rows[k]];
-    if (data.repeat[rows[k]] == 1.0 && data.future_spend[rows[k]] > 0) returned.push_back(k);
+  std::vector<size_t> returned;  // rows of `data` whose person came back and spent
+  for (size_t i : rows) {
+    if (data.repeat[i] == 1.0) ++m.training_positives;
+    if (data.repeat[i] == 1.0 && data.future_spend[i] > 0) returned.push_back(i);
   }
   m.training_rows = static_cast<int64_t>(rows.size());
-  m.training_positives = static_cast<int64_t>(y.sum());
   if (m.training_positives < 2) {
     return std::unexpected(InvalidArgument("future value: fewer than two persons came back in the training windows"));
   }
@@ -105,30 +127,36 @@ StatusOr<FvModel> Fit(const Snapshots& data, std::span<const size_t> rows, int64
   // sees every one of them and a seeded sample of the others, at most
   // options.negatives_per_positive per positive, which makes it several times
   // faster for the same ranking; Score undoes the sampling on the log-odds
-  // (adds log of the sampling rate), so probabilities stay calibrated.
+  // (adds log of the sampling rate), so probabilities stay calibrated. Only the
+  // kept rows are encoded: the dense design of every row would be gigabytes at
+  // scale 100 and most of it thrown away.
   const double negatives = static_cast<double>(m.training_rows - m.training_positives);
   m.negative_rate = std::min(1.0, options.negatives_per_positive * static_cast<double>(m.training_positives) /
                                       std::max(1.0, negatives));
   std::vector<size_t> kept;
   Rng sampler(options.boosting.seed ^ 0x6e6567ULL);
-  for (size_t k = 0; k < rows.size(); ++k) {
-    if (y(static_cast<Eigen::Index>(k)) == 1.0 || m.negative_rate >= 1.0 || sampler.Uniform() < m.negative_rate) {
-      kept.push_back(k);
-    }
+  for (size_t i : rows) {
+    if (data.repeat[i] == 1.0 || m.negative_rate >= 1.0 || sampler.Uniform() < m.negative_rate) kept.push_back(i);
   }
-  PARETO_ASSIGN_OR_RETURN(TreeModel repeat,
-                          TreeModel::FitBoosting(Rows(design.x, kept), Rows(y, kept), options.boosting));
-  m.repeat = std::make_unique<TreeModel>(std::move(repeat));
+  {
+    PARETO_ASSIGN_OR_RETURN(Design design, m.encoder.Apply(data.frame, kept));
+    Eigen::VectorXd y(static_cast<Eigen::Index>(kept.size()));
+    for (size_t k = 0; k < kept.size(); ++k) y(static_cast<Eigen::Index>(k)) = data.repeat[kept[k]];
+    PARETO_ASSIGN_OR_RETURN(TreeModel repeat, TreeModel::FitBoosting(design.x, y, options.boosting));
+    m.repeat = std::make_unique<TreeModel>(std::move(repeat));
+  }
 
   // Spend of a returning person: ridge regression of log spend.
-  const Eigen::Index p = design.x.cols();
+  PARETO_ASSIGN_OR_RETURN(const Design returned_design, m.encoder.Apply(data.frame, returned));
+  const Eigen::MatrixXd& xr = returned_design.x;
+  const Eigen::Index p = xr.cols();
   m.mean = Eigen::VectorXd::Zero(p);
   m.scale = Eigen::VectorXd::Ones(p);
   for (Eigen::Index c = 0; c < p; ++c) {
     double sum = 0, sum2 = 0;
     int64_t n = 0;
-    for (size_t k : returned) {
-      const double v = design.x(static_cast<Eigen::Index>(k), c);
+    for (Eigen::Index k = 0; k < xr.rows(); ++k) {
+      const double v = xr(k, c);
       if (std::isnan(v)) continue;
       sum += v;
       sum2 += v * v;
@@ -140,9 +168,9 @@ StatusOr<FvModel> Fit(const Snapshots& data, std::span<const size_t> rows, int64
       m.scale(c) = var > 1e-12 ? std::sqrt(var) : 1.0;
     }
   }
-  const Eigen::MatrixXd z = Standardize(Rows(design.x, returned), m.mean, m.scale);
+  const Eigen::MatrixXd z = Standardize(xr, m.mean, m.scale);
   Eigen::VectorXd t(static_cast<Eigen::Index>(returned.size()));
-  for (size_t k = 0; k < returned.size(); ++k) t(static_cast<Eigen::Index>(k)) = std::log(data.future_spend[rows[returned[k]]]);
+  for (size_t k = 0; k < returned.size(); ++k) t(static_cast<Eigen::Index>(k)) = std::log(data.future_spend[returned[k]]);
   m.intercept = t.mean();
   m.min_log_spend = t.minCoeff();
   m.max_log_spend = t.maxCoeff();
@@ -159,32 +187,67 @@ StatusOr<FvModel> Fit(const Snapshots& data, std::span<const size_t> rows, int64
 
 StatusOr<FvScores> Score(const FvModel& model, const Snapshots& data, std::span<const size_t> rows, bool drivers) {
   if (rows.empty()) return std::unexpected(InvalidArgument("future value: no rows to score"));
-  PARETO_ASSIGN_OR_RETURN(Design design, model.encoder.Apply(data.frame, rows));
   FvScores s;
-  PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd sampled, model.repeat->PredictProba(design.x));
-  // Back from the training sample's odds to the population's.
-  const double shift = std::log(model.negative_rate);
-  s.repeat_probability = sampled.unaryExpr([shift](double p) {
-    const double q = std::clamp(p, 1e-15, 1 - 1e-15);
-    return 1.0 / (1.0 + std::exp(-(std::log(q / (1 - q)) + shift)));
-  });
-  const Eigen::MatrixXd z = Standardize(design.x, model.mean, model.scale);
-  // Within the log spends seen in training: a linear model extrapolates without bound.
-  const Eigen::VectorXd log_spend =
-      ((z * model.coef).array() + model.intercept).cwiseMax(model.min_log_spend).cwiseMin(model.max_log_spend);
-  s.conditional_spend = (log_spend.array() + 0.5 * model.residual_variance).exp();
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  s.repeat_probability.resize(n);
+  s.conditional_spend.resize(n);
+  if (drivers) {
+    s.driver.resize(rows.size());
+    s.effect.resize(rows.size());
+  }
+  // Block by block: the dense design of a block (and its standardized copy and
+  // contributions) stays a few tens of megabytes, where the whole snapshot's
+  // would be gigabytes at scale 10 and more; every score is a function of its
+  // own row, so blocks change no figure.
+  constexpr size_t kBlock = 32768;
+  const double shift = std::log(model.negative_rate);  // back from the training sample's odds to the population's
+  for (size_t begin = 0; begin < rows.size(); begin += kBlock) {
+    const std::span<const size_t> block = rows.subspan(begin, std::min(kBlock, rows.size() - begin));
+    const auto at = static_cast<Eigen::Index>(begin);
+    const auto len = static_cast<Eigen::Index>(block.size());
+    PARETO_ASSIGN_OR_RETURN(Design design, model.encoder.Apply(data.frame, block));
+    PARETO_ASSIGN_OR_RETURN(Eigen::VectorXd sampled, model.repeat->PredictProba(design.x));
+    s.repeat_probability.segment(at, len) = sampled.unaryExpr([shift](double p) {
+      const double q = std::clamp(p, 1e-15, 1 - 1e-15);
+      return 1.0 / (1.0 + std::exp(-(std::log(q / (1 - q)) + shift)));
+    });
+    const Eigen::MatrixXd z = Standardize(design.x, model.mean, model.scale);
+    // Within the log spends seen in training: a linear model extrapolates without bound.
+    const Eigen::VectorXd log_spend =
+        ((z * model.coef).array() + model.intercept).cwiseMax(model.min_log_spend).cwiseMin(model.max_log_spend);
+    s.conditional_spend.segment(at, len) = (log_spend.array() + 0.5 * model.residual_variance).exp();
+    if (drivers) PARETO_RETURN_IF_ERROR(TopDrivers(model, design.x, begin, s));
+  }
   s.expected_spend = s.repeat_probability.cwiseProduct(s.conditional_spend);
 
   // BG/NBD on the scored persons' own history (no labels): fitted on the table
-  // of distinct (x, t_x, T), which at scale is a few thousand rows for ~100k persons.
+  // of distinct (x, t_x, T), which at scale is a few thousand rows for ~100k
+  // persons; a person's expectation is a function of their triple alone, so it
+  // is computed once a triple.
   const std::vector<clv::RfmSummary> rfm = RfmOf(data, rows);
-  std::map<std::tuple<double, double, double>, double> counts;
-  for (const clv::RfmSummary& c : rfm) counts[{c.x, c.t_x, c.T}] += 1;
+  std::map<std::tuple<double, double, double>, size_t> index_of;
   std::vector<clv::RfmSummary> distinct;
   std::vector<double> weights;
-  for (const auto& [k, n] : counts) {
-    distinct.push_back({.x = std::get<0>(k), .t_x = std::get<1>(k), .T = std::get<2>(k)});
-    weights.push_back(n);
+  std::vector<size_t> triple_of(rfm.size());
+  for (size_t k = 0; k < rfm.size(); ++k) {
+    const clv::RfmSummary& c = rfm[k];
+    auto [it, inserted] = index_of.try_emplace({c.x, c.t_x, c.T}, distinct.size());
+    if (inserted) {
+      distinct.push_back(c);
+      weights.push_back(0);
+    }
+    weights[it->second] += 1;
+    triple_of[k] = it->second;
+  }
+  // FitBgNbd sums over the triples in their sorted order, as before they were indexed.
+  std::vector<size_t> sorted_order;
+  sorted_order.reserve(index_of.size());
+  for (const auto& [key, i] : index_of) sorted_order.push_back(i);
+  std::vector<clv::RfmSummary> sorted_distinct;
+  std::vector<double> sorted_weights;
+  for (size_t i : sorted_order) {
+    sorted_distinct.push_back(distinct[i]);
+    sorted_weights.push_back(weights[i]);
   }
   s.expected_purchases = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(rows.size()), kNaN);
   s.p_alive = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(rows.size()), kNaN);
@@ -193,21 +256,26 @@ StatusOr<FvScores> Score(const FvModel& model, const Snapshots& data, std::span<
   clv::MinimiseOptions search;
   search.max_evaluations = 20000;
   search.tolerance = 1e-10;
-  auto fit = clv::FitBgNbd(distinct, weights, search);
+  auto fit = clv::FitBgNbd(sorted_distinct, sorted_weights, search);
   if (fit.has_value()) {
     s.bgnbd = fit->params;
-    for (size_t k = 0; k < rows.size() && s.bgnbd_error.empty(); ++k) {
-      auto e = clv::BgNbdConditionalExpectedPurchases(fit->params, rfm[k], model.horizon_days / 7.0);
+    std::vector<double> expected(distinct.size()), alive(distinct.size());
+    for (size_t i = 0; i < distinct.size(); ++i) {
+      auto e = clv::BgNbdConditionalExpectedPurchases(fit->params, distinct[i], model.horizon_days / 7.0);
       if (!e.has_value()) {
         // Parameters at the edge of the model (a <= 1 - b ...) leave eq. 10 undefined.
         s.bgnbd_error = fmt::format("r={:.3g} alpha={:.3g} a={:.3g} b={:.3g}: {}", fit->params.r, fit->params.alpha,
                                     fit->params.a, fit->params.b, e.error().message());
-        s.expected_purchases.setConstant(kNaN);
-        s.p_alive.setConstant(kNaN);
         break;
       }
-      s.expected_purchases(static_cast<Eigen::Index>(k)) = *e;
-      s.p_alive(static_cast<Eigen::Index>(k)) = clv::BgNbdProbabilityAlive(fit->params, rfm[k]);
+      expected[i] = *e;
+      alive[i] = clv::BgNbdProbabilityAlive(fit->params, distinct[i]);
+    }
+    if (s.bgnbd_error.empty()) {
+      for (size_t k = 0; k < rfm.size(); ++k) {
+        s.expected_purchases(static_cast<Eigen::Index>(k)) = expected[triple_of[k]];
+        s.p_alive(static_cast<Eigen::Index>(k)) = alive[triple_of[k]];
+      }
     }
   } else {
     // Too few repeat buyers pin no maximum (the likelihood is flat along a/b):
@@ -215,29 +283,6 @@ StatusOr<FvScores> Score(const FvModel& model, const Snapshots& data, std::span<
     s.bgnbd_error = fit.error().message();
   }
 
-  if (drivers) {
-    PARETO_ASSIGN_OR_RETURN(Eigen::MatrixXd contrib, model.repeat->PersonContributions(design.x));
-    std::vector<std::string> groups;
-    const Eigen::MatrixXd grouped =
-        GroupContributions(contrib.leftCols(contrib.cols() - 1), model.encoder.SourceColumns(), groups);
-    s.driver.resize(rows.size());
-    s.effect.resize(rows.size());
-    std::vector<Eigen::Index> order(static_cast<size_t>(grouped.cols()));
-    for (size_t k = 0; k < rows.size(); ++k) {
-      const auto r = static_cast<Eigen::Index>(k);
-      for (size_t c = 0; c < order.size(); ++c) order[c] = static_cast<Eigen::Index>(c);
-      const size_t top = std::min<size_t>(3, order.size());
-      std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                        [&](Eigen::Index a, Eigen::Index b) {
-                          const double fa = std::abs(grouped(r, a)), fb = std::abs(grouped(r, b));
-                          return fa != fb ? fa > fb : a < b;
-                        });
-      for (size_t j = 0; j < top; ++j) {
-        s.driver[k][j] = groups[static_cast<size_t>(order[j])];
-        s.effect[k][j] = grouped(r, order[j]);
-      }
-    }
-  }
   return s;
 }
 
