@@ -1,8 +1,14 @@
 #include "duck/duck.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "duck/internal.h"
 
@@ -58,6 +64,21 @@ StatusCode CodeOf(duckdb_error_type type) {
 
 // ---- Database ----
 
+namespace {
+
+// A spill folder no other instance uses (see DatabaseOptions::temp_directory):
+// the process id and a count of the instances this process opened. DuckDB
+// creates it at the first spill and removes it when the instance closes.
+std::string OwnTempDirectory() {
+  static std::atomic<uint64_t> opened{0};
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+  if (ec) base = "/tmp";
+  return (base / fmt::format("pareto-duckdb-{}-{}", ::getpid(), opened.fetch_add(1))).string();
+}
+
+}  // namespace
+
 StatusOr<Database> Database::Open(const DatabaseOptions& options) {
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) != DuckDBSuccess) return std::unexpected(Internal("duckdb: cannot create config"));
@@ -67,6 +88,11 @@ StatusOr<Database> Database::Open(const DatabaseOptions& options) {
   bool ok = true;
   if (options.threads > 0) ok = ok && set("threads", std::to_string(options.threads));
   if (!options.memory_limit.empty()) ok = ok && set("memory_limit", options.memory_limit);
+  if (!options.temp_directory.empty()) {
+    ok = ok && set("temp_directory", options.temp_directory);
+  } else if (options.path.empty()) {
+    ok = ok && set("temp_directory", OwnTempDirectory());
+  }
   // No extension may be fetched at run time: only what is built in.
   ok = ok && set("autoinstall_known_extensions", "false");
   ok = ok && set("autoload_known_extensions", "false");

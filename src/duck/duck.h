@@ -46,6 +46,12 @@ struct DatabaseOptions {
   std::string path;          // empty: in memory
   int threads = 0;           // 0: DuckDB's default (all cores)
   std::string memory_limit;  // empty: DuckDB's default
+  // Where the instance spills what does not fit in memory_limit. Empty, for an
+  // in-memory database: a folder of its own under the system's temp folder.
+  // Never give two instances the same folder: DuckDB 1.4 names its spill files
+  // the same in every instance (duckdb/duckdb#15173), so two instances spilling
+  // there at once overwrite each other's blocks (wrong rows, or a crash).
+  std::string temp_directory;
 };
 
 // Limits on one query a person sends (the read-only session's): past `timeout`

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace pareto::duck {
@@ -81,6 +83,42 @@ TEST(DuckTest, NumericTypesAreTheNumberTypesOfAResult) {
   std::vector<bool> numeric;
   for (uint64_t c = 0; c < r->ColumnCount(); ++c) numeric.push_back(IsNumericType(r->ColumnType(c)));
   EXPECT_EQ(numeric, (std::vector<bool>{true, true, true, true, true, false, false, false, false}));
+}
+
+// Two in-memory instances spilling at the same time each keep their own spill
+// files: in one shared folder DuckDB 1.4's identically named files overwrite
+// each other (a wrong sum, a read error or a crash).
+TEST(DuckTest, InstancesSpillingAtOnceEachGetTheirOwnRows) {
+  constexpr const char* kSpill =
+      "SELECT sum(hash(i, s) % 1000003)::BIGINT FROM (SELECT i, md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS s "
+      "FROM range(600000) t(i) ORDER BY s)";
+  auto reference_db = Database::Open();
+  ASSERT_TRUE(reference_db.has_value());
+  auto reference_conn = reference_db->Connect();
+  ASSERT_TRUE(reference_conn.has_value());
+  auto expected = reference_conn->QueryInt64(kSpill);
+  ASSERT_TRUE(expected.has_value()) << expected.error().message();
+
+  std::vector<std::string> dirs(2);
+  std::vector<StatusOr<int64_t>> sums(2, 0);
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < 2; ++k) {
+    threads.emplace_back([&, k] {
+      auto db = Database::Open({.threads = 1, .memory_limit = "24MB"});
+      if (!db.has_value()) return void(sums[k] = std::unexpected(db.error()));
+      auto conn = db->Connect();
+      if (!conn.has_value()) return void(sums[k] = std::unexpected(conn.error()));
+      auto dir = conn->QueryScalar("SELECT current_setting('temp_directory')");
+      if (dir.has_value() && dir->has_value()) dirs[k] = **dir;
+      sums[k] = conn->QueryInt64(kSpill);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_NE(dirs[0], dirs[1]);
+  for (size_t k = 0; k < 2; ++k) {
+    ASSERT_TRUE(sums[k].has_value()) << sums[k].error().message();
+    EXPECT_EQ(*sums[k], *expected);
+  }
 }
 
 }  // namespace

@@ -287,9 +287,13 @@ class Runner {
                               worker.lakehouse->OpenSession({.read_only = false, .default_catalog = project_.catalog}));
       worker.session.emplace(std::move(session));
       conns_[static_cast<size_t>(&worker - workers_.data())].store(&worker.session->connection());
+      // A spill folder of the worker's own: two DuckDB instances spilling into one
+      // folder overwrite each other's files (see duck::DatabaseOptions::temp_directory).
+      const std::string spill = fmt::format("{}/_meta/tmp/run-{}-worker-{}", options_.lakehouse_root, ::getpid(),
+                                            &worker - workers_.data());
       PARETO_RETURN_IF_ERROR(worker.session->connection().Execute(
           fmt::format("SET memory_limit = {}; SET temp_directory = {}", duck::QuoteLiteral(MemoryLimit()),
-                      duck::QuoteLiteral(options_.lakehouse_root + "/_meta/tmp"))));
+                      duck::QuoteLiteral(spill))));
       PARETO_RETURN_IF_ERROR(PrepareModelSession(worker.session->connection(), project_));
     }
     for (const std::string& t : tables) {

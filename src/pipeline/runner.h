@@ -106,7 +106,7 @@ struct RunOptions {
   int64_t task_timeout_ms = 0;
   // DuckDB's memory_limit for each worker's session (e.g. "4GB"); empty: half of
   // the machine's memory shared by the workers. Beyond it DuckDB spills to
-  // <lakehouse>/_meta/tmp (its temp_directory), so a run holds a bounded share of
+  // <lakehouse>/_meta/tmp/run-PID-worker-N (a folder per worker), so a run holds a bounded share of
   // the machine whatever the size of its tables.
   std::string memory_limit;
   std::vector<PostTask> post_tasks;
