@@ -119,4 +119,6 @@ SELECT
 FROM history AS h
 LEFT JOIN reviews AS r ON r.snapshot_date = h.snapshot_date AND r.customer_unique_id = h.customer_unique_id
 LEFT JOIN future AS f ON f.snapshot_date = h.snapshot_date AND f.customer_unique_id = h.customer_unique_id
-ORDER BY h.snapshot_date, h.customer_unique_id
+-- No ORDER BY: the readers (ml/future_value) order by snapshot and person
+-- themselves, and sorting every person at every snapshot (18.7 M rows at
+-- generated scale 100) ran a worker out of memory.
