@@ -329,6 +329,36 @@ try {
     check(consoleErrors.every(e => /status of (400|404)/.test(e)),
           `no console errors in the interactions but the expected 400 and 404${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`);
     await context.close();
+
+    // 8. A user who may SELECT one gold table: the panels over other tables say "Not permitted"
+    // in their place (none fails), and the lineage graph holds only what they may see.
+    if (!useMock) {
+      const viewer = `viewer${process.pid}`;
+      await pareto(lakehouse, ['user', 'add', viewer]);
+      await pareto(lakehouse, ['grant', 'USE', 'CATALOG', 'ON', 'CATALOG', 'olist', 'TO', viewer]);
+      await pareto(lakehouse, ['grant', 'USE_SCHEMA', 'ON', 'SCHEMA', 'olist.gold', 'TO', viewer]);
+      await pareto(lakehouse, ['grant', 'SELECT', 'ON', 'TABLE', 'olist.gold.gld_monthly_revenue', 'TO', viewer]);
+      const viewerToken = JSON.parse(await pareto(lakehouse, ['--json', 'token', 'create', '--name', viewer, '--user', viewer])).token;
+      const vctx = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      const vpage = await vctx.newPage();
+      await vpage.goto(`${base}/#token=${viewerToken}`);
+      await vpage.waitForFunction(() => !location.hash.includes('token='));
+      await openPage(vpage, 'overview');
+      const vcards = await vpage.$$eval('main .card[data-panel]', els => els.map(e => ({ id: e.dataset.panel, state: e.dataset.state, text: e.querySelector('.body').innerText })));
+      const refused = vcards.filter(c => c.state === 'not-permitted');
+      check(refused.length > 0 && refused.every(c => /^Not permitted/.test(c.text)),
+            `viewer overview: panels over tables they may not see say "Not permitted" (${refused.map(c => c.id).join(', ')})`);
+      check(vcards.some(c => c.id === 'orders_by_month' && c.state === 'ready'), 'viewer overview: the panel over their one table is drawn (orders_by_month)');
+      check(vcards.every(c => c.state !== 'error'), `viewer overview: no panel fails (${vcards.filter(c => c.state === 'error').map(c => c.id).join(', ')})`);
+      await vpage.screenshot({ path: join(artifacts, 'overview-viewer-not-permitted.png'), fullPage: true });
+      await openPage(vpage, 'pipeline');
+      const vlineage = await (await fetch(`${base}/api/v1/lineage`, { headers: { Authorization: `Bearer ${viewerToken}` } })).json();
+      const vgraph = await vpage.$eval('[data-panel="lineage_graph"]', e => ({ state: e.dataset.state, tables: [...e.querySelectorAll('svg g.lineage-node')].map(g => g.dataset.table) }));
+      check(JSON.stringify(vlineage.nodes.map(n => n.name)) === JSON.stringify(['olist.gold.gld_monthly_revenue']) &&
+            JSON.stringify(vgraph.tables) === JSON.stringify(['olist.gold.gld_monthly_revenue']),
+            `viewer pipeline: the lineage graph and GET /api/v1/lineage hold only their table (${vgraph.state}: ${vgraph.tables.join(', ')}; API ${vlineage.nodes.length} nodes, ${vlineage.edges.length} edges)`);
+      await vctx.close();
+    }
   }
   if (failures.length) console.log(`--- server log ---\n${serverLog.slice(-4000)}`);
 } catch (e) {
