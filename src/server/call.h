@@ -61,8 +61,11 @@ void SendStatus(httplib::Response& res, const Status& status);
 
 // Runs `sql` through the session's QueryText within the server's limits (at most
 // `max_rows`) and replies with the rows JSON plus `extra` members (e.g. "id").
-// A refused statement is 400 sql_refused.
-void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members);
+// A refused statement is 400 sql_refused; one over a table the user may not see
+// 403 with "not_permitted", its message `denied_message` when given (a panel's
+// SQL is the server's: its refusal must not name the tables it reads).
+void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members,
+                const std::string& denied_message = "");
 
 // api_data.cc
 void GetDashboard(Call& call);

@@ -221,6 +221,8 @@ TEST_F(GovernanceApiTest, PanelsPreviewsAndTablesFollowTheUser) {
   EXPECT_EQ(states_status, 403) << states.dump();
   EXPECT_TRUE(states.value("not_permitted", false));
   EXPECT_EQ(states["id"], "states");
+  // The panel's SQL is the server's: its refusal does not name the table it reads.
+  EXPECT_EQ(states["error"]["message"], "mia may not see a table this panel reads") << states.dump();
   EXPECT_EQ(Rows(Get("rita", "/api/v1/dashboard/panels/states").second), "SP,2");
   EXPECT_EQ(Get("mia", "/api/v1/tables/olist.silver.slv_customers/preview").first, 403);
   EXPECT_EQ(Get("mia", "/api/v1/tables/olist.silver.slv_customers").first, 403);
