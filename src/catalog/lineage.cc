@@ -59,6 +59,17 @@ StatusOr<std::vector<std::string>> DownstreamTables(Metastore& ms, std::string_v
   return Strings(ms, "SELECT downstream FROM table_lineage WHERE upstream = ? ORDER BY downstream", table);
 }
 
+StatusOr<std::vector<TableEdge>> AllTableEdges(Metastore& ms) {
+  PARETO_ASSIGN_OR_RETURN(sqlite::Statement stmt, MetastoreAccess::Db(ms).Prepare(
+                                                      "SELECT upstream, downstream FROM table_lineage ORDER BY 2, 1"));
+  std::vector<TableEdge> out;
+  while (true) {
+    PARETO_ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return out;
+    out.push_back({stmt.ColumnText(0), stmt.ColumnText(1)});
+  }
+}
+
 Status ReplaceColumnLineage(Metastore& ms, std::string_view downstream_table, const std::vector<ColumnEdge>& edges) {
   PARETO_ASSIGN_OR_RETURN(sqlite::Transaction txn, sqlite::Transaction::Begin(MetastoreAccess::Db(ms)));
   {

@@ -42,6 +42,16 @@ StatusOr<std::vector<std::string>> UpstreamTables(Metastore& ms, std::string_vie
 // The tables computed from `table`, sorted.
 StatusOr<std::vector<std::string>> DownstreamTables(Metastore& ms, std::string_view table);
 
+struct TableEdge {
+  std::string upstream;    // read by
+  std::string downstream;  // this table
+
+  friend bool operator==(const TableEdge&, const TableEdge&) = default;
+};
+// Every recorded table edge, sorted by downstream then upstream: the whole graph
+// in one read (the dashboard draws it; callers filter what a user may not see).
+StatusOr<std::vector<TableEdge>> AllTableEdges(Metastore& ms);
+
 // Replaces every column edge recorded for the columns of `downstream_table`.
 Status ReplaceColumnLineage(Metastore& ms, std::string_view downstream_table, const std::vector<ColumnEdge>& edges);
 // The direct upstream columns of one column, sorted.

@@ -23,6 +23,21 @@ TEST(LineageTest, ReplacingTableLineageForgetsOldUpstreams) {
   EXPECT_TRUE(DownstreamTables(*ms, "olist.bronze.brz_items").value().empty());
 }
 
+TEST(LineageTest, AllTableEdgesIsTheWholeGraphSorted) {
+  TempDir dir;
+  auto ms = Metastore::Open(dir.path());
+  ASSERT_TRUE(ms.has_value());
+  EXPECT_TRUE(AllTableEdges(*ms).value().empty());
+  ASSERT_TRUE(ReplaceTableLineage(*ms, "olist.gold.g", {"olist.silver.s"}).ok());
+  ASSERT_TRUE(ReplaceTableLineage(*ms, "olist.silver.s", {"olist.bronze.b2", "olist.bronze.b1"}).ok());
+  EXPECT_EQ(AllTableEdges(*ms).value(), (std::vector<TableEdge>{{"olist.silver.s", "olist.gold.g"},
+                                                                {"olist.bronze.b1", "olist.silver.s"},
+                                                                {"olist.bronze.b2", "olist.silver.s"}}));
+  // Replacing a table's upstreams replaces its edges in the graph too.
+  ASSERT_TRUE(ReplaceTableLineage(*ms, "olist.silver.s", {"olist.bronze.b1"}).ok());
+  EXPECT_EQ(AllTableEdges(*ms).value().size(), 2u);
+}
+
 TEST(LineageTest, FollowsColumnsThroughEveryLayer) {
   TempDir dir;
   auto ms = Metastore::Open(dir.path());

@@ -11,6 +11,7 @@
 #include "catalog/audit.h"
 #include "catalog/column_policies.h"
 #include "catalog/grants.h"
+#include "catalog/policy_identity.h"
 #include "delta/table.h"
 
 namespace pareto::catalog {
@@ -397,7 +398,7 @@ Status SqlSession::CreateView(const TableInfo& t, bool replace) {
   }
   PARETO_ASSIGN_OR_RETURN(std::string select, ViewSelect(t, scan, view.columns));
   const std::string full = t.FullName();
-  if (principal_.has_value() && (masks_.contains(full) || row_filters_.contains(full))) {
+  if (principal_.has_value() && !PoliciesAreIdentity(full)) {
     // Masked or filtered: a copy of what the principal may see, taken now, and
     // no view over the files (LockDown leaves the folder out of reach).
     PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE TABLE " + qualified + " AS " + select));
@@ -663,6 +664,16 @@ StatusOr<std::string> SqlSession::AdmitAndAudit(std::string_view sql, std::vecto
   if (named.has_value()) *objects = std::move(*named);
   if (!admitted.has_value()) PARETO_RETURN_IF_ERROR(Audit(sql, *objects, false, admitted.error()));
   return admitted;
+}
+
+bool SqlSession::PoliciesAreIdentity(const std::string& full) const {
+  if (auto masks = masks_.find(full); masks != masks_.end()) {
+    for (const auto& [column, expression] : masks->second) {
+      if (!IsIdentityMask(expression, column)) return false;
+    }
+  }
+  auto filter = row_filters_.find(full);
+  return filter == row_filters_.end() || IsIdentityFilter(filter->second);
 }
 
 StatusOr<std::string> SqlSession::ViewSelect(const TableInfo& t, const std::string& scan,

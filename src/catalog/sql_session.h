@@ -190,6 +190,9 @@ class SqlSession {
   // principal's column masks and row filter applied; `SELECT * FROM scan` when ungoverned.
   StatusOr<std::string> ViewSelect(const TableInfo& t, const std::string& scan,
                                    const std::vector<std::string>& columns) const;
+  // Whether every mask and the row filter of `full`, as bound for the principal,
+  // provably changes nothing (policy_identity.h): then the table keeps its view.
+  bool PoliciesAreIdentity(const std::string& full) const;
   // Absolute path of a table's Delta folder.
   std::string TableRoot(const TableInfo& info) const;
 

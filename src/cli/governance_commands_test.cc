@@ -1,12 +1,15 @@
 // The governance commands through the built `pareto` binary: users, groups,
 // grants in Unity Catalog's words, `sql --as`, `run|train|score --as`, the
 // audit log and exit 77.
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "catalog/column_policies.h"
 #include "catalog/lakehouse.h"
 #include "cli/testing/cli_run.h"
 #include "cli/testing/json_lines.h"
@@ -159,6 +162,82 @@ TEST_F(GovernanceCommandsTest, LineageAsAUserShowsOnlyTablesTheyMaySelect) {
   EXPECT_EQ(mia.out.find("bronze."), std::string::npos) << mia.out;
   CliRun refused = Pareto({"lineage", "silver.slv_customers", "--as", "mia"});
   EXPECT_EQ(refused.exit_code, 77) << refused.err;
+}
+
+// `audience` writes whole rows of the scores table to a CSV: as a user it needs
+// SELECT on that table and no mask or row filter of it that applies to them;
+// the header counts persons from silver only for whom may see silver. Audited.
+TEST_F(GovernanceCommandsTest, AudienceAsAUserNeedsUnmaskedSelectOnTheScores) {
+  {
+    auto lh = catalog::Lakehouse::Open(lakehouse_);
+    ASSERT_TRUE(lh.has_value());
+    auto db = duck::Database::Open();
+    ASSERT_TRUE(db.has_value());
+    auto conn = db->Connect();
+    ASSERT_TRUE(conn.has_value());
+    catalog::PublishRequest scores{
+        .name = {"olist", "gold", "gld_customer_scores"},
+        .select_sql = "SELECT 'p' || i AS customer_unique_id, DATE '2018-08-01' AS snapshot_date, "
+                      "180.0 AS horizon_days, 10.0 * i AS expected_spend, 0.1 * i AS repeat_probability, "
+                      "0.2 * i AS expected_purchases, 0.9 AS p_alive, 'recency' AS driver_1, 0.1 AS driver_1_effect, "
+                      "'frequency' AS driver_2, 0.05 AS driver_2_effect, 'monetary' AS driver_3, 0.01 AS driver_3_effect, "
+                      "DATE '2018-07-31' AS trained_through, 'future_value' AS model_name FROM range(1, 6) t(i)"};
+    ASSERT_TRUE(lh->Publish(*conn, scores).has_value());
+    catalog::PublishRequest fact{.name = {"olist", "silver", "slv_order_fact"},
+                                 .select_sql = "SELECT 'p' || i AS customer_unique_id FROM range(1, 8) t(i)"};
+    ASSERT_TRUE(lh->Publish(*conn, fact).has_value());
+  }
+  ASSERT_NO_FATAL_FAILURE(AddGoldReader("mia"));
+  ASSERT_EQ(Pareto({"user", "add", "rita"}).exit_code, 0);
+  const std::string out = dir_.path() + "/audience.csv";
+  const auto about = [&] {
+    std::ifstream in(out + ".about.txt");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+
+  CliRun rita = Pareto({"audience", "--top", "40%", "--out", out, "--as", "rita"});
+  EXPECT_EQ(rita.exit_code, 77) << rita.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  // The admin's header counts the 7 persons with an order; mia may not see silver: not counted.
+  CliRun admin = Pareto({"audience", "--top", "40%", "--out", out});
+  ASSERT_EQ(admin.exit_code, 0) << admin.err;
+  EXPECT_NE(about().find("2 persons with an order but no score"), std::string::npos) << about();
+  std::filesystem::remove(out);
+  CliRun mia = Pareto({"audience", "--top", "40%", "--out", out, "--as", "mia"});
+  ASSERT_EQ(mia.exit_code, 0) << mia.err;
+  EXPECT_NE(about().find("persons with an order not counted"), std::string::npos) << about();
+  std::ifstream csv(out);
+  std::string header, first;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  EXPECT_EQ(first.substr(0, 3), "p5,") << first;
+
+  // A mask on the scores for everyone outside analysts (the admin spared): mia is refused, the admin is not.
+  {
+    auto ms = catalog::Metastore::Open(lakehouse_);
+    ASSERT_TRUE(ms.has_value());
+    ASSERT_TRUE(catalog::ReplacePolicies(
+                    *ms, {.masks = {{"olist.gold.gld_customer_scores", "expected_spend",
+                                     "CASE WHEN is_member('admin') OR is_member('analysts') THEN expected_spend "
+                                     "ELSE NULL END"}}})
+                    .ok());
+  }
+  std::filesystem::remove(out);
+  CliRun masked = Pareto({"audience", "--out", out, "--as", "mia"});
+  EXPECT_EQ(masked.exit_code, 77) << masked.err;
+  EXPECT_NE(masked.err.find("column mask or row filter for mia"), std::string::npos) << masked.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_EQ(Pareto({"audience", "--out", out}).exit_code, 0);
+
+  std::map<std::string, int> denied;
+  for (const char* user : {"mia", "rita"}) {
+    CliRun audit = Pareto({"--json", "audit", "--principal", user, "--denied"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.err;
+    for (const auto& e : JsonLines(audit.out)) denied[user] += e["action"] == "audience";
+  }
+  EXPECT_EQ(denied["rita"], 1);
+  EXPECT_EQ(denied["mia"], 1);
 }
 
 }  // namespace

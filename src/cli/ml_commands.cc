@@ -7,7 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "catalog/audit.h"
+#include "catalog/grants.h"
 #include "catalog/lakehouse.h"
+#include "catalog/policy_identity.h"
+#include "catalog/principals.h"
 #include "catalog/sql_session.h"
 #include "catalog/table_name.h"
 #include "catalog/writer_lock.h"
@@ -291,14 +295,40 @@ Status Score(CliContext& ctx, const std::string& as) {
   return OkStatus();
 }
 
-Status Audience(CliContext& ctx, const std::string& top, const std::string& by, const std::string& out) {
+Status Audience(CliContext& ctx, const std::string& top, const std::string& by, const std::string& out,
+                const std::string& as) {
   PARETO_ASSIGN_OR_RETURN(double fraction, ParseFraction(top));
   PARETO_ASSIGN_OR_RETURN(catalog::Lakehouse lakehouse, OpenLakehouse(ctx));
-  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::LoadMlConfig(ctx.ProjectDir(), ctx.env));
+  PARETO_ASSIGN_OR_RETURN(pipeline::Project project, pipeline::LoadProject(ctx.ProjectDir(), ctx.env));
+  PARETO_ASSIGN_OR_RETURN(ml::MlConfig config, ml::MlConfigFromProject(project));
+  catalog::Metastore& ms = lakehouse.metastore();
+  {
+    // The CSV holds whole rows of the scores table, read outside a governed
+    // session: SELECT on it, and no mask or row filter that would change them
+    // for the user (those read it through `pareto sql --as`).
+    PARETO_ASSIGN_OR_RETURN(catalog::Securable scores, TableSecurable(config.scores_table, project.catalog));
+    const std::string text = "pareto audience --top " + top + " --by " + by + " --out " + out;
+    PARETO_RETURN_IF_ERROR(CheckPrivileges(ms, as, "audience", text, {{catalog::Privilege::kSelect, scores}}));
+    PARETO_ASSIGN_OR_RETURN(catalog::Principal who, catalog::LoadPrincipal(ms, ActingUser(as)));
+    PARETO_ASSIGN_OR_RETURN(bool unchanged, catalog::PoliciesLeaveTableUnchanged(ms, who, scores.name));
+    if (!unchanged) {
+      const std::string reason = scores.name + " has a column mask or row filter for " + who.name +
+                                 ": an audience writes whole rows; read them masked with `pareto sql --as " +
+                                 who.name + "`";
+      PARETO_RETURN_IF_ERROR(catalog::RecordAudit(ms, {.principal = who.name, .source = "cli", .action = "audience",
+                                                       .text = text, .objects = {scores.name}, .allowed = false,
+                                                       .reason = reason}));
+      return PermissionDenied("audience: " + reason);
+    }
+  }
+  // The header's count of persons with an order reads silver: only for whom may see it.
+  PARETO_ASSIGN_OR_RETURN(catalog::Access access, catalog::Access::Load(ms, ActingUser(as)));
+  PARETO_ASSIGN_OR_RETURN(catalog::Securable fact, TableSecurable("silver.slv_order_fact", project.catalog));
+  const bool count_persons = access.Decide(catalog::Privilege::kSelect, fact).allowed;
   PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session, lakehouse.OpenSession({.read_only = false}));
   if (config.run_protocol == ml::kFutureValueProtocol) {
-    PARETO_ASSIGN_OR_RETURN(ml::fv::AudienceReport r,
-                            ml::fv::WriteAudience(session.connection(), config.scores_table, fraction, by, out));
+    PARETO_ASSIGN_OR_RETURN(ml::fv::AudienceReport r, ml::fv::WriteAudience(session.connection(), config.scores_table,
+                                                                            fraction, by, out, count_persons));
     // How the audience was chosen travels with it: printed, and beside the CSV.
     const std::string header = r.Header();
     PARETO_RETURN_IF_ERROR(ctx.env->WriteFile(out + ".about.txt", header, true));
@@ -363,7 +393,13 @@ void RegisterMlCommands(CLI::App& app, CliContext& ctx) {
   audience->add_option("--by", *by,
                        "Ranking: expected_spend (default), repeat_probability, expected_purchases or p_alive");
   audience->add_option("--out", *out, "CSV file to write")->required();
-  audience->callback([&ctx, top, by, out] { ctx.action = [&ctx, top, by, out] { return Audience(ctx, *top, *by, *out); }; });
+  auto audience_as = std::make_shared<std::string>();
+  audience->add_option("--as", *audience_as,
+                       "Act as this user: refused (exit 77) unless they may SELECT the scores table and no column mask "
+                       "or row filter of it applies to them");
+  audience->callback([&ctx, top, by, out, audience_as] {
+    ctx.action = [&ctx, top, by, out, audience_as] { return Audience(ctx, *top, *by, *out, *audience_as); };
+  });
 }
 
 }  // namespace pareto::cli

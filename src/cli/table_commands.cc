@@ -368,7 +368,7 @@ void RegisterTableCommands(CLI::App& app, CliContext& ctx) {
     });
   }
   {
-    auto* cmd = app.add_subcommand("read", "Print the rows of any Delta table folder (no metastore needed)");
+    auto* cmd = app.add_subcommand("read", "Print the rows of any Delta table folder (no metastore needed; not governed: it needs read access to the files)");
     auto path = std::make_shared<std::string>();
     auto version = std::make_shared<int64_t>(-1);
     auto limit = std::make_shared<int64_t>(-1);

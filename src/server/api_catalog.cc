@@ -1,5 +1,5 @@
 // The catalog and operations endpoints: tables (schema, version, history,
-// lineage, preview), pipeline runs and their tasks, expectation results, the
+// lineage, preview), the lineage graph, pipeline runs and their tasks, expectation results, the
 // task graph, the model registry and /metrics. The JSON mirrors the command
 // line's --json output (pareto describe / runs / dag / models).
 #include <algorithm>
@@ -84,6 +84,24 @@ bool ModelReadsHidden(Call& call, const Visibility& seen, const std::string& cat
   return false;
 }
 
+// Each column of `table` with recorded lineage → the columns it is computed from,
+// leaving out those of tables the user may not see.
+json ColumnLineageJson(catalog::Metastore& ms, const Visibility& seen, const std::string& table) {
+  json out = json::object();
+  auto cols = catalog::LineageColumns(ms, table);
+  if (!cols.has_value()) return out;
+  for (const std::string& c : *cols) {
+    json ups = json::array();
+    if (auto up = catalog::UpstreamColumns(ms, {.table = table, .column = c}); up.has_value()) {
+      for (const catalog::ColumnRef& r : *up) {
+        if (!seen.Hides(r.table)) ups.push_back({{"table", r.table}, {"column", r.column}});
+      }
+    }
+    out[c] = std::move(ups);
+  }
+  return out;
+}
+
 }  // namespace
 
 void GetTables(Call& call) {
@@ -151,16 +169,14 @@ void GetTable(Call& call) {
   }
   catalog::Metastore& ms = lh.metastore();
   const std::string full = t->FullName();
-  json column_lineage = json::object();
-  if (auto cols = catalog::LineageColumns(ms, full); cols.has_value()) {
-    for (const std::string& c : *cols) {
-      json ups = json::array();
-      if (auto up = catalog::UpstreamColumns(ms, {.table = full, .column = c}); up.has_value()) {
-        for (const catalog::ColumnRef& r : *up) ups.push_back({{"table", r.table}, {"column", r.column}});
-      }
-      column_lineage[c] = std::move(ups);
-    }
-  }
+  // Lineage names other tables: those the user may not SELECT are left out, as everywhere.
+  auto seen = Visibility::For(call);
+  if (!seen.has_value()) return SendStatus(call.res, seen.error());
+  const auto visible = [&](std::vector<std::string> names) {
+    std::erase_if(names, [&](const std::string& n) { return seen->Hides(n); });
+    return names;
+  };
+  json column_lineage = ColumnLineageJson(ms, *seen, full);
   SendJson(call.res, {{"name", full},
                       {"catalog", t->catalog},
                       {"schema", t->schema},
@@ -174,8 +190,8 @@ void GetTable(Call& call) {
                       {"columns", std::move(columns)},
                       {"history", std::move(history)},
                       {"lineage",
-                       {{"upstream", catalog::UpstreamTables(ms, full).value_or(std::vector<std::string>{})},
-                        {"downstream", catalog::DownstreamTables(ms, full).value_or(std::vector<std::string>{})},
+                       {{"upstream", visible(catalog::UpstreamTables(ms, full).value_or(std::vector<std::string>{}))},
+                        {"downstream", visible(catalog::DownstreamTables(ms, full).value_or(std::vector<std::string>{}))},
                         {"columns", std::move(column_lineage)}}}});
 }
 
@@ -190,6 +206,40 @@ void GetTablePreview(Call& call) {
   ReplyQuery(call, fmt::format("SELECT * FROM {} LIMIT {} OFFSET {}", QuotedName(*t), *limit, *offset),
              static_cast<uint64_t>(*limit), fmt::format("\"table\":{},\"limit\":{},\"offset\":{},",
                                                         json(t->FullName()).dump(), *limit, *offset));
+}
+
+void GetLineage(Call& call) {
+  catalog::Metastore& ms = call.worker.lakehouse.metastore();
+  auto tables = ms.ListTables();
+  if (!tables.has_value()) return SendStatus(call.res, tables.error());
+  auto edges = catalog::AllTableEdges(ms);
+  if (!edges.has_value()) return SendStatus(call.res, edges.error());
+  auto seen = Visibility::For(call);
+  if (!seen.has_value()) return SendStatus(call.res, seen.error());
+  // Nodes: every registered table and every name an edge mentions (an upstream need
+  // not be registered), less what the user may not see; an edge only between two shown.
+  std::set<std::string> registered;
+  for (const TableInfo& t : *tables) registered.insert(t.FullName());
+  std::set<std::string> names = registered;
+  for (const catalog::TableEdge& e : *edges) names.insert({e.upstream, e.downstream});
+  std::erase_if(names, [&](const std::string& n) { return seen->Hides(n); });
+  json nodes = json::array();
+  for (const std::string& n : names) {
+    const auto first = n.find('.');
+    const auto second = first == std::string::npos ? std::string::npos : n.find('.', first + 1);
+    const std::string layer = second == std::string::npos ? "" : n.substr(first + 1, second - first - 1);
+    nodes.push_back({{"name", n},
+                     {"layer", layer},
+                     {"registered", registered.contains(n)},
+                     {"columns", ColumnLineageJson(ms, *seen, n)}});
+  }
+  json out_edges = json::array();
+  for (const catalog::TableEdge& e : *edges) {
+    if (names.contains(e.upstream) && names.contains(e.downstream)) {
+      out_edges.push_back({{"from", e.upstream}, {"to", e.downstream}});
+    }
+  }
+  SendJson(call.res, {{"nodes", std::move(nodes)}, {"edges", std::move(out_edges)}});
 }
 
 void GetRuns(Call& call) {

@@ -105,7 +105,8 @@ StatusOr<std::string> BindParams(std::string_view sql, const std::map<std::strin
   return out;
 }
 
-void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members) {
+void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members,
+                const std::string& denied_message) {
   const auto started = std::chrono::steady_clock::now();
   auto session = call.Session();
   if (!session.has_value()) return SendStatus(call.res, session.error());
@@ -116,7 +117,10 @@ void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std
     // A table the user may not see: the dashboard shows "not permitted" in the panel's place.
     if (admissible.code() == StatusCode::kPermissionDenied) {
       return SendJsonText(call.res, "{" + extra_members + "\"not_permitted\":true,\"error\":" +
-                                        json({{"code", "permission_denied"}, {"message", message}}).dump() + "}",
+                                        json({{"code", "permission_denied"},
+                                              {"message", denied_message.empty() ? message : denied_message}})
+                                            .dump() +
+                                        "}",
                           403);
     }
     return SendError(call.res, 400, "sql_refused", message);
@@ -157,7 +161,9 @@ void GetPanel(Call& call) {
   for (const auto& [name, value] : call.req.params) params[name] = value;
   auto sql = BindParams(panel->sql, params);
   if (!sql.has_value()) return SendError(call.res, 400, "missing_parameter", sql.error().message());
-  ReplyQuery(call, *sql, call.server.options().max_rows, "\"id\":" + json(id).dump() + ",");
+  // The audit log keeps the reason; the user learns only that the panel is not theirs.
+  ReplyQuery(call, *sql, call.server.options().max_rows, "\"id\":" + json(id).dump() + ",",
+             call.user + " may not see a table this panel reads");
 }
 
 void PostSql(Call& call) {

@@ -17,11 +17,20 @@
 
 namespace pareto::server {
 
-// A request worker's own connections: its metastore and its read-only session.
+// A request worker's own connections: its metastore and a read-only session
+// per user it served lately. Opening a session costs (a view per table, a copy
+// of each table masked or filtered for the user): users who take turns on a
+// worker keep theirs rather than rebuild on every request.
 struct Worker {
+  static constexpr size_t kMaxSessions = 4;  // per worker; the least recently used goes first
+  struct UserSession {
+    catalog::SqlSession session;
+    std::string stamp;  // the tables and the governance epoch when it opened
+    uint64_t last_used = 0;
+  };
   catalog::Lakehouse lakehouse;
-  std::optional<catalog::SqlSession> session;
-  std::string session_stamp;  // the tables, the user and the governance epoch when the session opened
+  std::map<std::string, UserSession> sessions;  // by user
+  uint64_t requests = 0;                        // the clock of last_used
 };
 
 struct Call {
@@ -33,7 +42,7 @@ struct Call {
   std::string user;  // the user the bearer token acts as (catalog/tokens.h)
 
   // The worker's session for `user` (catalog::SqlSessionOptions::principal):
-  // reopened when a table was written, the user differs, or a grant, member,
+  // kept across requests, reopened when a table was written or a grant, member,
   // mask or filter changed since it opened (the governance epoch), so a grant
   // or revoke holds on the next request.
   StatusOr<catalog::SqlSession*> Session();
@@ -52,8 +61,11 @@ void SendStatus(httplib::Response& res, const Status& status);
 
 // Runs `sql` through the session's QueryText within the server's limits (at most
 // `max_rows`) and replies with the rows JSON plus `extra` members (e.g. "id").
-// A refused statement is 400 sql_refused.
-void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members);
+// A refused statement is 400 sql_refused; one over a table the user may not see
+// 403 with "not_permitted", its message `denied_message` when given (a panel's
+// SQL is the server's: its refusal must not name the tables it reads).
+void ReplyQuery(Call& call, const std::string& sql, uint64_t max_rows, const std::string& extra_members,
+                const std::string& denied_message = "");
 
 // api_data.cc
 void GetDashboard(Call& call);
@@ -64,6 +76,7 @@ void GetCustomer(Call& call);
 void GetTables(Call& call);
 void GetTable(Call& call);
 void GetTablePreview(Call& call);
+void GetLineage(Call& call);
 void GetRuns(Call& call);
 void GetRun(Call& call);
 void PostRun(Call& call);

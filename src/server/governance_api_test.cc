@@ -19,6 +19,7 @@
 #include "catalog/column_policies.h"
 #include "catalog/grants.h"
 #include "catalog/lakehouse.h"
+#include "catalog/lineage.h"
 #include "catalog/model_registry.h"
 #include "catalog/principals.h"
 #include "catalog/runs.h"
@@ -220,6 +221,8 @@ TEST_F(GovernanceApiTest, PanelsPreviewsAndTablesFollowTheUser) {
   EXPECT_EQ(states_status, 403) << states.dump();
   EXPECT_TRUE(states.value("not_permitted", false));
   EXPECT_EQ(states["id"], "states");
+  // The panel's SQL is the server's: its refusal does not name the table it reads.
+  EXPECT_EQ(states["error"]["message"], "mia may not see a table this panel reads") << states.dump();
   EXPECT_EQ(Rows(Get("rita", "/api/v1/dashboard/panels/states").second), "SP,2");
   EXPECT_EQ(Get("mia", "/api/v1/tables/olist.silver.slv_customers/preview").first, 403);
   EXPECT_EQ(Get("mia", "/api/v1/tables/olist.silver.slv_customers").first, 403);
@@ -301,6 +304,115 @@ TEST_F(GovernanceApiTest, MetadataAboutTablesTheUserCannotSeeIsLeftOut) {
   EXPECT_EQ(Get("mia", "/api/v1/models/" + model + "/versions/1").first, 403);
   EXPECT_EQ(Get("mia", "/api/v1/models/" + model + "/versions/2").first, 200);
   EXPECT_EQ(Get("admin", "/api/v1/models/" + model + "/versions/1").first, 200);
+}
+
+// Users taking turns on one worker keep their sessions (opening one builds a view
+// per table and copies each masked table); a grant or a table write still reopens
+// the user's session on the next request.
+TEST_F(GovernanceApiTest, UsersTakingTurnsKeepTheirSessionsUntilSomethingChanges) {
+  auto one = Server::Create({.lakehouse_root = lakehouse_, .project_dir = project_, .port = 0, .threads = 1,
+                             .log = [](const std::string&) {}});
+  ASSERT_TRUE(one.has_value()) << one.error().message();
+  ASSERT_TRUE((*one)->Bind().ok());
+  std::thread serving([&] { (void)(*one)->Serve(); });
+  const auto request = [&](const std::string& user, const std::string& sql) {
+    httplib::Client c("127.0.0.1", (*one)->port());
+    c.set_read_timeout(30);
+    auto res = c.Post("/api/v1/sql", Auth(user), json{{"sql", sql}}.dump(), "application/json");
+    return res ? std::pair{res->status, json::parse(res->body, nullptr, false)} : std::pair{0, json()};
+  };
+  const auto opened = [&] {
+    httplib::Client c("127.0.0.1", (*one)->port());
+    auto res = c.Get("/metrics", Auth("admin"));
+    const std::string key = "pareto_sql_sessions_opened_total ";
+    const size_t at = res ? res->body.find("\n" + key) : std::string::npos;
+    return at == std::string::npos ? -1 : std::stoll(res->body.substr(at + 1 + key.size()));
+  };
+  EXPECT_EQ(opened(), 0);
+  const std::string q = "SELECT customer_zip_code_prefix FROM gold.gld_customer_geo ORDER BY customer_unique_id";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Rows(request("mia", q).second), "null;null;null");
+    EXPECT_EQ(Rows(request("ana", q).second), "01001;01002;20001");
+    EXPECT_EQ(request("rita", q).first, 403);
+  }
+  EXPECT_EQ(opened(), 3);  // one per user, not one per request
+
+  // A grant reopens mia's session on her next request; the others keep theirs.
+  EXPECT_EQ(request("mia", "SELECT count(*) FROM silver.slv_customers").first, 403);
+  ASSERT_TRUE(catalog::Grant(lh_->metastore(), catalog::Privilege::kUseSchema, kSilver, "marketing").ok());
+  ASSERT_TRUE(catalog::Grant(lh_->metastore(), catalog::Privilege::kSelect, kSilver, "marketing").ok());
+  EXPECT_EQ(request("mia", "SELECT count(*) FROM silver.slv_customers").first, 200);
+  EXPECT_EQ(opened(), 4);
+  // So does a table written since: the next request sees the new rows.
+  ASSERT_NO_FATAL_FAILURE(AddTable("gold", "gld_kpis", "SELECT 4 AS customers"));
+  EXPECT_EQ(Rows(request("mia", "SELECT sum(customers) FROM gold.gld_kpis").second), "7");
+  EXPECT_EQ(opened(), 5);
+  (*one)->Stop();
+  serving.join();
+}
+
+// A person's scores are read through the user's session like any query: who may
+// not see gold gets 403, and the refusal is audited.
+TEST_F(GovernanceApiTest, CustomerScoresFollowTheUser) {
+  ASSERT_NO_FATAL_FAILURE(AddTable("gold", "gld_customer_scores",
+                                   "SELECT 'c1' AS customer_unique_id, 0.25::DOUBLE AS repeat_probability"));
+  auto [mia_status, mia] = Get("mia", "/api/v1/customers/c1");
+  ASSERT_EQ(mia_status, 200) << mia.dump();
+  EXPECT_EQ(mia["scores"]["repeat_probability"].dump(), "0.25") << mia.dump();
+  auto [rita_status, rita] = Get("rita", "/api/v1/customers/c1");
+  EXPECT_EQ(rita_status, 403) << rita.dump();
+  EXPECT_EQ(rita["error"]["code"], "permission_denied");
+  auto [status, audit] = Get("admin", "/api/v1/audit?principal=rita&denied=true");
+  ASSERT_EQ(status, 200) << audit.dump();
+  ASSERT_EQ(audit["entries"].size(), 1u) << audit.dump();
+  EXPECT_NE(audit["entries"][0]["text"].get<std::string>().find("gld_customer_scores"), std::string::npos);
+}
+
+// The lineage graph and a table's lineage name tables too: the marketer sees only
+// gold's nodes, edges between them and column upstreams in gold; admin sees the chain.
+TEST_F(GovernanceApiTest, LineageShowsOnlyWhatTheUserMaySee) {
+  catalog::Metastore& m = lh_->metastore();
+  ASSERT_TRUE(catalog::ReplaceTableLineage(m, "olist.silver.slv_customers", {"olist.bronze.brz_customers"}).ok());
+  ASSERT_TRUE(catalog::ReplaceTableLineage(m, "olist.gold.gld_customer_geo", {"olist.silver.slv_customers"}).ok());
+  ASSERT_TRUE(catalog::ReplaceTableLineage(m, "olist.gold.gld_kpis", {"olist.gold.gld_customer_geo"}).ok());
+  ASSERT_TRUE(catalog::ReplaceColumnLineage(
+                  m, "olist.gold.gld_customer_geo",
+                  {{"customer_state", {"olist.silver.slv_customers", "customer_state"}}}).ok());
+  ASSERT_TRUE(catalog::ReplaceColumnLineage(
+                  m, "olist.gold.gld_kpis",
+                  {{"customers", {"olist.gold.gld_customer_geo", "customer_unique_id"}}}).ok());
+
+  auto [admin_status, admin] = Get("admin", "/api/v1/lineage");
+  ASSERT_EQ(admin_status, 200) << admin.dump();
+  EXPECT_EQ(admin["nodes"].size(), 4u) << admin.dump();
+  EXPECT_EQ(admin["edges"].size(), 3u) << admin.dump();
+  for (const json& n : admin["nodes"]) {
+    const std::string name = n["name"];
+    EXPECT_EQ(n["layer"], name.substr(6, name.find('.', 6) - 6)) << name;
+    EXPECT_TRUE(n["registered"].get<bool>()) << name;
+    if (name == "olist.gold.gld_customer_geo") {
+      EXPECT_EQ(n["columns"]["customer_state"][0]["table"], "olist.silver.slv_customers") << n.dump();
+    }
+  }
+
+  auto [mia_status, mia] = Get("mia", "/api/v1/lineage");
+  ASSERT_EQ(mia_status, 200) << mia.dump();
+  ASSERT_EQ(mia["nodes"].size(), 2u) << mia.dump();
+  ASSERT_EQ(mia["edges"].size(), 1u) << mia.dump();
+  EXPECT_EQ(mia["edges"][0], (json{{"from", "olist.gold.gld_customer_geo"}, {"to", "olist.gold.gld_kpis"}}));
+  auto [table_status, table] = Get("mia", "/api/v1/tables/olist.gold.gld_customer_geo");
+  ASSERT_EQ(table_status, 200) << table.dump();
+  EXPECT_EQ(table["lineage"]["downstream"], json::array({"olist.gold.gld_kpis"}));
+  for (const json& body : {mia, table}) {
+    for (const char* secret : {"slv_", "brz_", "silver", "bronze"}) {
+      EXPECT_EQ(body.dump().find(secret), std::string::npos) << secret << " shown to mia: " << body.dump();
+    }
+  }
+  // The column still lists its upstream for someone who may see silver.
+  auto [ana_status, ana_table] = Get("ana", "/api/v1/tables/olist.gold.gld_customer_geo");
+  ASSERT_EQ(ana_status, 200);
+  EXPECT_EQ(ana_table["lineage"]["upstream"], json::array({"olist.silver.slv_customers"}));
+  EXPECT_EQ(ana_table["lineage"]["columns"]["customer_state"].size(), 1u);
 }
 
 }  // namespace

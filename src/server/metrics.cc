@@ -30,7 +30,13 @@ void Metrics::Record(std::string_view route, std::string_view method, int status
 
 std::string Metrics::Render() const {
   std::lock_guard lock(mu_);
-  std::string out =
+  std::string out = fmt::format(
+      "# HELP pareto_sql_sessions_opened_total SQL sessions the request workers opened (one per user per worker, "
+      "reopened after a table write or a governance change).\n"
+      "# TYPE pareto_sql_sessions_opened_total counter\n"
+      "pareto_sql_sessions_opened_total {}\n",
+      sessions_opened_.load(std::memory_order_relaxed));
+  out +=
       "# HELP pareto_http_requests_total HTTP requests served, by route pattern, method and status.\n"
       "# TYPE pareto_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {

@@ -6,6 +6,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "catalog/principals.h"
@@ -80,10 +81,17 @@ bool ServeStatic(const httplib::Request& req, httplib::Response& res) {
 StatusOr<catalog::SqlSession*> Call::Session() {
   PARETO_ASSIGN_OR_RETURN(std::vector<catalog::TableInfo> tables, worker.lakehouse.metastore().ListTables());
   PARETO_ASSIGN_OR_RETURN(int64_t epoch, catalog::GovernanceEpoch(worker.lakehouse.metastore()));
-  std::string stamp = user + "#" + std::to_string(epoch) + ";";
+  std::string stamp = "#" + std::to_string(epoch) + ";";
   for (const catalog::TableInfo& t : tables) stamp += t.FullName() + "@" + std::to_string(t.updated_ms) + ";";
-  if (!worker.session || stamp != worker.session_stamp) {
-    worker.session.reset();
+  ++worker.requests;
+  auto it = worker.sessions.find(user);
+  if (it == worker.sessions.end() || it->second.stamp != stamp) {
+    if (it != worker.sessions.end()) worker.sessions.erase(it);
+    while (worker.sessions.size() >= Worker::kMaxSessions) {
+      worker.sessions.erase(std::min_element(worker.sessions.begin(), worker.sessions.end(), [](const auto& a, const auto& b) {
+        return a.second.last_used < b.second.last_used;
+      }));
+    }
     const ServerOptions& o = server.options();
     // One DuckDB thread a worker: the pool, not each query, is what spreads over the cores.
     PARETO_ASSIGN_OR_RETURN(catalog::SqlSession session,
@@ -94,11 +102,13 @@ StatusOr<catalog::SqlSession*> Call::Session() {
                                                           .env = o.env,
                                                           .principal = catalog::SessionPrincipal{
                                                               .name = user, .source = "api"}}));
-    worker.session.emplace(std::move(session));
-    worker.session_stamp = std::move(stamp);
+    server.metrics().SessionOpened();
+    it = worker.sessions.emplace(user, Worker::UserSession{.session = std::move(session), .stamp = std::move(stamp)})
+             .first;
   }
-  worker.session->set_address(req.remote_addr);  // the audit log's "from where", per request
-  return &*worker.session;
+  it->second.last_used = worker.requests;
+  it->second.session.set_address(req.remote_addr);  // the audit log's "from where", per request
+  return &it->second.session;
 }
 
 std::string Call::Query(const std::string& name, const std::string& fallback) const {
@@ -184,6 +194,7 @@ void Server::AddRoutes() {
   Route("GET", "/api/v1/tables", GetTables);
   Route("GET", "/api/v1/tables/{name}", GetTable);
   Route("GET", "/api/v1/tables/{name}/preview", GetTablePreview);
+  Route("GET", "/api/v1/lineage", GetLineage);
   Route("GET", "/api/v1/runs", GetRuns);
   Route("POST", "/api/v1/runs", PostRun);
   Route("GET", "/api/v1/runs/{run_id}", GetRun);

@@ -224,6 +224,44 @@ try {
     const refusal = await page.$eval('[data-panel="sql_result"] .status', e => e.textContent);
     check(/sql_refused/.test(refusal), `sql: reading a file by path is refused in the editor (${refusal})`);
 
+    // 7. The lineage graph on the Pipeline page: a node per table and an edge per recorded
+    // lineage, as GET /api/v1/lineage answers; a click on a table shows its column lineage.
+    await openPage(page, 'pipeline');
+    const lineage = await (await fetch(`${base}/api/v1/lineage`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    await page.waitForSelector('[data-panel="lineage_graph"][data-state="ready"]', { timeout: 30000 });
+    const drawn = await page.$eval('[data-panel="lineage_graph"]', e => ({
+      nodes: Number(e.dataset.nodes), edges: Number(e.dataset.edges),
+      boxes: e.querySelectorAll('svg g.lineage-node').length, curves: e.querySelectorAll('svg path.lineage-edge').length,
+      layers: [...new Set([...e.querySelectorAll('svg g.lineage-node')].map(g => g.dataset.layer))].sort(),
+    }));
+    check(lineage.nodes.length > 0 && lineage.edges.length > 0, `pipeline: GET /api/v1/lineage has nodes and edges (${lineage.nodes.length}, ${lineage.edges.length})`);
+    check(drawn.nodes === lineage.nodes.length && drawn.boxes === lineage.nodes.length,
+          `pipeline: the lineage graph draws a box per table (${drawn.boxes} boxes, ${lineage.nodes.length} in the API)`);
+    check(drawn.edges === lineage.edges.length && drawn.curves === lineage.edges.length,
+          `pipeline: the lineage graph draws an edge per lineage (${drawn.curves} edges, ${lineage.edges.length} in the API)`);
+    check(['bronze', 'gold', 'silver'].every(l => drawn.layers.includes(l)), `pipeline: the graph has bronze, silver and gold tables (${drawn.layers.join(', ')})`);
+    // Every edge points right: bronze before silver before gold.
+    const backwards = await page.$$eval('[data-panel="lineage_graph"] svg path.lineage-edge', ps => ps.filter(p => {
+      const m = p.getAttribute('d').match(/^M([\d.]+),[\d.]+ C.* ([\d.]+),[\d.]+$/);
+      return !m || Number(m[2]) <= Number(m[1]);
+    }).length);
+    check(backwards === 0, `pipeline: every lineage edge points left to right (${backwards} do not)`);
+    const withColumns = lineage.nodes.find(n => n.layer === 'gold' && Object.keys(n.columns || {}).length > 0);
+    check(!!withColumns, 'pipeline: a gold table has column lineage in the API');
+    if (withColumns) {
+      await page.click(`[data-panel="lineage_graph"] g.lineage-node[data-table="${withColumns.name}"]`);
+      await page.waitForSelector(`[data-panel="column_lineage"][data-table="${withColumns.name}"][data-state="ready"]`, { timeout: 30000 });
+      const columnRows = await page.$$eval('[data-panel="column_lineage"] tbody tr', trs => trs.map(tr => [...tr.cells].map(td => td.textContent)));
+      const [firstColumn, firstUps] = Object.entries(withColumns.columns)[0];
+      const expectedUps = firstUps.map(u => `${u.table}.${u.column}`).join(', ');
+      check(columnRows.length === Object.keys(withColumns.columns).length && columnRows[0][0] === firstColumn && columnRows[0][1] === expectedUps,
+            `pipeline: clicking ${withColumns.name} lists its ${columnRows.length} columns' lineage (first ${JSON.stringify(columnRows[0])}; the API: ${firstColumn} <- ${expectedUps})`);
+      const selected = await page.$$eval('[data-panel="lineage_graph"] g.lineage-node.selected', gs => gs.map(g => g.dataset.table));
+      check(selected.length === 1 && selected[0] === withColumns.name, `pipeline: the clicked table is marked in the graph (${selected.join(', ')})`);
+    }
+    await page.locator('[data-panel="lineage_graph"]').screenshot({ path: join(artifacts, 'pipeline-lineage-graph.png') });
+    await page.locator('[data-panel="column_lineage"]').screenshot({ path: join(artifacts, 'pipeline-column-lineage.png') });
+
     // 6. The customer lookup: the best-scored person, against gold.gld_customer_scores.
     const [person] = await sqlRows(lakehouse, 'SELECT customer_unique_id, repeat_probability FROM gold.gld_customer_scores ORDER BY repeat_probability DESC, customer_unique_id LIMIT 1');
     check(!!person, 'the lakehouse has scored persons (gold.gld_customer_scores)');
@@ -291,6 +329,36 @@ try {
     check(consoleErrors.every(e => /status of (400|404)/.test(e)),
           `no console errors in the interactions but the expected 400 and 404${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`);
     await context.close();
+
+    // 8. A user who may SELECT one gold table: the panels over other tables say "Not permitted"
+    // in their place (none fails), and the lineage graph holds only what they may see.
+    if (!useMock) {
+      const viewer = `viewer${process.pid}`;
+      await pareto(lakehouse, ['user', 'add', viewer]);
+      await pareto(lakehouse, ['grant', 'USE', 'CATALOG', 'ON', 'CATALOG', 'olist', 'TO', viewer]);
+      await pareto(lakehouse, ['grant', 'USE_SCHEMA', 'ON', 'SCHEMA', 'olist.gold', 'TO', viewer]);
+      await pareto(lakehouse, ['grant', 'SELECT', 'ON', 'TABLE', 'olist.gold.gld_monthly_revenue', 'TO', viewer]);
+      const viewerToken = JSON.parse(await pareto(lakehouse, ['--json', 'token', 'create', '--name', viewer, '--user', viewer])).token;
+      const vctx = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      const vpage = await vctx.newPage();
+      await vpage.goto(`${base}/#token=${viewerToken}`);
+      await vpage.waitForFunction(() => !location.hash.includes('token='));
+      await openPage(vpage, 'overview');
+      const vcards = await vpage.$$eval('main .card[data-panel]', els => els.map(e => ({ id: e.dataset.panel, state: e.dataset.state, text: e.querySelector('.body').innerText })));
+      const refused = vcards.filter(c => c.state === 'not-permitted');
+      check(refused.length > 0 && refused.every(c => /^Not permitted/.test(c.text)),
+            `viewer overview: panels over tables they may not see say "Not permitted" (${refused.map(c => c.id).join(', ')})`);
+      check(vcards.some(c => c.id === 'orders_by_month' && c.state === 'ready'), 'viewer overview: the panel over their one table is drawn (orders_by_month)');
+      check(vcards.every(c => c.state !== 'error'), `viewer overview: no panel fails (${vcards.filter(c => c.state === 'error').map(c => c.id).join(', ')})`);
+      await vpage.screenshot({ path: join(artifacts, 'overview-viewer-not-permitted.png'), fullPage: true });
+      await openPage(vpage, 'pipeline');
+      const vlineage = await (await fetch(`${base}/api/v1/lineage`, { headers: { Authorization: `Bearer ${viewerToken}` } })).json();
+      const vgraph = await vpage.$eval('[data-panel="lineage_graph"]', e => ({ state: e.dataset.state, tables: [...e.querySelectorAll('svg g.lineage-node')].map(g => g.dataset.table) }));
+      check(JSON.stringify(vlineage.nodes.map(n => n.name)) === JSON.stringify(['olist.gold.gld_monthly_revenue']) &&
+            JSON.stringify(vgraph.tables) === JSON.stringify(['olist.gold.gld_monthly_revenue']),
+            `viewer pipeline: the lineage graph and GET /api/v1/lineage hold only their table (${vgraph.state}: ${vgraph.tables.join(', ')}; API ${vlineage.nodes.length} nodes, ${vlineage.edges.length} edges)`);
+      await vctx.close();
+    }
   }
   if (failures.length) console.log(`--- server log ---\n${serverLog.slice(-4000)}`);
 } catch (e) {

@@ -1,7 +1,7 @@
 // A stand-in for `pareto serve` for developing the web app on a build without the server:
 // it serves web/src and answers the /api/v1 routes the app uses, in the shapes of the
 // server contract (docs/dashboard.md), with data from a real lakehouse read through the
-// pareto command line (`pareto --json sql`, `dag`, `runs`, `models`, `lineage`). Every query
+// pareto command line (`pareto --json sql`, `dag`, `runs`, `models`, `lineage`, `tables`). Every query
 // therefore passes the same read-only SQL session as `pareto sql`.
 //
 // node mock_server.mjs --binary build-dev/pareto --lakehouse DIR --port 8089 --token T
@@ -114,6 +114,29 @@ const routes = [
   ['GET', /^\/api\/v1\/runs$/, async () => JSON.parse(await pareto(['runs']))],
   ['GET', /^\/api\/v1\/runs\/(\d+)$/, async ([id]) => JSON.parse(await pareto(['runs', 'show', id]))],
   ['GET', /^\/api\/v1\/tables$/, async () => jsonLines(await pareto(['tables']))],
+  ['GET', /^\/api\/v1\/lineage$/, async () => {
+    // The graph from `pareto tables` and each table's `pareto lineage --columns` (names in the catalog made full).
+    const tables = (await pareto(['tables'])).split('\n').filter(Boolean).map(l => JSON.parse(l));
+    const full = n => (n.split('.').length === 3 ? n : `${tables[0]?.catalog ?? 'olist'}.${n}`);
+    const nodes = [];
+    const edges = [];
+    for (const t of tables) {
+      // `pareto lineage` knows the SQL models' graph; a table outside it (the ML tables) has none there.
+      const l = JSON.parse(await pareto(['lineage', t.name, '--columns']).catch(() => '{}'));
+      const columns = {};
+      for (const c of l.columns || []) {
+        // "catalog.schema.table.column", or without the catalog.
+        columns[c.column] = (c.from || []).map(f => {
+          const parts = f.split('.');
+          if (parts.length < 4) parts.unshift(t.catalog);
+          return { table: parts.slice(0, 3).join('.'), column: parts.slice(3).join('.') };
+        });
+      }
+      nodes.push({ name: t.name, layer: t.schema, registered: true, columns });
+      for (const u of l.upstream || []) edges.push({ from: full(u), to: t.name });
+    }
+    return { nodes, edges: edges.filter(e => nodes.some(n => n.name === e.from)) };
+  }],
   ['GET', /^\/api\/v1\/tables\/([^/]+)$/, async ([name]) => {
     const n = decodeURIComponent(name);
     const [schema, lineage] = await Promise.all([pareto(['describe', n]), pareto(['lineage', n, '--columns']).catch(() => 'null')]);

@@ -137,14 +137,14 @@ std::string AudienceReport::Header() const {
     h += fmt::format("excluded: {} persons with an order but no score (no purchase date), {} scored without a value of {}\n",
                      std::max<int64_t>(0, persons - scored), unranked, by);
   } else {
-    h += fmt::format("excluded: {} scored without a value of {}; persons with an order not counted (no silver.slv_order_fact)\n",
+    h += fmt::format("excluded: {} scored without a value of {}; persons with an order not counted (silver.slv_order_fact absent, or not visible to the user)\n",
                      unranked, by);
   }
   return h;
 }
 
 StatusOr<AudienceReport> WriteAudience(duck::Connection& conn, const std::string& scores_table, double fraction,
-                                       const std::string& by, const std::string& out_path) {
+                                       const std::string& by, const std::string& out_path, bool count_persons) {
   constexpr std::array<std::string_view, 4> kRankings = {"expected_spend", "repeat_probability", "expected_purchases",
                                                          "p_alive"};
   if (std::find(kRankings.begin(), kRankings.end(), by) == kRankings.end()) {
@@ -168,8 +168,11 @@ StatusOr<AudienceReport> WriteAudience(duck::Connection& conn, const std::string
   PARETO_ASSIGN_OR_RETURN(r.model, text("SELECT any_value(model_name) FROM " + scores_table));
   PARETO_ASSIGN_OR_RETURN(const std::string horizon, text("SELECT max(horizon_days)::VARCHAR FROM " + scores_table));
   r.horizon_days = std::strtod(horizon.c_str(), nullptr);
-  auto persons = conn.QueryInt64("SELECT count(DISTINCT customer_unique_id) FROM silver.slv_order_fact");
-  r.persons = persons.has_value() ? *persons : -1;
+  r.persons = -1;
+  if (count_persons) {
+    auto persons = conn.QueryInt64("SELECT count(DISTINCT customer_unique_id) FROM silver.slv_order_fact");
+    if (persons.has_value()) r.persons = *persons;
+  }
   const int64_t ranked = r.scored - r.unranked;
   r.selected = std::min<int64_t>(ranked, static_cast<int64_t>(std::ceil(fraction * static_cast<double>(r.scored) - 1e-9)));
   const std::string select = fmt::format(

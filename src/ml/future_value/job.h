@@ -70,7 +70,9 @@ struct AudienceReport {
 };
 
 // Ranking columns: expected_spend, repeat_probability, expected_purchases, p_alive.
+// `count_persons` false: silver.slv_order_fact is not read (the user the command
+// acts for may not see it) and `persons` is -1.
 StatusOr<AudienceReport> WriteAudience(duck::Connection& conn, const std::string& scores_table, double fraction,
-                                       const std::string& by, const std::string& out_path);
+                                       const std::string& by, const std::string& out_path, bool count_persons = true);
 
 }  // namespace pareto::ml::fv

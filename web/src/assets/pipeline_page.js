@@ -1,9 +1,11 @@
 // The Pipeline page: the task graph with each task's last status (GET /api/v1/pipeline/dag),
 // the run history (GET /api/v1/runs), the newest run's tasks and data-quality results
-// (GET /api/v1/runs/{id}) and a table's lineage (GET /api/v1/tables/{name}).
+// (GET /api/v1/runs/{id}), the lineage graph with each table's column lineage
+// (GET /api/v1/lineage) and a table's details (GET /api/v1/tables/{name}).
 import { api } from './api.js';
 import { card, drawChart, drawTable, errorText, setState } from './charts.js';
 import { columnsOf, renderJson } from './json_view.js';
+import { columnLineageRows, drawLineage, selectInGraph } from './lineage_graph.js';
 
 const STATUS_COLORS = {
   domain: ['succeeded', 'failed', 'skipped', 'running', 'retrying', 'upstream_failed', 'unknown'],
@@ -166,13 +168,18 @@ async function runDetail(grid, run) {
 }
 
 async function lineagePanel(grid, main) {
-  const pick = card(grid, { id: 'lineage', title: 'Table lineage', description: 'Pick a table to see its schema, versions and what it is computed from and feeds.' });
+  const graphCard = card(grid, { id: 'lineage_graph', title: 'Lineage', description: 'Each table you may see, left to right from what it is computed from (bronze → silver → gold → scores), colored by layer. Click a table for its columns\' lineage.' });
+  graphCard.classList.add('wide');
+  const columnsCard = card(grid, { id: 'column_lineage', title: 'Column lineage', description: 'Each column of the chosen table and the upstream columns it is computed from.' });
+  columnsCard.classList.add('wide');
+  const pick = card(grid, { id: 'lineage', title: 'Table details', description: 'Pick a table to see its schema, versions and what it is computed from and feeds.' });
   pick.classList.add('wide');
   let tables;
+  let graph;
   try {
-    tables = await api('/tables');
+    [tables, graph] = await Promise.all([api('/tables'), api('/lineage')]);
   } catch (e) {
-    setState(pick, 'error', `Could not load the tables: ${errorText(e)}`);
+    for (const c of [graphCard, columnsCard, pick]) setState(c, 'error', `Could not load the tables and their lineage: ${errorText(e)}`);
     return;
   }
   const names = [];
@@ -189,7 +196,7 @@ async function lineagePanel(grid, main) {
   };
   walk(tables);
   if (!names.length) {
-    setState(pick, 'empty', 'No table is built yet: `pareto run` builds them.');
+    for (const c of [graphCard, columnsCard, pick]) setState(c, 'empty', 'No table is built yet: `pareto run` builds them.');
     return;
   }
   const body = setState(pick, 'ready');
@@ -201,7 +208,17 @@ async function lineagePanel(grid, main) {
   const details = document.createElement('div');
   details.className = 'grid';
   main.appendChild(details);
+  let svg = null;
+  const showColumns = name => {
+    columnsCard.querySelector('h2').textContent = `Column lineage of ${name}`;
+    const rows = columnLineageRows(graph, name);
+    if (rows.length) drawTable(columnsCard, { columns: columnsOf(rows), rows });
+    else setState(columnsCard, 'empty', `${name} has no recorded column lineage (a source table, or its SQL names no upstream column you may see).`);
+    columnsCard.dataset.table = name;
+  };
   const show = async () => {
+    if (svg) selectInGraph(svg, select.value);
+    showColumns(select.value);
     details.innerHTML = '';
     try {
       const info = await api(`/tables/${encodeURIComponent(select.value)}`);
@@ -211,6 +228,18 @@ async function lineagePanel(grid, main) {
       setState(c, 'error', `Could not load ${select.value}: ${errorText(e)}`);
     }
   };
+  if (Array.isArray(graph.nodes) && graph.nodes.length) {
+    svg = drawLineage(setState(graphCard, 'ready'), graph, {
+      selected: select.value,
+      onSelect: name => {
+        if (![...select.options].some(o => o.value === name)) select.add(new Option(name, name));
+        select.value = name;
+        show();
+      },
+    });
+  } else {
+    setState(graphCard, 'empty', 'No lineage is recorded yet: `pareto run` records it.');
+  }
   select.addEventListener('change', show);
   await show();
 }
