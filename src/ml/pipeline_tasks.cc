@@ -108,9 +108,10 @@ std::vector<pipeline::PostTask> FutureValueTasks(const MlConfig& config) {
                                              fv::ScoreProduction(ctx.lakehouse, ctx.conn, config.scores_table,
                                                                  ctx.project.catalog, EnvOf(ctx)));
                      return fmt::format("{} persons scored at {} (horizon {:.0f} days): {:.0f} expected to come back, "
-                                        "{:.0f} BRL expected{}",
+                                        "{:.0f} BRL expected; {:.1f} s reading, {:.1f} s scoring, {:.1f} s writing{}",
                                         r.rows, r.scoring_date, r.horizon_days, r.expected_repeaters,
-                                        r.expected_spend_total,
+                                        r.expected_spend_total, r.read_seconds, r.score_seconds,
+                                        r.seconds - r.read_seconds - r.score_seconds,
                                         r.bgnbd_error.empty() ? "" : "; no BG/NBD columns: " + r.bgnbd_error);
                    }});
   tasks[0].fingerprint = [table](pipeline::TaskContext& ctx) -> StatusOr<std::string> {

@@ -57,6 +57,7 @@ StatusOr<ScoreReport> ScoreProduction(catalog::Lakehouse& lakehouse, duck::Conne
   const std::string dir = ProductionDir(lakehouse.metastore().lakehouse_root());
   PARETO_ASSIGN_OR_RETURN(FvModel model, Load(dir, env));
   PARETO_ASSIGN_OR_RETURN(Snapshots data, ReadSnapshots(conn, kSnapshotsTable, SnapshotRows::kScoring));
+  const double read_seconds = Seconds(env, started);
   if (data.scoring_day != model.scoring_day) {
     return std::unexpected(Conflict("the future-value model was trained for the snapshot " +
                                               DayText(model.scoring_day) + " but the newest data is at " +
@@ -64,6 +65,7 @@ StatusOr<ScoreReport> ScoreProduction(catalog::Lakehouse& lakehouse, duck::Conne
   }
   const std::vector<size_t> rows = data.RowsAt(data.scoring_day);
   PARETO_ASSIGN_OR_RETURN(FvScores s, Score(model, data, rows, /*drivers=*/true));
+  const double score_seconds = Seconds(env, started) - read_seconds;
 
   PARETO_RETURN_IF_ERROR(conn.Execute(fmt::format(
       "CREATE SCHEMA IF NOT EXISTS {}; CREATE OR REPLACE TABLE {} (customer_unique_id VARCHAR, snapshot_date VARCHAR, "
@@ -125,6 +127,8 @@ StatusOr<ScoreReport> ScoreProduction(catalog::Lakehouse& lakehouse, duck::Conne
   report.rows = static_cast<int64_t>(rows.size());
   report.delta_version = commit.version;
   report.seconds = Seconds(env, started);
+  report.read_seconds = read_seconds;
+  report.score_seconds = score_seconds;
   return report;
 }
 

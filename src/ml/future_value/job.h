@@ -49,6 +49,7 @@ struct ScoreReport {
   int64_t delta_version = -1;
   std::string bgnbd_error;  // why expected_purchases and p_alive are empty (no BG/NBD fit), or ""
   double seconds = 0;
+  double read_seconds = 0, score_seconds = 0;  // of `seconds`; the rest is the Delta write
 };
 
 StatusOr<ScoreReport> ScoreProduction(catalog::Lakehouse& lakehouse, duck::Connection& conn,
