@@ -289,8 +289,10 @@ class Runner {
       conns_[static_cast<size_t>(&worker - workers_.data())].store(&worker.session->connection());
       // A spill folder of the worker's own: two DuckDB instances spilling into one
       // folder overwrite each other's files (see duck::DatabaseOptions::temp_directory).
-      const std::string spill = fmt::format("{}/_meta/tmp/run-{}-worker-{}", options_.lakehouse_root, ::getpid(),
-                                            &worker - workers_.data());
+      // DuckDB makes the folder itself at its first spill, but not its parent.
+      const std::string spill_root = options_.lakehouse_root + "/_meta/tmp";
+      PARETO_RETURN_IF_ERROR(env_->CreateDirs(spill_root));
+      const std::string spill = fmt::format("{}/run-{}-worker-{}", spill_root, ::getpid(), &worker - workers_.data());
       PARETO_RETURN_IF_ERROR(worker.session->connection().Execute(
           fmt::format("SET memory_limit = {}; SET temp_directory = {}", duck::QuoteLiteral(MemoryLimit()),
                       duck::QuoteLiteral(spill))));

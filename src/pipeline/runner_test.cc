@@ -431,6 +431,12 @@ TEST_F(RunnerTest, WorkerSessionsHaveTheRunsMemoryLimitAndSpillUnderTheLakehouse
   PostTask task{.name = "ml.train", .depends_on = {"gold.gld_top"}, .run = [&](TaskContext& ctx) -> StatusOr<std::string> {
     PARETO_ASSIGN_OR_RETURN(duck::Result r, ctx.conn.Query("SELECT current_setting('memory_limit') || ' ' || "
                                                            "current_setting('temp_directory')"));
+    // A sort far past the limit: it must spill, into a folder DuckDB can create.
+    PARETO_RETURN_IF_ERROR(ctx.conn.Execute("SET memory_limit = '24MB'; SET threads = 1"));
+    auto spilled = ctx.conn.Query("SELECT count(*) FROM (SELECT md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s "
+                                  "FROM range(600000) t(i) ORDER BY s OFFSET 1)");
+    if (!spilled.has_value()) return std::unexpected(spilled.error());
+    PARETO_RETURN_IF_ERROR(ctx.conn.Execute("SET memory_limit = '300MB'"));
     return r.GetString(0, 0);
   }};
   RunOptions options{.project_dir = project_, .lakehouse_root = lakehouse_, .memory_limit = "300MB",
