@@ -13,6 +13,7 @@
 #include "catalog/lakehouse.h"
 #include "cli/testing/cli_run.h"
 #include "cli/testing/json_lines.h"
+#include "cli/testing/publish_tables.h"
 #include "common/testing/temp_dir.h"
 
 namespace pareto::cli {
@@ -28,17 +29,13 @@ class GovernanceCommandsTest : public ::testing::Test {
     binary_ = testing::BinaryUnderTest();
     if (binary_.empty()) GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
     lakehouse_ = dir_.path() + "/lakehouse";
-    auto lh = catalog::Lakehouse::Open(lakehouse_);
-    ASSERT_TRUE(lh.has_value());
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    auto conn = db->Connect();
-    ASSERT_TRUE(conn.has_value());
+    std::vector<catalog::PublishRequest> writes;
     for (const auto& [schema, table] : {std::pair{"silver", "slv_customers"}, std::pair{"gold", "gld_kpis"}}) {
-      catalog::PublishRequest write{.name = {"olist", schema, table},
-                                    .select_sql = "SELECT * FROM (VALUES (1, 'SP'), (2, 'RJ')) v(id, state)"};
-      ASSERT_TRUE(lh->Publish(*conn, write).has_value());
+      writes.push_back({.name = {"olist", schema, table},
+                        .select_sql = "SELECT * FROM (VALUES (1, 'SP'), (2, 'RJ')) v(id, state)"});
     }
+    const Status published = testing::PublishTables(lakehouse_, writes);
+    ASSERT_TRUE(published.ok()) << published.ToString();
   }
   // A user who may read the gold schema and nothing else (USE CATALOG, USE SCHEMA, SELECT).
   void AddGoldReader(const std::string& user) {
@@ -169,12 +166,6 @@ TEST_F(GovernanceCommandsTest, LineageAsAUserShowsOnlyTablesTheyMaySelect) {
 // the header counts persons from silver only for whom may see silver. Audited.
 TEST_F(GovernanceCommandsTest, AudienceAsAUserNeedsUnmaskedSelectOnTheScores) {
   {
-    auto lh = catalog::Lakehouse::Open(lakehouse_);
-    ASSERT_TRUE(lh.has_value());
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    auto conn = db->Connect();
-    ASSERT_TRUE(conn.has_value());
     catalog::PublishRequest scores{
         .name = {"olist", "gold", "gld_customer_scores"},
         .select_sql = "SELECT 'p' || i AS customer_unique_id, DATE '2018-08-01' AS snapshot_date, "
@@ -182,10 +173,10 @@ TEST_F(GovernanceCommandsTest, AudienceAsAUserNeedsUnmaskedSelectOnTheScores) {
                       "0.2 * i AS expected_purchases, 0.9 AS p_alive, 'recency' AS driver_1, 0.1 AS driver_1_effect, "
                       "'frequency' AS driver_2, 0.05 AS driver_2_effect, 'monetary' AS driver_3, 0.01 AS driver_3_effect, "
                       "DATE '2018-07-31' AS trained_through, 'future_value' AS model_name FROM range(1, 6) t(i)"};
-    ASSERT_TRUE(lh->Publish(*conn, scores).has_value());
     catalog::PublishRequest fact{.name = {"olist", "silver", "slv_order_fact"},
                                  .select_sql = "SELECT 'p' || i AS customer_unique_id FROM range(1, 8) t(i)"};
-    ASSERT_TRUE(lh->Publish(*conn, fact).has_value());
+    const Status published = testing::PublishTables(lakehouse_, {scores, fact});
+    ASSERT_TRUE(published.ok()) << published.ToString();
   }
   ASSERT_NO_FATAL_FAILURE(AddGoldReader("mia"));
   ASSERT_EQ(Pareto({"user", "add", "rita"}).exit_code, 0);

@@ -15,6 +15,7 @@
 #include "catalog/runs.h"
 #include "catalog/writer_lock.h"
 #include "cli/testing/cli_run.h"
+#include "cli/testing/publish_tables.h"
 #include "common/testing/temp_dir.h"
 
 namespace pareto::cli {
@@ -44,15 +45,10 @@ class PipelineCommandsTest : public ::testing::Test {
     Write(project_ + "/silver/slv_a.sql", "SELECT * FROM bronze.brz_orders\n");
     Write(project_ + "/gold/gld_n.sql", "SELECT count(*) AS n FROM silver.slv_a\n");
     Write(project_ + "/gold/gld_m.sql", "SELECT max(id) AS m FROM silver.slv_a\n");
-    auto lh = catalog::Lakehouse::Open(lakehouse_);
-    ASSERT_TRUE(lh.has_value());
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    auto conn = db->Connect();
-    ASSERT_TRUE(conn.has_value());
-    ASSERT_TRUE(lh->Publish(*conn, {.name = {"olist", "bronze", "brz_orders"},
-                                    .select_sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)"})
-                    .has_value());
+    const Status published =
+        testing::PublishTables(lakehouse_, {{.name = {"olist", "bronze", "brz_orders"},
+                                             .select_sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)"}});
+    ASSERT_TRUE(published.ok()) << published.ToString();
   }
 
   CliRun Pareto(const std::vector<std::string>& args) {

@@ -14,6 +14,7 @@
 #include "catalog/writer_lock.h"
 #include "cli/testing/cli_run.h"
 #include "cli/testing/json_lines.h"
+#include "cli/testing/publish_tables.h"
 #include "common/testing/temp_dir.h"
 
 namespace pareto::cli {
@@ -31,20 +32,15 @@ class TableCommandsTest : public ::testing::Test {
     binary_ = testing::BinaryUnderTest();
     if (binary_.empty()) GTEST_SKIP() << "PARETO_BINARY is not set to a built pareto (run through ctest)";
     lakehouse_ = dir_.path() + "/lakehouse";
-    auto lh = catalog::Lakehouse::Open(lakehouse_);
-    ASSERT_TRUE(lh.has_value());
-    auto db = duck::Database::Open();
-    ASSERT_TRUE(db.has_value());
-    auto conn = db->Connect();
-    ASSERT_TRUE(conn.has_value());
     catalog::PublishRequest write{.name = {"olist", "bronze", "brz_orders"},
                                   .select_sql = "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(id, name)",
                                   .mode = catalog::WriteMode::kAppend,
                                   .comment = "raw orders",
                                   .owner = "ops"};
-    ASSERT_TRUE(lh->Publish(*conn, write).has_value());
-    write.select_sql = "SELECT 3 AS id, 'c' AS name";
-    ASSERT_TRUE(lh->Publish(*conn, write).has_value());
+    catalog::PublishRequest more = write;
+    more.select_sql = "SELECT 3 AS id, 'c' AS name";
+    const Status published = testing::PublishTables(lakehouse_, {write, more});
+    ASSERT_TRUE(published.ok()) << published.ToString();
   }
 
   CliRun Pareto(const std::vector<std::string>& args, bool with_lakehouse = true) {
