@@ -65,7 +65,9 @@ StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& tab
   PARETO_ASSIGN_OR_RETURN(const std::vector<double>* repeat, s.frame.Numbers("repeat_purchase", "snapshot table"));
   PARETO_ASSIGN_OR_RETURN(const std::vector<double>* spend, s.frame.Numbers("future_spend", "snapshot table"));
   PARETO_ASSIGN_OR_RETURN(const std::vector<double>* days, s.frame.Numbers("future_purchase_days", "snapshot table"));
-  const FrameColumn* id = s.frame.Find("customer_unique_id");
+  auto id_column = std::find_if(s.frame.columns.begin(), s.frame.columns.end(),
+                                [](const FrameColumn& c) { return c.name == "customer_unique_id"; });
+  FrameColumn* id = id_column == s.frame.columns.end() ? nullptr : &*id_column;
   if (id == nullptr || !id->categorical) return std::unexpected(InvalidArgument("snapshot table has no customer_unique_id"));
   s.horizon_days = (*horizon)[0];
   for (size_t i = 0; i < s.frame.rows; ++i) {
@@ -74,7 +76,8 @@ StatusOr<Snapshots> ReadSnapshots(duck::Connection& conn, const std::string& tab
     }
     s.day.push_back(static_cast<int64_t>((*day)[i]));
     s.labels_complete.push_back((*complete)[i] == 1.0);
-    s.ids.push_back(id->texts[i].value_or(""));
+    // Moved, not copied: at scale 100 a copy of every id is most of a gigabyte.
+    s.ids.push_back(id->texts[i].has_value() ? std::move(*id->texts[i]) : std::string());
     s.repeat.push_back((*repeat)[i]);
     s.future_spend.push_back((*spend)[i]);
     s.future_days.push_back((*days)[i]);
