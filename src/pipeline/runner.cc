@@ -294,8 +294,8 @@ class Runner {
       PARETO_RETURN_IF_ERROR(env_->CreateDirs(spill_root));
       const std::string spill = fmt::format("{}/run-{}-worker-{}", spill_root, ::getpid(), &worker - workers_.data());
       PARETO_RETURN_IF_ERROR(worker.session->connection().Execute(
-          fmt::format("SET memory_limit = {}; SET temp_directory = {}", duck::QuoteLiteral(MemoryLimit()),
-                      duck::QuoteLiteral(spill))));
+          fmt::format("SET memory_limit = {}; SET temp_directory = {}; SET allocator_background_threads = true",
+                      duck::QuoteLiteral(MemoryLimit()), duck::QuoteLiteral(spill))));
       PARETO_RETURN_IF_ERROR(PrepareModelSession(worker.session->connection(), project_));
     }
     for (const std::string& t : tables) {
@@ -328,11 +328,7 @@ class Runner {
     if (!options_.memory_limit.empty()) return options_.memory_limit;
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     const int64_t total_mb = pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page / (1024 * 1024) : 4096;
-    // Two fifths of the machine across the workers: the rest is for what runs
-    // beside DuckDB in the same process (the future-value model's frame and
-    // booster: several GB at generated scale 100, where half for DuckDB took
-    // the run to a 17.2 GB peak on a 24 GB machine).
-    const int64_t share = total_mb * 2 / 5 / static_cast<int64_t>(std::max<size_t>(1, workers_.size()));
+    const int64_t share = total_mb / 2 / static_cast<int64_t>(std::max<size_t>(1, workers_.size()));
     return fmt::format("{}MB", std::max<int64_t>(512, share));
   }
 

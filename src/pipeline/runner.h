@@ -104,7 +104,7 @@ struct RunOptions {
   // connection, executor.h) and fails with "task X exceeded its N s timeout";
   // 0: none. `pareto run` defaults it to pipeline.yaml's `run: {task_timeout:}`.
   int64_t task_timeout_ms = 0;
-  // DuckDB's memory_limit for each worker's session (e.g. "4GB"); empty: two fifths of
+  // DuckDB's memory_limit for each worker's session (e.g. "4GB"); empty: half of
   // the machine's memory shared by the workers. Beyond it DuckDB spills to
   // <lakehouse>/_meta/tmp/run-PID-worker-N (a folder per worker), so a run holds a bounded share of
   // the machine whatever the size of its tables.
