@@ -19,10 +19,12 @@ for b in "$build"/bench/*; do
   echo "== $(basename "$b")"
   "$b"
 done
-# pareto against its own SQL on bare DuckDB, side by side (bench/bench_engine.sh;
-# BENCH_SCALE=1 by default, 10 or 100 to choose).
-echo "== engine: pareto run against the same SQL on bare DuckDB (scale ${BENCH_SCALE:-1})"
-bash "$(dirname "$0")/../bench/bench_engine.sh" "$build"
+# pareto against its own SQL on bare DuckDB, side by side (bench/bench_engine.sh),
+# at each scale of BENCH_SCALE (default "1 10"; BENCH_SCALE=100 for scale 100).
+for scale in ${BENCH_SCALE:-1 10}; do
+  echo "== engine: pareto run against the same SQL on bare DuckDB (scale $scale)"
+  BENCH_SCALE="$scale" bash "$(dirname "$0")/../bench/bench_engine.sh" "$build"
+done
 echo "== incremental: a month's drop against a full rebuild"
 bash "$(dirname "$0")/bench_incremental.sh" "$build"
 fi
