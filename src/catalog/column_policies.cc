@@ -182,4 +182,16 @@ StatusOr<ColumnPolicies> LoadPolicies(Metastore& ms) {
   return out;
 }
 
+StatusOr<BoundPolicies> BindPolicies(Metastore& ms, const Principal& principal) {
+  PARETO_ASSIGN_OR_RETURN(ColumnPolicies policies, LoadPolicies(ms));
+  BoundPolicies bound;
+  for (const ColumnMask& m : policies.masks) {
+    PARETO_ASSIGN_OR_RETURN(bound.masks[m.table][m.column], BindPrincipal(m.expression, principal));
+  }
+  for (const RowFilter& f : policies.row_filters) {
+    PARETO_ASSIGN_OR_RETURN(bound.row_filters[f.table], BindPrincipal(f.expression, principal));
+  }
+  return bound;
+}
+
 }  // namespace pareto::catalog

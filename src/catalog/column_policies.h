@@ -18,6 +18,7 @@
 // Ownership: free functions over a borrowed Metastore. Thread safety: as the Metastore.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,5 +55,12 @@ StatusOr<ColumnPolicies> LoadPolicies(Metastore& ms);
 // and current_user() by its name as a literal (outside string literals and
 // comments). kInvalidArgument when is_member has no single string literal.
 StatusOr<std::string> BindPrincipal(std::string_view expression, const Principal& principal);
+
+// Every stored mask and row filter, bound for one principal (BindPrincipal).
+struct BoundPolicies {
+  std::map<std::string, std::map<std::string, std::string>> masks;  // table -> column -> bound expression
+  std::map<std::string, std::string> row_filters;                    // table -> bound expression
+};
+StatusOr<BoundPolicies> BindPolicies(Metastore& ms, const Principal& principal);
 
 }  // namespace pareto::catalog

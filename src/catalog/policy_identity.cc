@@ -1,7 +1,5 @@
 #include "catalog/policy_identity.h"
 
-#include "catalog/column_policies.h"
-
 #include <cctype>
 #include <optional>
 #include <string>
@@ -174,19 +172,19 @@ bool IsIdentityMask(std::string_view bound_expression, std::string_view column) 
   return rest == 0 || (rest == 2 && Is(v, then + 2, "else") && (Is(v, then + 3, "null") || string_literal));
 }
 
+bool LeavesTableUnchanged(const BoundPolicies& policies, const std::string& table) {
+  if (auto masks = policies.masks.find(table); masks != policies.masks.end()) {
+    for (const auto& [column, expression] : masks->second) {
+      if (!IsIdentityMask(expression, column)) return false;
+    }
+  }
+  auto filter = policies.row_filters.find(table);
+  return filter == policies.row_filters.end() || IsIdentityFilter(filter->second);
+}
+
 StatusOr<bool> PoliciesLeaveTableUnchanged(Metastore& ms, const Principal& principal, std::string_view table) {
-  PARETO_ASSIGN_OR_RETURN(ColumnPolicies policies, LoadPolicies(ms));
-  for (const ColumnMask& m : policies.masks) {
-    if (m.table != table) continue;
-    PARETO_ASSIGN_OR_RETURN(std::string bound, BindPrincipal(m.expression, principal));
-    if (!IsIdentityMask(bound, m.column)) return false;
-  }
-  for (const RowFilter& f : policies.row_filters) {
-    if (f.table != table) continue;
-    PARETO_ASSIGN_OR_RETURN(std::string bound, BindPrincipal(f.expression, principal));
-    if (!IsIdentityFilter(bound)) return false;
-  }
-  return true;
+  PARETO_ASSIGN_OR_RETURN(BoundPolicies bound, BindPolicies(ms, principal));
+  return LeavesTableUnchanged(bound, std::string(table));
 }
 
 }  // namespace pareto::catalog

@@ -21,6 +21,7 @@
 
 #include <string_view>
 
+#include "catalog/column_policies.h"
 #include "catalog/metastore.h"
 #include "catalog/principals.h"
 #include "common/status.h"
@@ -30,8 +31,11 @@ namespace pareto::catalog {
 bool IsIdentityMask(std::string_view bound_expression, std::string_view column);
 bool IsIdentityFilter(std::string_view bound_expression);
 
-// Whether every stored mask and the row filter of `table` (a full name) change
-// nothing for `principal` (true for a table without any). For a command that
+// Whether every mask and the row filter of `table` (a full name), as bound for
+// one principal, change nothing (true for a table without any).
+bool LeavesTableUnchanged(const BoundPolicies& policies, const std::string& table);
+
+// The same from the stored policies, bound for `principal`. For a command that
 // reads a table outside a governed session (`pareto audience --as`): it may go
 // ahead only when the session would have shown the same rows.
 StatusOr<bool> PoliciesLeaveTableUnchanged(Metastore& ms, const Principal& principal, std::string_view table);

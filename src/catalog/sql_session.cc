@@ -243,14 +243,7 @@ StatusOr<SqlSession> SqlSession::Open(Metastore& ms, const SqlSessionOptions& op
       }
     }
     session.tables_ = std::move(visible);
-    PARETO_ASSIGN_OR_RETURN(ColumnPolicies policies, LoadPolicies(ms));
-    for (const ColumnMask& m : policies.masks) {
-      PARETO_ASSIGN_OR_RETURN(std::string bound, BindPrincipal(m.expression, access.principal()));
-      session.masks_[m.table][m.column] = std::move(bound);
-    }
-    for (const RowFilter& f : policies.row_filters) {
-      PARETO_ASSIGN_OR_RETURN(session.row_filters_[f.table], BindPrincipal(f.expression, access.principal()));
-    }
+    PARETO_ASSIGN_OR_RETURN(session.policies_, BindPolicies(ms, access.principal()));
     PARETO_ASSIGN_OR_RETURN(Metastore audit, Metastore::Open(ms.lakehouse_root(), options.env));
     session.audit_ = std::make_unique<Metastore>(std::move(audit));
   }
@@ -398,7 +391,7 @@ Status SqlSession::CreateView(const TableInfo& t, bool replace) {
   }
   PARETO_ASSIGN_OR_RETURN(std::string select, ViewSelect(t, scan, view.columns));
   const std::string full = t.FullName();
-  if (principal_.has_value() && !PoliciesAreIdentity(full)) {
+  if (principal_.has_value() && !LeavesTableUnchanged(policies_, full)) {
     // Masked or filtered: a copy of what the principal may see, taken now, and
     // no view over the files (LockDown leaves the folder out of reach).
     PARETO_RETURN_IF_ERROR(conn_.Execute("CREATE TABLE " + qualified + " AS " + select));
@@ -666,28 +659,18 @@ StatusOr<std::string> SqlSession::AdmitAndAudit(std::string_view sql, std::vecto
   return admitted;
 }
 
-bool SqlSession::PoliciesAreIdentity(const std::string& full) const {
-  if (auto masks = masks_.find(full); masks != masks_.end()) {
-    for (const auto& [column, expression] : masks->second) {
-      if (!IsIdentityMask(expression, column)) return false;
-    }
-  }
-  auto filter = row_filters_.find(full);
-  return filter == row_filters_.end() || IsIdentityFilter(filter->second);
-}
-
 StatusOr<std::string> SqlSession::ViewSelect(const TableInfo& t, const std::string& scan,
                                              const std::vector<std::string>& columns) const {
   const std::string full = t.FullName();
-  auto masks = masks_.find(full);
-  auto filter = row_filters_.find(full);
-  if (masks == masks_.end() && filter == row_filters_.end()) return "SELECT * FROM " + scan;
+  auto masks = policies_.masks.find(full);
+  auto filter = policies_.row_filters.find(full);
+  if (masks == policies_.masks.end() && filter == policies_.row_filters.end()) return "SELECT * FROM " + scan;
   std::string list;
   std::set<std::string> used;
   for (const std::string& column : columns) {
     if (!list.empty()) list += ", ";
     const std::string lower = Lower(column);
-    if (masks != masks_.end() && masks->second.contains(lower)) {
+    if (masks != policies_.masks.end() && masks->second.contains(lower)) {
       list += "(" + masks->second.at(lower) + ") AS " + duck::QuoteIdent(column);
       used.insert(lower);
     } else {
@@ -695,7 +678,7 @@ StatusOr<std::string> SqlSession::ViewSelect(const TableInfo& t, const std::stri
     }
   }
   // A mask of a column the table lacks is a mistake in the rules: hide the table rather than guess.
-  if (masks != masks_.end()) {
+  if (masks != policies_.masks.end()) {
     for (const auto& [column, expression] : masks->second) {
       if (!used.contains(column)) {
         return std::unexpected(InvalidArgument("the column mask of " + full + "." + column + " names no column"));
@@ -703,7 +686,7 @@ StatusOr<std::string> SqlSession::ViewSelect(const TableInfo& t, const std::stri
     }
   }
   std::string select = "SELECT " + list + " FROM " + scan;
-  if (filter != row_filters_.end()) select += " WHERE (" + filter->second + ")";
+  if (filter != policies_.row_filters.end()) select += " WHERE (" + filter->second + ")";
   return select;
 }
 

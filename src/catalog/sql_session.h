@@ -61,6 +61,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/column_policies.h"
 #include "catalog/metastore.h"
 #include "common/env.h"
 #include "common/status.h"
@@ -190,9 +191,6 @@ class SqlSession {
   // principal's column masks and row filter applied; `SELECT * FROM scan` when ungoverned.
   StatusOr<std::string> ViewSelect(const TableInfo& t, const std::string& scan,
                                    const std::vector<std::string>& columns) const;
-  // Whether every mask and the row filter of `full`, as bound for the principal,
-  // provably changes nothing (policy_identity.h): then the table keeps its view.
-  bool PoliciesAreIdentity(const std::string& full) const;
   // Absolute path of a table's Delta folder.
   std::string TableRoot(const TableInfo& info) const;
 
@@ -216,8 +214,7 @@ class SqlSession {
   std::optional<SessionPrincipal> principal_;
   std::vector<TableInfo> hidden_;  // registered but not visible to the principal
   std::map<std::string, std::string> denials_;  // hidden table -> why (Decision::reason)
-  std::map<std::string, std::map<std::string, std::string>> masks_;  // table -> column -> bound expression
-  std::map<std::string, std::string> row_filters_;                 // table -> bound expression
+  BoundPolicies policies_;  // the principal's masks and row filters
   std::set<std::string> materialized_;  // masked or filtered tables, copied in masked when the session opened
   std::unique_ptr<Metastore> audit_;                                // the audit log's connection
 };
