@@ -1,72 +1,32 @@
 #include "catalog/policy_identity.h"
 
-#include <cctype>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "catalog/sql_lexer.h"
+
 namespace pareto::catalog {
 namespace {
 
-struct Token {
-  std::string text;  // lower case for words; a quoted identifier keeps its quotes and case
-  bool word = false;
-};
-
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Words, quoted runs and single characters; nullopt for anything the
-// recogniser will not reason about (dollar quotes, backslash escapes, an
-// unclosed quote).
+// The expression's tokens (sql_lexer.h); nullopt for anything the recogniser
+// will not reason about: a dollar-quoted string or a backslash escape (which
+// the lexer does not know and could hide an OR), or an unclosed quote.
 std::optional<std::vector<Token>> Tokens(std::string_view e) {
-  std::vector<Token> out;
-  size_t i = 0;
-  while (i < e.size()) {
-    const char c = e[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      ++i;
-    } else if (c == '$' || c == '\\') {
-      return std::nullopt;
-    } else if (c == '\'' || c == '"') {
-      size_t j = i + 1;
-      while (true) {
-        if (j >= e.size()) return std::nullopt;
-        if (e[j] == c) {
-          if (j + 1 < e.size() && e[j + 1] == c) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      out.push_back({std::string(e.substr(i, j + 1 - i)), false});
-      i = j + 1;
-    } else if (IsIdentChar(c)) {
-      size_t j = i;
-      while (j < e.size() && IsIdentChar(e[j])) ++j;
-      std::string w(e.substr(i, j - i));
-      for (char& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      out.push_back({std::move(w), true});
-      i = j;
-    } else {
-      out.push_back({std::string(1, c), false});
-      ++i;
-    }
-  }
-  return out;
+  if (e.find_first_of("$\\") != std::string_view::npos) return std::nullopt;
+  auto tokens = Lex(e);
+  if (!tokens.has_value()) return std::nullopt;
+  return std::move(*tokens);
 }
 
 using Span = std::pair<size_t, size_t>;  // [begin, end) into the tokens
-
-bool Is(const std::vector<Token>& t, size_t i, std::string_view word) { return t[i].word && t[i].text == word; }
 
 // Whether the parentheses of [b, e) balance without ever closing more than opened.
 bool Balanced(const std::vector<Token>& t, Span s) {
   int depth = 0;
   for (size_t i = s.first; i < s.second; ++i) {
-    if (t[i].text == "(") ++depth;
-    if (t[i].text == ")" && --depth < 0) return false;
+    if (IsSymbol(t, i, '(')) ++depth;
+    if (IsSymbol(t, i, ')') && --depth < 0) return false;
   }
   return depth == 0;
 }
@@ -77,9 +37,9 @@ std::vector<Span> Split(const std::vector<Token>& t, Span s, std::string_view wo
   int depth = 0;
   size_t start = s.first;
   for (size_t i = s.first; i < s.second; ++i) {
-    if (t[i].text == "(") ++depth;
-    if (t[i].text == ")") --depth;
-    if (depth == 0 && Is(t, i, word)) {
+    if (IsSymbol(t, i, '(')) ++depth;
+    if (IsSymbol(t, i, ')')) --depth;
+    if (depth == 0 && IsWord(t, i, word)) {
       parts.push_back({start, i});
       start = i + 1;
     }
@@ -103,9 +63,9 @@ bool ProvablyTrue(const std::vector<Token>& t, Span s) {
     }
     return true;
   }
-  if (s.second - s.first == 1) return Is(t, s.first, "true");
+  if (s.second - s.first == 1) return IsWord(t, s.first, "true");
   // (x): only when the outer parentheses enclose the whole span.
-  if (t[s.first].text == "(" && t[s.second - 1].text == ")" && Balanced(t, {s.first + 1, s.second - 1})) {
+  if (IsSymbol(t, s.first, '(') && IsSymbol(t, s.second - 1, ')') && Balanced(t, {s.first + 1, s.second - 1})) {
     return ProvablyTrue(t, {s.first + 1, s.second - 1});
   }
   return false;
@@ -116,24 +76,16 @@ bool ProvablyTrue(const std::vector<Token>& t, Span s) {
 bool HasCase(const std::vector<Token>& t, Span s) {
   for (size_t i = s.first; i < s.second; ++i) {
     for (const char* k : {"case", "when", "then", "else", "end"}) {
-      if (Is(t, i, k)) return true;
+      if (IsWord(t, i, k)) return true;
     }
   }
   return false;
 }
 
+// The column itself: an identifier, quoted or not, equal to it ignoring case
+// (DuckDB's identifiers are case-insensitive, quoted ones too).
 bool IsColumn(const Token& token, std::string_view column) {
-  std::string lower(column);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (token.word) return token.text == lower;
-  // "Col": a quoted identifier is case-insensitive in DuckDB too; an inner "" is a quote.
-  if (token.text.size() < 2 || token.text.front() != '"') return false;
-  std::string inner;
-  for (size_t i = 1; i + 1 < token.text.size(); ++i) {
-    inner += static_cast<char>(std::tolower(static_cast<unsigned char>(token.text[i])));
-    if (token.text[i] == '"') ++i;
-  }
-  return inner == lower;
+  return token.kind == TokenKind::kIdent && EqualsIgnoreCase(token.text, column);
 }
 
 }  // namespace
@@ -151,15 +103,15 @@ bool IsIdentityMask(std::string_view bound_expression, std::string_view column) 
   std::vector<Token>& v = *t;
   // Outer parentheses around the whole mask.
   size_t b = 0, e = v.size();
-  while (e - b >= 2 && v[b].text == "(" && v[e - 1].text == ")" && Balanced(v, {b + 1, e - 1})) {
+  while (e - b >= 2 && IsSymbol(v, b, '(') && IsSymbol(v, e - 1, ')') && Balanced(v, {b + 1, e - 1})) {
     ++b;
     --e;
   }
   if (e - b == 1) return IsColumn(v[b], column);
   // CASE WHEN <true> THEN col [ELSE NULL] END
-  if (e - b < 6 || !Is(v, b, "case") || !Is(v, b + 1, "when") || !Is(v, e - 1, "end")) return false;
+  if (e - b < 6 || !IsWord(v, b, "case") || !IsWord(v, b + 1, "when") || !IsWord(v, e - 1, "end")) return false;
   size_t then = b + 2;
-  while (then < e && !Is(v, then, "then")) ++then;
+  while (then < e && !IsWord(v, then, "then")) ++then;
   if (then + 2 >= e) return false;
   const Span condition{b + 2, then};
   if (HasCase(v, condition) || !ProvablyTrue(v, condition)) return false;
@@ -168,8 +120,8 @@ bool IsIdentityMask(std::string_view bound_expression, std::string_view column) 
   // ELSE NULL, or ELSE 'a string': a string literal takes the column's type in
   // DuckDB (or fails to, for view and copy alike), so the CASE keeps the column's
   // type; a number might widen it (an INTEGER column with ELSE 0.5).
-  const bool string_literal = rest == 2 && v[then + 3].text.front() == '\'';
-  return rest == 0 || (rest == 2 && Is(v, then + 2, "else") && (Is(v, then + 3, "null") || string_literal));
+  const bool string_literal = rest == 2 && v[then + 3].kind == TokenKind::kString;
+  return rest == 0 || (rest == 2 && IsWord(v, then + 2, "else") && (IsWord(v, then + 3, "null") || string_literal));
 }
 
 bool LeavesTableUnchanged(const BoundPolicies& policies, const std::string& table) {

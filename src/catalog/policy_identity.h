@@ -10,7 +10,7 @@
 //
 // The check is a small recogniser, not a SQL evaluator, and fails closed:
 // anything it does not recognise is "not the identity", so the table is copied.
-// It recognises
+// It recognises (over sql_lexer.h's tokens)
 //   mask:   col | "col" | CASE WHEN <true> THEN col [ELSE NULL | ELSE 'text'] END
 //   filter: <true>
 // where <true> is TRUE, (<true>), a conjunction of <true>s, or a disjunction
