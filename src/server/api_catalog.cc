@@ -225,9 +225,8 @@ void GetLineage(Call& call) {
   std::erase_if(names, [&](const std::string& n) { return seen->Hides(n); });
   json nodes = json::array();
   for (const std::string& n : names) {
-    const auto first = n.find('.');
-    const auto second = first == std::string::npos ? std::string::npos : n.find('.', first + 1);
-    const std::string layer = second == std::string::npos ? "" : n.substr(first + 1, second - first - 1);
+    auto parsed = catalog::TableName::Parse(n);
+    const std::string layer = parsed.has_value() ? parsed->schema : "";
     nodes.push_back({{"name", n},
                      {"layer", layer},
                      {"registered", registered.contains(n)},
